@@ -1,0 +1,26 @@
+export type { StorageErrorCode } from "./errors.js";
+export { isStorageError, StorageError } from "./errors.js";
+export type {
+  BookmarkWatchEvent,
+  ContinuePosition,
+  DeleteOptions,
+  GetOptions,
+  ListOptions,
+  ListResult,
+  ObjectWatchEvent,
+  Preconditions,
+  Predicate,
+  ReadConsistency,
+  Storage,
+  StoredObject,
+  StoredObjectMeta,
+  UpdateFunction,
+  UpdateOptions,
+  WatchEvent,
+  WatchEventType,
+  WatchHandle,
+  WatchOptions,
+  WatchSink,
+} from "./interface.js";
+export { MemoryStorage } from "./memory/memory-storage.js";
+export { checkPreconditions, deepFreeze, filterEvent, revisionOf, withoutRevision, withRevision } from "./objects.js";

@@ -1,0 +1,310 @@
+import { StorageError } from "../errors.js";
+import type {
+  DeleteOptions,
+  GetOptions,
+  ListOptions,
+  ListResult,
+  ObjectWatchEvent,
+  ReadConsistency,
+  Storage,
+  StoredObject,
+  UpdateFunction,
+  UpdateOptions,
+  WatchEvent,
+  WatchHandle,
+  WatchOptions,
+  WatchSink,
+} from "../interface.js";
+import { checkPreconditions, deepFreeze, encodeForStorage, filterEvent, keyMatches, withRevision } from "../objects.js";
+
+/** One state of a key: the object at `revision`, or a tombstone (`object` null). */
+interface Version {
+  readonly revision: number;
+  readonly object: StoredObject | null;
+  readonly json: string | null;
+}
+
+interface MemoryWatcher {
+  readonly prefix: string;
+  readonly options: WatchOptions;
+  readonly sink: WatchSink;
+  queue: WatchEvent[];
+  scheduled: boolean;
+  stopped: boolean;
+  failure?: Error;
+}
+
+/**
+ * An in-process multi-version store: every revision of every key stays readable until
+ * compacted, like etcd's MVCC. For unit tests, development and the conformance suite.
+ */
+export class MemoryStorage implements Storage {
+  readonly name = "memory";
+  private revision = 1;
+  private compacted = 0;
+  /** Every key with at least one retained version, sorted. */
+  private readonly keys: string[] = [];
+  private readonly versions = new Map<string, Version[]>();
+  /** Events after `compacted`, in revision order: the watch history. */
+  private readonly history: ObjectWatchEvent[] = [];
+  private readonly watchers = new Set<MemoryWatcher>();
+  private closed = false;
+
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
+    const at = this.readRevision(key, options.consistency);
+    return this.versionAt(key, at)?.object ?? null;
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    const at = options.continueFrom
+      ? this.checkedRevision(prefix, options.continueFrom.revision)
+      : this.readRevision(prefix, options.consistency);
+    const limit = options.limit && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY;
+    let index = lowerBound(this.keys, options.continueFrom ? `${options.continueFrom.key}\u0000` : prefix);
+    const items: StoredObject[] = [];
+    let lastKey = "";
+    for (; index < this.keys.length; index++) {
+      const key = this.keys[index] as string;
+      if (!key.startsWith(prefix)) break;
+      const object = this.versionAt(key, at)?.object;
+      if (!object) continue;
+      if (items.length >= limit) break;
+      if (options.predicate && !options.predicate(object)) continue;
+      items.push(object);
+      lastKey = key;
+    }
+    const result: ListResult = { items, revision: at };
+    if (items.length >= limit) {
+      let remaining = 0;
+      for (let i = index; i < this.keys.length; i++) {
+        const key = this.keys[i] as string;
+        if (!key.startsWith(prefix)) break;
+        if (this.versionAt(key, at)?.object) remaining++;
+      }
+      if (remaining > 0) {
+        result.continueFrom = { key: lastKey, revision: at };
+        if (!options.predicate) result.remainingItemCount = remaining;
+      }
+    }
+    return result;
+  }
+
+  async create(key: string, object: StoredObject): Promise<StoredObject> {
+    this.checkOpen(key);
+    if (this.latest(key)?.object) throw StorageError.keyExists(key);
+    return this.write(key, encodeForStorage(object), "ADDED");
+  }
+
+  async guaranteedUpdate(key: string, update: UpdateFunction, options: UpdateOptions = {}): Promise<StoredObject> {
+    for (;;) {
+      this.checkOpen(key);
+      const current = this.latest(key);
+      const currentObject = current?.object ?? null;
+      if (!currentObject && !options.allowCreate) throw StorageError.keyNotFound(key);
+      if (currentObject) checkPreconditions(key, options.preconditions, currentObject);
+      const next = await update(currentObject);
+      // Another write landed while the update function ran: recompute on the new state.
+      if (this.latest(key) !== current) continue;
+      const json = encodeForStorage(next);
+      if (current?.object && current.json === json) return current.object;
+      return this.write(key, json, currentObject ? "MODIFIED" : "ADDED");
+    }
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<StoredObject> {
+    for (;;) {
+      this.checkOpen(key);
+      const current = this.latest(key);
+      if (!current?.object) throw StorageError.keyNotFound(key);
+      checkPreconditions(key, options.preconditions, current.object);
+      if (options.validateDeletion) {
+        await options.validateDeletion(current.object);
+        if (this.latest(key) !== current) continue;
+      }
+      const revision = ++this.revision;
+      const last = deepFreeze(withRevision(current.object, revision));
+      this.append(key, { revision, object: null, json: null });
+      this.publish({ type: "DELETED", key, object: last, prevObject: current.object, revision });
+      return last;
+    }
+  }
+
+  watch(prefixOrKey: string, options: WatchOptions, sink: WatchSink): WatchHandle {
+    const watcher: MemoryWatcher = { prefix: prefixOrKey, options, sink, queue: [], scheduled: false, stopped: false };
+    if (this.closed) {
+      watcher.failure = StorageError.unavailable(prefixOrKey, new Error("storage closed"));
+    } else if (options.fromRevision < this.compacted) {
+      watcher.failure = StorageError.expired(prefixOrKey, options.fromRevision, this.compacted);
+    } else {
+      for (const event of this.history) {
+        if (event.revision > options.fromRevision) this.enqueue(watcher, event);
+      }
+      this.watchers.add(watcher);
+    }
+    this.schedule(watcher);
+    return {
+      stop: () => {
+        watcher.stopped = true;
+        this.watchers.delete(watcher);
+      },
+    };
+  }
+
+  async currentRevision(): Promise<number> {
+    return this.revision;
+  }
+
+  async compactedRevision(): Promise<number> {
+    return this.compacted;
+  }
+
+  async compact(revision: number): Promise<void> {
+    const target = Math.min(revision, this.revision);
+    if (target <= this.compacted) return;
+    this.compacted = target;
+    let drop = 0;
+    while (drop < this.history.length && (this.history[drop] as ObjectWatchEvent).revision <= target) drop++;
+    this.history.splice(0, drop);
+    for (let i = this.keys.length - 1; i >= 0; i--) {
+      const key = this.keys[i] as string;
+      const versions = this.versions.get(key) as Version[];
+      let keepFrom = 0;
+      for (let v = 0; v < versions.length; v++) if ((versions[v] as Version).revision <= target) keepFrom = v;
+      versions.splice(0, keepFrom);
+      const first = versions[0] as Version;
+      if (first.object === null && first.revision <= target) versions.shift();
+      if (versions.length === 0) {
+        this.versions.delete(key);
+        this.keys.splice(i, 1);
+      }
+    }
+  }
+
+  async count(prefix: string): Promise<number> {
+    let n = 0;
+    for (let i = lowerBound(this.keys, prefix); i < this.keys.length; i++) {
+      const key = this.keys[i] as string;
+      if (!key.startsWith(prefix)) break;
+      if (this.latest(key)?.object) n++;
+    }
+    return n;
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw StorageError.unavailable("", new Error("storage closed"));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const watcher of this.watchers) {
+      watcher.failure = StorageError.unavailable(watcher.prefix, new Error("storage closed"));
+      this.schedule(watcher);
+    }
+    this.watchers.clear();
+  }
+
+  private write(key: string, json: string, type: "ADDED" | "MODIFIED"): StoredObject {
+    const prev = this.latest(key)?.object ?? undefined;
+    const revision = ++this.revision;
+    const stored = deepFreeze(withRevision(JSON.parse(json) as StoredObject, revision));
+    this.append(key, { revision, object: stored, json });
+    this.publish(
+      prev ? { type, key, object: stored, prevObject: prev, revision } : { type, key, object: stored, revision },
+    );
+    return stored;
+  }
+
+  private append(key: string, version: Version): void {
+    const versions = this.versions.get(key);
+    if (versions) {
+      versions.push(version);
+    } else {
+      this.versions.set(key, [version]);
+      this.keys.splice(lowerBound(this.keys, key), 0, key);
+    }
+  }
+
+  private publish(event: ObjectWatchEvent): void {
+    this.history.push(event);
+    for (const watcher of this.watchers) {
+      if (keyMatches(watcher.prefix, event.key)) {
+        this.enqueue(watcher, event);
+        this.schedule(watcher);
+      }
+    }
+  }
+
+  private enqueue(watcher: MemoryWatcher, event: ObjectWatchEvent): void {
+    if (!keyMatches(watcher.prefix, event.key)) return;
+    const filtered = filterEvent(event, watcher.options.predicate);
+    if (filtered) watcher.queue.push(filtered);
+  }
+
+  /** Delivers asynchronously so that no sink call happens inside a write or inside watch(). */
+  private schedule(watcher: MemoryWatcher): void {
+    if (watcher.scheduled) return;
+    watcher.scheduled = true;
+    queueMicrotask(() => {
+      watcher.scheduled = false;
+      if (watcher.stopped) return;
+      const queue = watcher.queue;
+      watcher.queue = [];
+      for (const event of queue) {
+        if (watcher.stopped) return;
+        watcher.sink.event(event);
+      }
+      if (watcher.failure && !watcher.stopped) {
+        watcher.stopped = true;
+        this.watchers.delete(watcher);
+        watcher.sink.error(watcher.failure);
+      }
+    });
+  }
+
+  private latest(key: string): Version | undefined {
+    const versions = this.versions.get(key);
+    return versions?.[versions.length - 1];
+  }
+
+  private versionAt(key: string, revision: number): Version | undefined {
+    const versions = this.versions.get(key);
+    if (!versions) return undefined;
+    for (let i = versions.length - 1; i >= 0; i--) {
+      const version = versions[i] as Version;
+      if (version.revision <= revision) return version;
+    }
+    return undefined;
+  }
+
+  private readRevision(key: string, consistency: ReadConsistency | undefined): number {
+    if (!consistency || consistency.kind === "consistent" || consistency.kind === "any") return this.revision;
+    if (consistency.kind === "notOlderThan") {
+      if (consistency.revision > this.revision)
+        throw StorageError.tooLargeResourceVersion(key, consistency.revision, this.revision);
+      return this.revision;
+    }
+    return this.checkedRevision(key, consistency.revision);
+  }
+
+  private checkedRevision(key: string, revision: number): number {
+    if (revision < this.compacted) throw StorageError.expired(key, revision, this.compacted);
+    if (revision > this.revision) throw StorageError.tooLargeResourceVersion(key, revision, this.revision);
+    return revision;
+  }
+
+  private checkOpen(key: string): void {
+    if (this.closed) throw StorageError.unavailable(key, new Error("storage closed"));
+  }
+}
+
+/** Index of the first element ≥ `value` in a sorted array. */
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as string) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

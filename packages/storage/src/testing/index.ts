@@ -1,0 +1,2 @@
+export type { StorageFactory, StorageFixture } from "./conformance.js";
+export { collectWatch, describeStorageConformance } from "./conformance.js";
