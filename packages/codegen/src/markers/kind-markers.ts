@@ -154,25 +154,44 @@ function parseSubresource(
   errors: ErrorCollector,
 ): void {
   const parsed = parseMarkerArguments(text);
-  if (!parsed.ok) return fail(`@subresource: ${parsed.error}`);
+  if (!parsed.ok) {
+    fail(`@subresource: ${parsed.error}`);
+    return;
+  }
   const { positional, named } = parsed.value;
   const [which, ...rest] = positional;
-  if (rest.length > 0) return fail(`@subresource: unexpected "${rest[0]}"`);
+  if (rest.length > 0) {
+    fail(`@subresource: unexpected "${rest[0]}"`);
+    return;
+  }
   if (which === "status") {
-    if (named.size > 0) return fail("@subresource status takes no arguments");
-    if (markers.status) return errors.report("DuplicateMarker", "@subresource status is given more than once", at);
+    if (named.size > 0) {
+      fail("@subresource status takes no arguments");
+      return;
+    }
+    if (markers.status) {
+      errors.report("DuplicateMarker", "@subresource status is given more than once", at);
+      return;
+    }
     markers.status = at;
     return;
   }
   if (which === "scale") {
-    if (markers.scale) return errors.report("DuplicateMarker", "@subresource scale is given more than once", at);
+    if (markers.scale) {
+      errors.report("DuplicateMarker", "@subresource scale is given more than once", at);
+      return;
+    }
     for (const key of named.keys()) {
-      if (!SCALE_KEYS.has(key)) return fail(`@subresource scale: unknown key ${key} (${[...SCALE_KEYS].join(", ")})`);
+      if (!SCALE_KEYS.has(key)) {
+        fail(`@subresource scale: unknown key ${key} (${[...SCALE_KEYS].join(", ")})`);
+        return;
+      }
     }
     const specReplicasPath = named.get("specReplicasPath");
     const statusReplicasPath = named.get("statusReplicasPath");
     if (specReplicasPath === undefined || statusReplicasPath === undefined) {
-      return fail("@subresource scale needs specReplicasPath=.. and statusReplicasPath=..");
+      fail("@subresource scale needs specReplicasPath=.. and statusReplicasPath=..");
+      return;
     }
     const scale: ScaleModel = { specReplicasPath, statusReplicasPath };
     const labelSelectorPath = named.get("labelSelectorPath");

@@ -173,7 +173,10 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
       if (!requireType(NUMERIC)) return;
       const value = bound();
       if (value === undefined) return;
-      if (value <= 0) return fail("InvalidMarker", "@multipleOf needs a number greater than 0");
+      if (value <= 0) {
+        fail("InvalidMarker", "@multipleOf needs a number greater than 0");
+        return;
+      }
       out.multipleOf = value;
       return;
     }
@@ -186,11 +189,15 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
     }
     case "pattern": {
       if (!requireType(TEXTUAL)) return;
-      if (tag.text === "") return fail("InvalidMarker", "@pattern needs a regular expression");
+      if (tag.text === "") {
+        fail("InvalidMarker", "@pattern needs a regular expression");
+        return;
+      }
       try {
         new RegExp(tag.text);
       } catch (error) {
-        return fail("InvalidMarker", `@pattern is not a valid regular expression: ${(error as Error).message}`);
+        fail("InvalidMarker", `@pattern is not a valid regular expression: ${(error as Error).message}`);
+        return;
       }
       out.pattern = tag.text;
       return;
@@ -199,11 +206,12 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
       if (!requireType(["string", "integer", "number"])) return;
       const allowed = out.type === "string" ? STRING_FORMATS : NUMBER_FORMATS[out.type];
       if (!allowed?.has(tag.text)) {
-        return fail(
+        fail(
           "InvalidMarker",
           `@format ${tag.text || "(empty)"} is not a ${out.type} format Kubernetes knows`,
           `one of: ${[...(allowed ?? [])].join(", ")}`,
         );
+        return;
       }
       out.format = tag.text;
       return;
@@ -223,14 +231,18 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
       return;
     }
     case "default": {
-      if (tag.text === "") return fail("InvalidMarker", "@default needs a JSON value");
+      if (tag.text === "") {
+        fail("InvalidMarker", "@default needs a JSON value");
+        return;
+      }
       const value = parseDefault(tag.text, out);
       if (value === undefined) {
-        return fail(
+        fail(
           "InvalidDefault",
           `@default ${tag.text} is not JSON`,
           'strings are written with quotes, e.g. @default "Red"',
         );
+        return;
       }
       out.default = value;
       return;
@@ -244,21 +256,26 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
     case "listType": {
       if (!requireType(["array"])) return;
       if (tag.text !== "atomic" && tag.text !== "set" && tag.text !== "map") {
-        return fail("InvalidMarker", `@listType must be atomic, set or map (found "${tag.text}")`);
+        fail("InvalidMarker", `@listType must be atomic, set or map (found "${tag.text}")`);
+        return;
       }
       out.listType = tag.text;
       return;
     }
     case "listMapKey": {
       if (!requireType(["array"])) return;
-      if (!/^[A-Za-z_$][\w$-]*$/.test(tag.text)) return fail("InvalidMarker", "@listMapKey needs a field name");
+      if (!/^[A-Za-z_$][\w$-]*$/.test(tag.text)) {
+        fail("InvalidMarker", "@listMapKey needs a field name");
+        return;
+      }
       out.listMapKeys = [...(out.listMapKeys ?? []), tag.text];
       return;
     }
     case "mapType": {
       if (!requireType(OBJECTS)) return;
       if (tag.text !== "atomic" && tag.text !== "granular") {
-        return fail("InvalidMarker", `@mapType must be atomic or granular (found "${tag.text}")`);
+        fail("InvalidMarker", `@mapType must be atomic or granular (found "${tag.text}")`);
+        return;
       }
       out.mapType = tag.text;
       return;
@@ -266,23 +283,30 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
     case "patchStrategy": {
       if (!requireType(["array", "object", "map"])) return;
       if (!PATCH_STRATEGIES.has(tag.text)) {
-        return fail(
+        fail(
           "InvalidMarker",
           `@patchStrategy must be one of ${[...PATCH_STRATEGIES].join(", ")} (found "${tag.text}")`,
         );
+        return;
       }
       out.patchStrategy = tag.text;
       return;
     }
     case "patchMergeKey": {
       if (!requireType(["array"])) return;
-      if (!/^[A-Za-z_$][\w$-]*$/.test(tag.text)) return fail("InvalidMarker", "@patchMergeKey needs a field name");
+      if (!/^[A-Za-z_$][\w$-]*$/.test(tag.text)) {
+        fail("InvalidMarker", "@patchMergeKey needs a field name");
+        return;
+      }
       out.patchMergeKey = tag.text;
       return;
     }
     case "validation": {
       const rule = parseValidationRule(tag.text);
-      if (typeof rule === "string") return fail("InvalidMarker", `@validation: ${rule}`);
+      if (typeof rule === "string") {
+        fail("InvalidMarker", `@validation: ${rule}`);
+        return;
+      }
       out.validations = [...(out.validations ?? []), rule];
       return;
     }
