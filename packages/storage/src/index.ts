@@ -1,3 +1,5 @@
+export type { Clock, TimerHandle } from "./clock.js";
+export { systemClock } from "./clock.js";
 export type { StorageErrorCode } from "./errors.js";
 export { isStorageError, StorageError } from "./errors.js";
 export type {
@@ -24,3 +26,5 @@ export type {
 } from "./interface.js";
 export { MemoryStorage } from "./memory/memory-storage.js";
 export { checkPreconditions, deepFreeze, filterEvent, revisionOf, withoutRevision, withRevision } from "./objects.js";
+export type { SqliteStorageOptions, Synchronous, WriterStatus } from "./sqlite/sqlite-storage.js";
+export { SqliteStorage } from "./sqlite/sqlite-storage.js";

@@ -119,25 +119,48 @@ export interface BookmarkWatchEvent {
 export type WatchEvent = ObjectWatchEvent | BookmarkWatchEvent;
 
 export interface WatchOptions {
-  /** Deliver events with a revision greater than this. Older than the compacted revision → Expired. */
+  /**
+   * Deliver events with a revision greater than this. Older than the oldest revision the
+   * watched store still has → Expired. A revision in the future is allowed: events up to
+   * it are skipped (etcd semantics).
+   */
   fromRevision: number;
   predicate?: Predicate;
-  /** Ask for BOOKMARK events when the backend can give them. */
+  /**
+   * Ask for periodic BOOKMARK events when the backend can give them (etcd's
+   * progress_notify; the watch cache on its bookmark interval). Bookmarks asked for with
+   * `WatchHandle.requestProgress()` come either way.
+   */
   progressNotify?: boolean;
 }
 
 /**
  * Receives a watch's events in revision order. Calls never overlap. After `error` no
- * further call comes. Must not throw and must not block: buffer and return.
+ * further call comes. Must not throw and must not block.
+ *
+ * Flow control: `event` returns false when the consumer cannot take more now (as
+ * `stream.write` does); the producer then holds further events until
+ * `WatchHandle.resume()`. A producer never buffers without bound for a paused sink: it
+ * ends the watch with an error (Expired once the events it still needs are gone) instead.
  */
 export interface WatchSink {
-  event(event: WatchEvent): void;
+  // biome-ignore lint/suspicious/noConfusingVoidType: sinks written before flow control return nothing; they keep compiling.
+  event(event: WatchEvent): boolean | void;
   error(error: Error): void;
 }
 
 export interface WatchHandle {
   /** Stops delivery; idempotent. */
   stop(): void;
+  /** Continues delivery after the sink returned false; a no-op otherwise. */
+  resume(): void;
+  /**
+   * Asks for a BOOKMARK at a revision ≥ the backend's current revision, delivered after
+   * every event up to it (etcd's WatchProgressRequest). Returns false, doing nothing, when
+   * the backend cannot promise that (etcd before 3.4.31 / 3.5.13, a stopped watch): the
+   * caller must then read from the backend to be consistent.
+   */
+  requestProgress(): boolean;
 }
 
 export interface Storage {
@@ -164,7 +187,10 @@ export interface Storage {
   /** Watches `prefix` (ending with "/") or a single key. Errors arrive on the sink. */
   watch(prefixOrKey: string, options: WatchOptions, sink: WatchSink): WatchHandle;
 
-  /** The newest revision (linearizable). */
+  /**
+   * The newest revision (linearizable): at least the revision of every write acknowledged
+   * before the call. Cheap on memory and SQLite (no I/O); one quorum read on etcd.
+   */
   currentRevision(): Promise<number>;
 
   /** The oldest revision still readable; reads and watches from before it → Expired. */

@@ -10,12 +10,14 @@ import type {
   StoredObject,
   UpdateFunction,
   UpdateOptions,
-  WatchEvent,
   WatchHandle,
   WatchOptions,
   WatchSink,
 } from "../interface.js";
-import { checkPreconditions, deepFreeze, encodeForStorage, filterEvent, keyMatches, withRevision } from "../objects.js";
+import { type EntryReader, listPage } from "../list/page.js";
+import { checkPreconditions, deepFreeze, encodeForStorage, withRevision } from "../objects.js";
+import { firstAfter } from "../watch/revisions.js";
+import { type EventLog, WatcherSet } from "../watch/watcher-set.js";
 
 /** One state of a key: the object at `revision`, or a tombstone (`object` null). */
 interface Version {
@@ -24,15 +26,8 @@ interface Version {
   readonly json: string | null;
 }
 
-interface MemoryWatcher {
-  readonly prefix: string;
-  readonly options: WatchOptions;
-  readonly sink: WatchSink;
-  queue: WatchEvent[];
-  scheduled: boolean;
-  stopped: boolean;
-  failure?: Error;
-}
+type Entry = readonly [key: string, object: StoredObject];
+const ENTRY: EntryReader<Entry> = { key: (entry) => entry[0], object: (entry) => entry[1] };
 
 /**
  * An in-process multi-version store: every revision of every key stays readable until
@@ -47,7 +42,15 @@ export class MemoryStorage implements Storage {
   private readonly versions = new Map<string, Version[]>();
   /** Events after `compacted`, in revision order: the watch history. */
   private readonly history: ObjectWatchEvent[] = [];
-  private readonly watchers = new Set<MemoryWatcher>();
+  private readonly log: EventLog = {
+    head: () => this.revision,
+    readAfter: (after, max) => {
+      if (after < this.compacted) throw StorageError.expired("", after, this.compacted);
+      const start = firstAfter(this.history, after);
+      return this.history.slice(start, start + max);
+    },
+  };
+  private readonly watchers = new WatcherSet(this.log);
   private closed = false;
 
   async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
@@ -59,34 +62,22 @@ export class MemoryStorage implements Storage {
     const at = options.continueFrom
       ? this.checkedRevision(prefix, options.continueFrom.revision)
       : this.readRevision(prefix, options.consistency);
-    const limit = options.limit && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY;
-    let index = lowerBound(this.keys, options.continueFrom ? `${options.continueFrom.key}\u0000` : prefix);
-    const items: StoredObject[] = [];
-    let lastKey = "";
-    for (; index < this.keys.length; index++) {
+    const from = options.continueFrom ? `${options.continueFrom.key}\u0000` : prefix;
+    return listPage(this.objectsAt(prefix, from, at), ENTRY, options, at, (afterKey) => {
+      let n = 0;
+      for (const _ of this.objectsAt(prefix, `${afterKey}\u0000`, at)) n++;
+      return n;
+    });
+  }
+
+  /** The objects under `prefix` at revision `at`, in key order, starting at key `from`. */
+  private *objectsAt(prefix: string, from: string, at: number): Generator<Entry> {
+    for (let index = lowerBound(this.keys, from); index < this.keys.length; index++) {
       const key = this.keys[index] as string;
-      if (!key.startsWith(prefix)) break;
+      if (!key.startsWith(prefix)) return;
       const object = this.versionAt(key, at)?.object;
-      if (!object) continue;
-      if (items.length >= limit) break;
-      if (options.predicate && !options.predicate(object)) continue;
-      items.push(object);
-      lastKey = key;
+      if (object) yield [key, object];
     }
-    const result: ListResult = { items, revision: at };
-    if (items.length >= limit) {
-      let remaining = 0;
-      for (let i = index; i < this.keys.length; i++) {
-        const key = this.keys[i] as string;
-        if (!key.startsWith(prefix)) break;
-        if (this.versionAt(key, at)?.object) remaining++;
-      }
-      if (remaining > 0) {
-        result.continueFrom = { key: lastKey, revision: at };
-        if (!options.predicate) result.remainingItemCount = remaining;
-      }
-    }
-    return result;
   }
 
   async create(key: string, object: StoredObject): Promise<StoredObject> {
@@ -130,24 +121,11 @@ export class MemoryStorage implements Storage {
   }
 
   watch(prefixOrKey: string, options: WatchOptions, sink: WatchSink): WatchHandle {
-    const watcher: MemoryWatcher = { prefix: prefixOrKey, options, sink, queue: [], scheduled: false, stopped: false };
-    if (this.closed) {
-      watcher.failure = StorageError.unavailable(prefixOrKey, new Error("storage closed"));
-    } else if (options.fromRevision < this.compacted) {
-      watcher.failure = StorageError.expired(prefixOrKey, options.fromRevision, this.compacted);
-    } else {
-      for (const event of this.history) {
-        if (event.revision > options.fromRevision) this.enqueue(watcher, event);
-      }
-      this.watchers.add(watcher);
-    }
-    this.schedule(watcher);
-    return {
-      stop: () => {
-        watcher.stopped = true;
-        this.watchers.delete(watcher);
-      },
-    };
+    let failure: StorageError | undefined;
+    if (this.closed) failure = StorageError.unavailable(prefixOrKey, new Error("storage closed"));
+    else if (options.fromRevision < this.compacted)
+      failure = StorageError.expired(prefixOrKey, options.fromRevision, this.compacted);
+    return this.watchers.add(prefixOrKey, options, sink, failure);
   }
 
   async currentRevision(): Promise<number> {
@@ -162,9 +140,7 @@ export class MemoryStorage implements Storage {
     const target = Math.min(revision, this.revision);
     if (target <= this.compacted) return;
     this.compacted = target;
-    let drop = 0;
-    while (drop < this.history.length && (this.history[drop] as ObjectWatchEvent).revision <= target) drop++;
-    this.history.splice(0, drop);
+    this.history.splice(0, firstAfter(this.history, target));
     for (let i = this.keys.length - 1; i >= 0; i--) {
       const key = this.keys[i] as string;
       const versions = this.versions.get(key) as Version[];
@@ -196,11 +172,7 @@ export class MemoryStorage implements Storage {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const watcher of this.watchers) {
-      watcher.failure = StorageError.unavailable(watcher.prefix, new Error("storage closed"));
-      this.schedule(watcher);
-    }
-    this.watchers.clear();
+    this.watchers.failAll(StorageError.unavailable("", new Error("storage closed")));
   }
 
   private write(key: string, json: string, type: "ADDED" | "MODIFIED"): StoredObject {
@@ -226,39 +198,7 @@ export class MemoryStorage implements Storage {
 
   private publish(event: ObjectWatchEvent): void {
     this.history.push(event);
-    for (const watcher of this.watchers) {
-      if (keyMatches(watcher.prefix, event.key)) {
-        this.enqueue(watcher, event);
-        this.schedule(watcher);
-      }
-    }
-  }
-
-  private enqueue(watcher: MemoryWatcher, event: ObjectWatchEvent): void {
-    if (!keyMatches(watcher.prefix, event.key)) return;
-    const filtered = filterEvent(event, watcher.options.predicate);
-    if (filtered) watcher.queue.push(filtered);
-  }
-
-  /** Delivers asynchronously so that no sink call happens inside a write or inside watch(). */
-  private schedule(watcher: MemoryWatcher): void {
-    if (watcher.scheduled) return;
-    watcher.scheduled = true;
-    queueMicrotask(() => {
-      watcher.scheduled = false;
-      if (watcher.stopped) return;
-      const queue = watcher.queue;
-      watcher.queue = [];
-      for (const event of queue) {
-        if (watcher.stopped) return;
-        watcher.sink.event(event);
-      }
-      if (watcher.failure && !watcher.stopped) {
-        watcher.stopped = true;
-        this.watchers.delete(watcher);
-        watcher.sink.error(watcher.failure);
-      }
-    });
+    this.watchers.notify();
   }
 
   private latest(key: string): Version | undefined {

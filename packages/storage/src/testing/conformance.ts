@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { isStorageError } from "../errors.js";
-import type { Storage, StoredObject, WatchEvent, WatchOptions } from "../interface.js";
+import type { ObjectWatchEvent, Storage, StoredObject, WatchEvent, WatchHandle, WatchOptions } from "../interface.js";
 
 /** Creates a fresh, empty backend for one test file; `cleanup` stops whatever it started. */
 export interface StorageFixture {
@@ -66,6 +66,79 @@ export async function collectWatch(
     handle.stop();
   }
   return error ? { events, error } : { events };
+}
+
+/** Records every call a watch makes on its sink, bookmarks included, for assertions. */
+export class WatchRecorder {
+  readonly events: WatchEvent[] = [];
+  error?: Error;
+  readonly handle: WatchHandle;
+  private waiters: (() => void)[] = [];
+
+  /** `accept` decides each event's return value (flow control); by default every event is taken. */
+  constructor(
+    storage: Storage,
+    prefix: string,
+    options: WatchOptions,
+    accept: (event: WatchEvent) => boolean = () => true,
+  ) {
+    this.handle = storage.watch(prefix, options, {
+      event: (event) => {
+        this.events.push(event);
+        this.wake();
+        return accept(event);
+      },
+      error: (error) => {
+        this.error = error;
+        this.wake();
+      },
+    });
+  }
+
+  /** Object events only (no bookmarks). */
+  get objectEvents(): ObjectWatchEvent[] {
+    return this.events.filter((e): e is ObjectWatchEvent => e.type !== "BOOKMARK");
+  }
+
+  /** Resolves once `condition` holds (checked after every sink call); rejects after `timeoutMs`. */
+  async until(condition: () => boolean, timeoutMs = 5000, what = "watch condition"): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) assert.fail(`timed out waiting for ${what}; got ${JSON.stringify(this.summary())}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  summary(): unknown {
+    return {
+      events: this.events.map((e) =>
+        e.type === "BOOKMARK" ? `BOOKMARK@${e.revision}` : `${e.type} ${e.key}@${e.revision}`,
+      ),
+      error: this.error?.message,
+    };
+  }
+
+  stop(): void {
+    this.handle.stop();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** Lets queued microtasks, immediates and short timers run. */
+export function settle(ms = 50): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
@@ -416,6 +489,227 @@ export function describeStorageConformance(backendName: string, factory: Storage
       const b = await s.create(`${q}b`, obj("b"));
       const c = await s.guaranteedUpdate(`${p}a`, (cur) => ({ ...cur, n: 1 }));
       assert.ok(rv(a) < rv(b) && rv(b) < rv(c));
+    });
+
+    it("reads get and list in every consistency mode", async () => {
+      const p = freshPrefix();
+      const v1 = await s.create(`${p}a`, obj("a", { n: 1 }));
+      const v2 = await s.guaranteedUpdate(`${p}a`, (cur) => ({ ...cur, n: 2 }));
+      const b = await s.create(`${p}b`, obj("b"));
+      // consistent: every acknowledged write is visible.
+      assert.equal((await s.get(`${p}a`, { consistency: { kind: "consistent" } }))?.n, 2);
+      const consistent = await s.list(p, { consistency: { kind: "consistent" } });
+      assert.ok(consistent.revision >= rv(b));
+      assert.deepEqual(
+        consistent.items.map((i) => i.metadata?.name),
+        ["a", "b"],
+      );
+      // notOlderThan: at least the given revision, so here the latest state.
+      const fresh = await s.get(`${p}a`, { consistency: { kind: "notOlderThan", revision: rv(v2) } });
+      assert.equal(fresh?.n, 2);
+      const notOlder = await s.list(p, { consistency: { kind: "notOlderThan", revision: rv(b) } });
+      assert.equal(notOlder.items.length, 2);
+      assert.ok(notOlder.revision >= rv(b));
+      // any: possibly stale, but a real state of the object (never older than its creation here).
+      const anyA = await s.get(`${p}a`, { consistency: { kind: "any" } });
+      assert.ok(anyA && rv(anyA) >= rv(v1) && anyA.n === (rv(anyA) === rv(v1) ? 1 : 2));
+      const anyList = await s.list(p, { consistency: { kind: "any" } });
+      assert.ok(anyList.revision >= rv(v1) || anyList.items.length === 0);
+      // exact: the state at that revision, including keys that did not exist yet.
+      assert.equal((await s.get(`${p}a`, { consistency: { kind: "exact", revision: rv(v1) } }))?.n, 1);
+      assert.equal(await s.get(`${p}b`, { consistency: { kind: "exact", revision: rv(v2) } }), null);
+      const exact = await s.list(p, { consistency: { kind: "exact", revision: rv(v2) } });
+      assert.equal(exact.revision, rv(v2));
+      assert.deepEqual(
+        exact.items.map((i) => [i.metadata?.name, i.n, rv(i)]),
+        [["a", 2, rv(v2)]],
+      );
+      // Revisions the store has not reached: Timeout (Kubernetes: 504 Too large resource version).
+      const future = (await s.currentRevision()) + 1000;
+      await rejectsWith(s.get(`${p}a`, { consistency: { kind: "exact", revision: future } }), "Timeout");
+      await rejectsWith(s.get(`${p}a`, { consistency: { kind: "notOlderThan", revision: future } }), "Timeout");
+      await rejectsWith(s.list(p, { consistency: { kind: "exact", revision: future } }), "Timeout");
+    });
+
+    it("paginates an exact past revision, unaffected by later writes", async () => {
+      const p = freshPrefix();
+      for (const name of ["a", "b", "c", "d", "e"]) await s.create(`${p}${name}`, obj(name, { n: 1 }));
+      const at = await s.currentRevision();
+      await s.guaranteedUpdate(`${p}a`, (cur) => ({ ...cur, n: 2 }));
+      await s.delete(`${p}c`);
+      await s.create(`${p}f`, obj("f"));
+      const names: string[] = [];
+      let page = await s.list(p, { limit: 2, consistency: { kind: "exact", revision: at } });
+      assert.equal(page.remainingItemCount, 3);
+      for (;;) {
+        assert.equal(page.revision, at);
+        for (const item of page.items) {
+          assert.equal(item.n, 1);
+          names.push(String(item.metadata?.name));
+        }
+        if (!page.continueFrom) break;
+        assert.equal(page.continueFrom.revision, at);
+        page = await s.list(p, { limit: 2, continueFrom: page.continueFrom });
+      }
+      assert.deepEqual(names, ["a", "b", "c", "d", "e"]);
+    });
+
+    it("refuses a continue position at a compacted revision with Expired", async () => {
+      const p = freshPrefix();
+      for (const name of ["a", "b", "c"]) await s.create(`${p}${name}`, obj(name));
+      const first = await s.list(p, { limit: 1 });
+      assert.ok(first.continueFrom);
+      await s.guaranteedUpdate(`${p}b`, (cur) => ({ ...cur, n: 1 }));
+      await s.compact(await s.currentRevision());
+      const error = await rejectsWith(s.list(p, { limit: 1, continueFrom: first.continueFrom }), "Expired");
+      assert.match(error.message, /too old resource version/);
+    });
+
+    it("resumes a watch from every past revision with exactly the later events", async () => {
+      const p = freshPrefix();
+      const start = await s.currentRevision();
+      const writes: { type: string; key: string; revision: number }[] = [];
+      const record = (type: string, key: string, o: StoredObject) => writes.push({ type, key, revision: rv(o) });
+      record("ADDED", `${p}a`, await s.create(`${p}a`, obj("a", { n: 1 })));
+      record("ADDED", `${p}b`, await s.create(`${p}b`, obj("b")));
+      record("MODIFIED", `${p}a`, await s.guaranteedUpdate(`${p}a`, (cur) => ({ ...cur, n: 2 })));
+      record("DELETED", `${p}b`, await s.delete(`${p}b`));
+      record("ADDED", `${p}c`, await s.create(`${p}c`, obj("c")));
+      record("MODIFIED", `${p}c`, await s.guaranteedUpdate(`${p}c`, (cur) => ({ ...cur, n: 3 })));
+      record("DELETED", `${p}a`, await s.delete(`${p}a`));
+      const froms = [start, ...writes.map((w) => w.revision)];
+      for (const from of froms) {
+        const expected = writes.filter((w) => w.revision > from);
+        const recorder = new WatchRecorder(s, p, { fromRevision: from });
+        try {
+          if (expected.length > 0) {
+            await recorder.until(() => recorder.objectEvents.length >= expected.length || !!recorder.error);
+          }
+          await settle(20);
+          assert.equal(recorder.error, undefined);
+          assert.deepEqual(
+            recorder.objectEvents.map((e) => ({ type: e.type, key: e.key, revision: e.revision })),
+            expected,
+            `watch from ${from}`,
+          );
+        } finally {
+          recorder.stop();
+        }
+      }
+    });
+
+    it("delivers concurrent writers' events once each, in revision order", async () => {
+      const p = freshPrefix();
+      const start = await s.currentRevision();
+      const recorder = new WatchRecorder(s, p, { fromRevision: start });
+      const acknowledged: number[] = [];
+      try {
+        await Promise.all(
+          Array.from({ length: 4 }, async (_, w) => {
+            const key = `${p}w${w}`;
+            acknowledged.push(rv(await s.create(key, obj(`w${w}`, { n: 0 }))));
+            for (let i = 1; i <= 5; i++) {
+              acknowledged.push(rv(await s.guaranteedUpdate(key, (cur) => ({ ...cur, n: i }))));
+            }
+          }),
+        );
+        await recorder.until(() => recorder.objectEvents.length >= acknowledged.length);
+        await settle(20);
+        const revisions = recorder.objectEvents.map((e) => e.revision);
+        for (let i = 1; i < revisions.length; i++) {
+          assert.ok((revisions[i] as number) > (revisions[i - 1] as number), "strictly increasing revisions");
+        }
+        assert.deepEqual(
+          revisions,
+          [...acknowledged].sort((x, y) => x - y),
+        );
+        for (const event of recorder.objectEvents) assert.equal(rv(event.object), event.revision);
+      } finally {
+        recorder.stop();
+      }
+    });
+
+    it("skips events up to a future fromRevision", async () => {
+      const p = freshPrefix();
+      const now = await s.currentRevision();
+      const recorder = new WatchRecorder(s, p, { fromRevision: now + 2 });
+      try {
+        const written = [];
+        for (const name of ["x", "y", "z"]) written.push(await s.create(`${p}${name}`, obj(name)));
+        const expected = written.filter((o) => rv(o) > now + 2).map((o) => o.metadata?.name);
+        assert.ok(expected.length >= 1);
+        await recorder.until(() => recorder.objectEvents.length >= expected.length);
+        await settle(20);
+        assert.deepEqual(
+          recorder.objectEvents.map((e) => e.object.metadata?.name),
+          expected,
+        );
+      } finally {
+        recorder.stop();
+      }
+    });
+
+    it("holds events while the sink is paused and resumes without loss", async () => {
+      const p = freshPrefix();
+      const start = await s.currentRevision();
+      const recorder = new WatchRecorder(s, p, { fromRevision: start }, () => false);
+      try {
+        await s.create(`${p}a`, obj("a"));
+        await recorder.until(() => recorder.objectEvents.length === 1);
+        for (const name of ["b", "c", "d", "e"]) await s.create(`${p}${name}`, obj(name));
+        await settle(100);
+        assert.equal(recorder.objectEvents.length, 1, "a paused sink gets nothing more");
+        for (let expected = 2; expected <= 5; expected++) {
+          recorder.handle.resume();
+          await recorder.until(() => recorder.objectEvents.length >= expected);
+        }
+        assert.deepEqual(
+          recorder.objectEvents.map((e) => e.object.metadata?.name),
+          ["a", "b", "c", "d", "e"],
+        );
+        assert.equal(recorder.error, undefined);
+      } finally {
+        recorder.stop();
+      }
+    });
+
+    it("answers requestProgress with a BOOKMARK after every earlier event", async (t) => {
+      const p = freshPrefix();
+      const start = await s.currentRevision();
+      const recorder = new WatchRecorder(s, p, { fromRevision: start });
+      try {
+        const a = await s.create(`${p}a`, obj("a"));
+        await s.create(`${freshPrefix()}elsewhere`, obj("elsewhere"));
+        const current = await s.currentRevision();
+        if (!recorder.handle.requestProgress()) {
+          t.skip(`${backendName} cannot promise watch progress (requestProgress returned false)`);
+          return;
+        }
+        await recorder.until(() => recorder.events.some((e) => e.type === "BOOKMARK"));
+        const bookmarkAt = recorder.events.findIndex((e) => e.type === "BOOKMARK");
+        const bookmark = recorder.events[bookmarkAt];
+        assert.ok(bookmark && bookmark.type === "BOOKMARK");
+        assert.ok(bookmark.revision >= current, `bookmark ${bookmark.revision} >= current ${current}`);
+        assert.deepEqual(
+          recorder.events.slice(0, bookmarkAt).map((e) => e.revision),
+          [rv(a)],
+        );
+      } finally {
+        recorder.stop();
+      }
+    });
+
+    it("delivers nothing more once a watch is stopped from its sink", async () => {
+      const p = freshPrefix();
+      const start = await s.currentRevision();
+      let recorder: WatchRecorder | undefined;
+      recorder = new WatchRecorder(s, p, { fromRevision: start }, () => {
+        recorder?.stop();
+        return true;
+      });
+      for (const name of ["a", "b", "c"]) await s.create(`${p}${name}`, obj(name));
+      await settle(100);
+      assert.equal(recorder.objectEvents.length, 1);
     });
 
     it("answers ping while healthy", async () => {
