@@ -1,5 +1,23 @@
+export type {
+  JSONSchemaProps,
+  PrinterColumn,
+  ResourceDefinitionData,
+  ResourceNames,
+  ScaleSubresource,
+  SelectableField,
+  Subresources,
+  ValidationRule,
+  VersionDefinitionData,
+} from "./definitions/types.js";
+export { emitProjectModel, PROJECT_MODEL_FORMAT, projectModelJSON } from "./emit/project-model.js";
+export { toResourceDefinition, toResourceDefinitions } from "./emit/resource-definitions.js";
+export { toJSONSchema } from "./emit/schema.js";
+export type { DefinitionsModuleOptions } from "./emit/typescript-module.js";
+export { emitDefinitionsModule, GENERATED_HEADER } from "./emit/typescript-module.js";
 export type { CodegenError, CodegenErrorCode, SourceLocation } from "./errors/codegen-error.js";
 export { formatCodegenError } from "./errors/codegen-error.js";
+export type { GeneratedFile, GenerateOptions, GenerateResult } from "./generate.js";
+export { generate } from "./generate.js";
 export type { MarkerInfo, MarkerTarget } from "./markers/catalog.js";
 export { MARKERS } from "./markers/catalog.js";
 export type {

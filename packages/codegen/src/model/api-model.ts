@@ -142,7 +142,6 @@ export interface TypeModel {
   pattern?: string;
   minItems?: number;
   maxItems?: number;
-  uniqueItems?: boolean;
   minProperties?: number;
   maxProperties?: number;
   validations?: ValidationRuleModel[];

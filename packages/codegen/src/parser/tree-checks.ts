@@ -15,9 +15,8 @@ export function checkTree(root: TypeModel, errors: ErrorCollector, fallback: Sou
     const where = node.source ?? at;
     checkNode(node, where, errors);
     for (const field of node.properties ?? []) visit(field.type, field.source ?? where);
-    // A map that preserves unknown fields keeps its values as they come.
-    if (node.values && !(node.type === "map" && node.preserveUnknownFields && node.values.type === "any"))
-      visit(node.values, where);
+    // Untyped map values are the map's own error (or fine, when the map preserves unknown fields).
+    if (node.values && !(node.values.type === "any" && !node.values.preserveUnknownFields)) visit(node.values, where);
     if (node.items) visit(node.items, where);
   };
   visit(root, fallback);

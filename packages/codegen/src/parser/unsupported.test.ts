@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { CodegenErrorCode } from "../errors/codegen-error.js";
+import { formatCodegenError } from "../errors/codegen-error.js";
+import { KIND_FILE, kindSource, lineOf, parseFiles, parseSpec, singleError } from "../testing/fixtures.js";
+
+/** Each case: spec fields, extra declarations, the expected code, the text on the reported line, and a hint fragment. */
+const CASES: Array<{ name: string; spec: string; extra?: string; code: CodegenErrorCode; at: string; hint: RegExp }> = [
+  {
+    name: "a union of object types",
+    spec: "  target: Cat | Dog;",
+    extra: "interface Cat { meow: string }\ninterface Dog { bark: string }",
+    code: "UnionOfObjects",
+    at: "target: Cat | Dog",
+    hint: /discriminator/,
+  },
+  {
+    name: "a union of different value types",
+    spec: "  port: number | string;",
+    code: "UnsupportedUnion",
+    at: "port: number | string",
+    hint: /IntOrString/,
+  },
+  {
+    name: "a function-typed field",
+    spec: "  onChange: (value: string) => void;",
+    code: "FunctionType",
+    at: "onChange",
+    hint: /data/,
+  },
+  { name: "a method", spec: "  compute(): int32;", code: "FunctionType", at: "compute()", hint: /data/ },
+  {
+    name: "any without a marker",
+    spec: "  blob: any;",
+    code: "UntypedField",
+    at: "blob: any",
+    hint: /@preserveUnknownFields/,
+  },
+  {
+    name: "unknown without a marker",
+    spec: "  blob: unknown;",
+    code: "UntypedField",
+    at: "blob: unknown",
+    hint: /@preserveUnknownFields/,
+  },
+  {
+    name: "unknown array items",
+    spec: "  blobs: unknown[];",
+    code: "UntypedField",
+    at: "blobs: unknown[]",
+    hint: /type alias/,
+  },
+  {
+    name: "Record values of unknown",
+    spec: "  bag: Record<string, unknown>;",
+    code: "UntypedField",
+    at: "bag: Record",
+    hint: /@preserveUnknownFields/,
+  },
+  { name: "a tuple", spec: "  pair: [string, int32];", code: "TupleType", at: "pair: [string, int32]", hint: /array/ },
+  {
+    name: "a class",
+    spec: "  owner: Owner;",
+    extra: "class Owner { name = '' }",
+    code: "ClassType",
+    at: "owner: Owner",
+    hint: /interface/,
+  },
+  {
+    name: "a TypeScript enum",
+    spec: "  color: Color;",
+    extra: "enum Color { Red = 'Red' }",
+    code: "EnumDeclaration",
+    at: "color: Color",
+    hint: /string-literal union/,
+  },
+  {
+    name: "an index signature",
+    spec: "  [key: string]: string;",
+    code: "IndexSignature",
+    at: "[key: string]: string",
+    hint: /Record<string, T>/,
+  },
+  {
+    name: "an intersection",
+    spec: "  both: A & B;",
+    extra: "interface A { a: string }\ninterface B { b: string }",
+    code: "IntersectionType",
+    at: "both: A & B",
+    hint: /extends/,
+  },
+  {
+    name: "a recursive type",
+    spec: "  tree: Node;",
+    extra: "interface Node { children?: Node[] }",
+    code: "RecursiveType",
+    at: "children?: Node[]",
+    hint: /@preserveUnknownFields/,
+  },
+  {
+    name: "mutually recursive types",
+    spec: "  a: Ping;",
+    extra: "interface Ping { pong?: Pong }\ninterface Pong { ping?: Ping }",
+    code: "RecursiveType",
+    at: "ping?: Ping",
+    hint: /cycle/,
+  },
+  {
+    name: "a generic type",
+    spec: "  box: Box<string>;",
+    extra: "interface Box<T> { value: T }",
+    code: "GenericType",
+    at: "box: Box<string>",
+    hint: /non-generic/,
+  },
+  { name: "Date", spec: "  at: Date;", code: "UnsupportedType", at: "at: Date", hint: /Time/ },
+  {
+    name: "a utility type",
+    spec: "  partial: Partial<Other>;",
+    extra: "interface Other { a: string }",
+    code: "UnsupportedType",
+    at: "partial: Partial",
+    hint: /fields out/,
+  },
+  {
+    name: "Record with non-string keys",
+    spec: "  byNumber: Record<number, string>;",
+    code: "UnsupportedType",
+    at: "byNumber: Record",
+    hint: /Record<string, T>/,
+  },
+  {
+    name: "a type from another package",
+    spec: "  other: Foreign;",
+    extra: 'import type { Foreign } from "some-package";',
+    code: "ExternalType",
+    at: "other: Foreign",
+    hint: /src\/apis/,
+  },
+  {
+    name: "a runtime type that is not a meta type",
+    spec: "  strategy: Strategy;",
+    extra: 'import type { Strategy } from "@apiserver-kit/runtime";',
+    code: "UnknownMetaType",
+    at: "strategy: Strategy",
+    hint: /ObjectMeta/,
+  },
+  {
+    name: "a name that resolves nowhere",
+    spec: "  ghost: Ghost;",
+    code: "UnresolvedType",
+    at: "ghost: Ghost",
+    hint: /./,
+  },
+  {
+    name: "a computed field name",
+    spec: "  [KEY]: string;",
+    extra: 'const KEY = "k";',
+    code: "UnsupportedPropertyName",
+    at: "[KEY]: string",
+    hint: /literally/,
+  },
+  { name: "object", spec: "  o: object;", code: "UnsupportedType", at: "o: object", hint: /Record/ },
+];
+
+describe("unsupported TypeScript is a typed error with file, line and hint", () => {
+  for (const testCase of CASES) {
+    it(testCase.name, () => {
+      const text = kindSource(testCase.spec, testCase.extra ?? "");
+      const result = parseFiles({ [KIND_FILE]: text });
+      if (testCase.name === "an index signature") {
+        // TypeScript itself reads `[key: string]: string` in an interface as an index signature.
+        assert.ok(result.errors.length >= 1);
+      }
+      const error = singleError(result, testCase.code);
+      assert.equal(error.file, KIND_FILE);
+      assert.equal(error.line, lineOf(text, testCase.at), formatCodegenError(error));
+      const hint = error.hint === undefined && testCase.code === "UnresolvedType" ? error.message : (error.hint ?? "");
+      assert.match(hint, testCase.hint);
+    });
+  }
+
+  it("collects every error of a run, sorted by position, not just the first", () => {
+    const result = parseSpec("  a: any;\n  b: [string];\n  c: Date;", "interface Unused { fn(): void }");
+    assert.deepEqual(
+      result.errors.map((error) => error.code),
+      ["UntypedField", "TupleType", "UnsupportedType"],
+    );
+    assert.ok(result.errors.every((error, index, all) => index === 0 || (all[index - 1]?.line ?? 0) <= error.line));
+  });
+
+  it("reports an error in a shared type once, however often it is used", () => {
+    const result = parseSpec("  a: Bad;\n  b: Bad;\n  c: Bad[];", "interface Bad { when: Date }");
+    assert.equal(result.errors.length, 1);
+  });
+
+  it("formats errors as file:line:column - Code: message, then the hint", () => {
+    const result = parseSpec("  pair: [string, int32];");
+    const text = formatCodegenError(result.errors[0] ?? assert.fail("an error"));
+    assert.match(text, /^src\/apis\/wardle\/v1alpha1\/flunder\.ts:\d+:\d+ - TupleType: .*\n {4}hint: /);
+  });
+});
