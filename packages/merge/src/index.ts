@@ -1,0 +1,15 @@
+export { applyStrategicMergePatch } from "./apply/apply.js";
+export type { ThreeWayMergeOptions } from "./diff/create-patch.js";
+export { createThreeWayMergePatch, createTwoWayMergePatch } from "./diff/create-patch.js";
+export type {
+  StrategicMergePatchErrorCode,
+  StrategicMergePatchErrorKind,
+} from "./errors/strategic-merge-patch-error.js";
+export { isStrategicMergePatchError, StrategicMergePatchError } from "./errors/strategic-merge-patch-error.js";
+export type { JSONObject, JSONPrimitive, JSONValue } from "./json/json.js";
+export type { PatchMeta } from "./schema/patch-meta.js";
+export { patchMetaOf, withStrategicMergeExtensions } from "./schema/patch-meta.js";
+export type { StrategicMergeSchema } from "./schema/structural-schema.js";
+
+/** The media type of a strategic merge patch request body. */
+export const STRATEGIC_MERGE_PATCH_CONTENT_TYPE = "application/strategic-merge-patch+json";
