@@ -45,11 +45,16 @@ try {
     },
     ints: false,
   };
-}catch {}
+} catch {}
 
 const n = (v, ints) => (ints ? BigInt(v) : v);
 const cases = (ints) => [
-  ["cross-field ints", "self.minReplicas <= self.replicas", { self: { minReplicas: n(1, ints), replicas: n(3, ints) } }, true],
+  [
+    "cross-field ints",
+    "self.minReplicas <= self.replicas",
+    { self: { minReplicas: n(1, ints), replicas: n(3, ints) } },
+    true,
+  ],
   ["has() absent", "has(self.x)", { self: {} }, false],
   ["list all", "self.all(x, x > 0)", { self: [n(1, ints), n(2, ints)] }, true],
   ["map all keys", 'self.all(k, k.startsWith("a"))', { self: { a: n(1, ints), ab: n(2, ints) } }, true],
@@ -100,8 +105,7 @@ function timeIt(fn, iterations) {
   return ((performance.now() - t0) * 1000) / iterations; // microseconds per call
 }
 
-const items = (ints) =>
-  Array.from({ length: 100 }, (_, i) => ({ name: `port-${i}`, port: n(8000 + i, ints) }));
+const items = (ints) => Array.from({ length: 100 }, (_, i) => ({ name: `port-${i}`, port: n(8000 + i, ints) }));
 const speedCases = (ints) => [
   ["simple", "self.minReplicas <= self.replicas", { self: { minReplicas: n(1, ints), replicas: n(3, ints) } }],
   ["100-item all()", 'self.all(i, i.port > 0 && i.name.startsWith("port"))', { self: items(ints) }],
