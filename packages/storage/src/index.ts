@@ -2,6 +2,9 @@ export type { Clock, TimerHandle } from "./clock.js";
 export { systemClock } from "./clock.js";
 export type { StorageErrorCode } from "./errors.js";
 export { isStorageError, StorageError } from "./errors.js";
+export type { EtcdStorageOptions } from "./etcd/etcd-storage.js";
+export { EtcdStorage, KEY_ROOT } from "./etcd/etcd-storage.js";
+export { supportsProgressRequests } from "./etcd/etcd-version.js";
 export type {
   BookmarkWatchEvent,
   ContinuePosition,

@@ -1,3 +1,5 @@
 export type { StorageFactory, StorageFixture } from "./conformance.js";
 export { collectWatch, describeStorageConformance, settle, WatchRecorder } from "./conformance.js";
+export type { EtcdProcess, StartEtcdOptions } from "./etcd.js";
+export { ETCD_BINARY, etcdAvailable, startEtcd } from "./etcd.js";
 export { FakeClock } from "./fake-clock.js";

@@ -1,0 +1,285 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { isStorageError } from "../errors.js";
+import type { Storage, StoredObject } from "../interface.js";
+import { describeStorageConformance, settle, WatchRecorder } from "../testing/conformance.js";
+import { type EtcdProcess, etcdAvailable, startEtcd } from "../testing/etcd.js";
+import { FakeClock } from "../testing/fake-clock.js";
+import { EtcdClient } from "./etcd-client.js";
+import { EtcdCompactor } from "./etcd-compactor.js";
+import { EtcdStorage } from "./etcd-storage.js";
+
+const skip = etcdAvailable()
+  ? false
+  : "etcd tests skipped: /usr/bin/etcd is not installed (apt-get install etcd-server)";
+
+function thing(name: string, extra: Record<string, unknown> = {}): StoredObject {
+  return { apiVersion: "test.example/v1", kind: "Thing", metadata: { name }, ...extra };
+}
+
+function rv(object: StoredObject | null | undefined): number {
+  return Number(object?.metadata?.resourceVersion);
+}
+
+/** Rejects if `promise` has not settled within `ms`: the hang detector for outage tests (not a speed check). */
+function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
+}
+
+async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await settle(100);
+    }
+  }
+}
+
+if (!skip) {
+  let conformanceEtcd: EtcdProcess;
+  describeStorageConformance("etcd", async () => {
+    conformanceEtcd = await startEtcd();
+    const storage = new EtcdStorage({ servers: [conformanceEtcd.endpoint], compactionIntervalMs: 0 });
+    return {
+      storage,
+      cleanup: async () => {
+        await storage.close();
+        await conformanceEtcd.stop();
+      },
+    };
+  });
+}
+
+describe("EtcdStorage", { skip }, () => {
+  let etcd: EtcdProcess;
+  const opened: Storage[] = [];
+  const open = (options: Partial<ConstructorParameters<typeof EtcdStorage>[0]> = {}) => {
+    const storage = new EtcdStorage({ servers: [etcd.endpoint], compactionIntervalMs: 0, ...options });
+    opened.push(storage);
+    return storage;
+  };
+  before(async () => {
+    etcd = await startEtcd();
+  });
+  after(async () => {
+    for (const storage of opened) await storage.close();
+    await etcd?.stop();
+  });
+
+  it("stores /registry keys under --etcd-prefix, kube-apiserver's layout by default", async () => {
+    const raw = new EtcdClient([etcd.endpoint], {}, 5000);
+    try {
+      await open().create("/registry/layout.test/things/default/a", thing("a"));
+      await open({ prefix: "/tenant-b/registry/" }).create("/registry/layout.test/things/default/b", thing("b"));
+      const keys = async (prefix: string) =>
+        (await raw.range({ key: Buffer.from(prefix), range_end: Buffer.from(`${prefix.slice(0, -1)}0`) })).kvs.map(
+          (kv) => kv.key.toString(),
+        );
+      assert.deepEqual(await keys("/registry/layout.test/"), ["/registry/layout.test/things/default/a"]);
+      assert.deepEqual(await keys("/tenant-b/registry/layout.test/"), [
+        "/tenant-b/registry/layout.test/things/default/b",
+      ]);
+      const stored = await raw.range({ key: Buffer.from("/registry/layout.test/things/default/a") });
+      assert.equal(JSON.parse(stored.kvs[0]?.value.toString() ?? "{}").metadata.resourceVersion, undefined);
+      assert.equal(await open({ prefix: "/tenant-b/registry" }).count("/registry/layout.test/"), 1);
+      await assert.rejects(open().get("/elsewhere/x"), RangeError);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("lets two instances see each other's writes in consistent reads and watches", async () => {
+    const a = open();
+    const b = open();
+    const p = "/registry/replicas.test/things/";
+    const recorder = new WatchRecorder(b, p, { fromRevision: await b.currentRevision() });
+    try {
+      const created = await a.create(`${p}x`, thing("x", { n: 0 }));
+      assert.equal(rv(await b.get(`${p}x`)), rv(created));
+      assert.deepEqual(
+        (await b.list(p)).items.map((i) => i.metadata?.name),
+        ["x"],
+      );
+      // Concurrent read-modify-write through both: none lost.
+      const increment = (s: Storage) => s.guaranteedUpdate(`${p}x`, (cur) => ({ ...cur, n: (cur?.n as number) + 1 }));
+      await Promise.all(
+        [a, b].map(async (s) => {
+          for (let i = 0; i < 20; i++) await increment(s);
+        }),
+      );
+      assert.equal((await a.get(`${p}x`))?.n, 40);
+      await recorder.until(() => recorder.objectEvents.length >= 41);
+      const revisions = recorder.objectEvents.map((e) => e.revision);
+      assert.deepEqual(
+        revisions,
+        [...revisions].sort((x, y) => x - y),
+      );
+      assert.equal(new Set(revisions).size, 41);
+      assert.equal(recorder.objectEvents.at(-1)?.object.n, 40);
+    } finally {
+      recorder.stop();
+    }
+  });
+
+  it("reads the server version and gates progress requests on it", async () => {
+    const auto = open();
+    const version = await auto.serverVersion();
+    assert.match(version, /^\d+\.\d+\.\d+/);
+    const p = "/registry/progress.test/things/";
+    const gated = new WatchRecorder(auto, p, { fromRevision: await auto.currentRevision() });
+    const forced = open({ progressRequests: "always" });
+    const start = await forced.currentRevision();
+    const recorder = new WatchRecorder(forced, p, { fromRevision: start });
+    try {
+      const { supportsProgressRequests } = await import("./etcd-version.js");
+      assert.equal(gated.handle.requestProgress(), supportsProgressRequests(version));
+      const created = await forced.create(`${p}a`, thing("a"));
+      await recorder.until(() => recorder.objectEvents.length === 1);
+      assert.equal(recorder.handle.requestProgress(), true);
+      await recorder.until(() => recorder.events.some((e) => e.type === "BOOKMARK"));
+      const bookmark = recorder.events.find((e) => e.type === "BOOKMARK");
+      assert.ok(bookmark && bookmark.revision >= rv(created));
+    } finally {
+      gated.stop();
+      recorder.stop();
+    }
+  });
+
+  it("sends etcd's periodic progress notifications as bookmarks when asked", async () => {
+    const storage = open();
+    const start = await storage.currentRevision();
+    const recorder = new WatchRecorder(storage, "/registry/notify.test/things/", {
+      fromRevision: start,
+      progressNotify: true,
+    });
+    try {
+      await storage.create("/registry/elsewhere.test/things/x", thing("x"));
+      await recorder.until(() => recorder.events.some((e) => e.type === "BOOKMARK" && e.revision > start), 10_000);
+      assert.equal(recorder.objectEvents.length, 0);
+    } finally {
+      recorder.stop();
+    }
+  });
+
+  it("takes turns compacting across replicas through compact_rev_key", async () => {
+    const clients = [new EtcdClient([etcd.endpoint], {}, 5000), new EtcdClient([etcd.endpoint], {}, 5000)];
+    const compacted: number[][] = [[], []];
+    const compactors = clients.map(
+      (client, i) => new EtcdCompactor(client, new FakeClock(), 1000, (r) => compacted[i]?.push(r)),
+    );
+    const [first, second] = compactors as [EtcdCompactor, EtcdCompactor];
+    const storage = open();
+    try {
+      const results: boolean[][] = [];
+      for (let round = 0; round < 4; round++) {
+        await storage.create(`/registry/compaction.test/things/r${round}`, thing(`r${round}`));
+        // Replica order alternates; either way one replica wins each round.
+        const order = round % 2 === 0 ? [first, second] : [second, first];
+        results.push([await (order[0] as EtcdCompactor).round(), await (order[1] as EtcdCompactor).round()]);
+      }
+      // Round 0 starts the clock (nothing compacted), then exactly one compaction per round.
+      assert.deepEqual(results[0], [false, false]);
+      for (const round of results.slice(1)) assert.equal(round.filter(Boolean).length, 1, JSON.stringify(results));
+      const compactedNow = await storage.compactedRevision();
+      assert.ok(compactedNow > 0);
+      await assert.rejects(
+        storage.get("/registry/compaction.test/things/r0", {
+          consistency: { kind: "exact", revision: compactedNow - 1 },
+        }),
+        (e: unknown) => isStorageError(e, "Expired"),
+      );
+      // The last round's loser adopted the winner's version: when the winner stops, it takes over next round.
+      const other = results[3]?.[0] ? first : second;
+      const before = await storage.compactedRevision();
+      assert.equal(await other.round(), true);
+      assert.ok((await storage.compactedRevision()) > before);
+    } finally {
+      for (const client of clients) client.close();
+    }
+  });
+
+  it("runs its compactor on the --etcd-compaction-interval schedule", async () => {
+    const clock = new FakeClock();
+    const storage = open({ compactionIntervalMs: 60_000, clock });
+    const before = await storage.compactedRevision();
+    await storage.create("/registry/schedule.test/things/a", thing("a"));
+    await clock.advance(60_000);
+    await storage.create("/registry/schedule.test/things/b", thing("b"));
+    await eventually(async () => {
+      await clock.advance(60_000);
+      assert.ok((await storage.compactedRevision()) > before);
+    }, 10_000);
+  });
+
+  it("fails promptly while etcd is down, recovers by itself, and resumes watches without a gap", async () => {
+    const storage = open({ requestTimeoutMs: 1000 });
+    const p = "/registry/outage.test/things/";
+    const recorder = new WatchRecorder(storage, p, { fromRevision: await storage.currentRevision() });
+    const acknowledged: number[] = [];
+    try {
+      for (let i = 0; i < 5; i++) acknowledged.push(rv(await storage.create(`${p}before-${i}`, thing(`before-${i}`))));
+      await recorder.until(() => recorder.objectEvents.length >= 5);
+      await etcd.kill("SIGKILL");
+      const operations: (() => Promise<unknown>)[] = [
+        () => storage.get(`${p}before-0`),
+        () => storage.list(p),
+        () => storage.create(`${p}during`, thing("during")),
+        () => storage.currentRevision(),
+      ];
+      for (const operation of operations) {
+        await assert.rejects(settledWithin(operation(), 10_000), (error: unknown) => {
+          assert.ok(isStorageError(error), String(error));
+          assert.ok(error.code === "Unavailable" || error.code === "Timeout", error.message);
+          return true;
+        });
+      }
+      await assert.rejects(settledWithin(storage.ping(), 10_000), (e: unknown) => isStorageError(e, "Unavailable"));
+      await etcd.restart();
+      await eventually(() => storage.ping(), 20_000);
+      for (let i = 0; i < 5; i++) acknowledged.push(rv(await storage.create(`${p}after-${i}`, thing(`after-${i}`))));
+      await recorder.until(
+        () => acknowledged.every((r) => recorder.objectEvents.some((e) => e.revision === r)),
+        20_000,
+      );
+      assert.equal(recorder.error, undefined);
+      const revisions = recorder.objectEvents.map((e) => e.revision);
+      assert.equal(new Set(revisions).size, revisions.length, "no event twice");
+      assert.deepEqual(
+        revisions,
+        [...revisions].sort((x, y) => x - y),
+      );
+    } finally {
+      recorder.stop();
+    }
+  });
+
+  it("answers Unavailable, never hangs, when etcd was never there", async () => {
+    const storage = new EtcdStorage({
+      servers: ["http://127.0.0.1:9"],
+      compactionIntervalMs: 0,
+      requestTimeoutMs: 500,
+    });
+    try {
+      await assert.rejects(
+        settledWithin(storage.get("/registry/x/y/z"), 10_000),
+        (e: unknown) => isStorageError(e) && (e.code === "Unavailable" || e.code === "Timeout"),
+      );
+      await assert.rejects(settledWithin(storage.ping(), 10_000), (e: unknown) => isStorageError(e, "Unavailable"));
+      const recorder = new WatchRecorder(storage, "/registry/x/y/", { fromRevision: 1 });
+      await settle(300);
+      assert.equal(recorder.error, undefined, "a watch keeps retrying instead of failing");
+      assert.equal(recorder.handle.requestProgress(), false);
+      recorder.stop();
+    } finally {
+      await storage.close();
+    }
+  });
+});
