@@ -61,8 +61,14 @@ export function fieldErrorMessage(error: FieldError): string {
   return error.field ? `${error.field}: ${fieldErrorBody(error)}` : fieldErrorBody(error);
 }
 
+/** A bad value printed verbatim (Kubernetes prints some, like a missing resourceVersion, as `0x0`). */
+export class RawBadValue {
+  constructor(readonly text: string) {}
+}
+
 /** Go's %v/%q rendering of a bad value, close enough for people and tests. */
 export function formatBadValue(value: unknown): string {
+  if (value instanceof RawBadValue) return value.text;
   if (value === null || value === undefined) return '"null"';
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
@@ -71,7 +77,11 @@ export function formatBadValue(value: unknown): string {
 }
 
 export const fieldErrors = {
-  required: (field: string, detail?: string): FieldError => ({ type: "FieldValueRequired", field, ...(detail ? { detail } : {}) }),
+  required: (field: string, detail?: string): FieldError => ({
+    type: "FieldValueRequired",
+    field,
+    ...(detail ? { detail } : {}),
+  }),
   invalid: (field: string, badValue: unknown, detail?: string): FieldError => ({
     type: "FieldValueInvalid",
     field,
@@ -295,7 +305,13 @@ export class StatusError extends Error {
 
   static internal(error: unknown): StatusError {
     const message = error instanceof Error ? error.message : String(error);
-    return new StatusError(500, "InternalError", `Internal error occurred: ${message}`, { causes: [{ message }] }, { cause: error });
+    return new StatusError(
+      500,
+      "InternalError",
+      `Internal error occurred: ${message}`,
+      { causes: [{ message }] },
+      { cause: error },
+    );
   }
 
   /** 504: the request did not finish in time (also "too large resource version"). */
@@ -332,7 +348,7 @@ export function toStatusError(error: unknown): StatusError {
   return error instanceof StatusError ? error : StatusError.internal(error);
 }
 
-/** A successful Status, as delete answers once an object is gone. */
-export function successStatus(details?: StatusDetails): Status {
-  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", ...(details ? { details } : {}), code: 200 };
+/** A successful Status, as delete answers once an object is gone (Kubernetes leaves `code` out there). */
+export function successStatus(details?: StatusDetails): Omit<Status, "code"> & { code?: number } {
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", ...(details ? { details } : {}) };
 }

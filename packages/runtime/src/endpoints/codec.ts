@@ -1,0 +1,86 @@
+/**
+ * Decoding request bodies (JSON and YAML) with the limits the server enforces, and
+ * encoding responses (JSON and YAML).
+ */
+import { parse as parseYAML, stringify as stringifyYAML } from "yaml";
+import { StatusError } from "../api/errors.js";
+
+/**
+ * Maximum nesting of objects and arrays in a request body. Kubernetes allows 10,000,
+ * but Node's JSON.stringify overflows its stack past ~4,000 levels, so an object
+ * accepted deeper would break every later read of it.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Throws 400 when JSON text nests deeper than `max`; a linear scan before parsing. */
+export function checkJSONDepth(text: string, max = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) throw StatusError.badRequest(`the request body nests deeper than the limit of ${max} levels`);
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+}
+
+function checkValueDepth(value: unknown, max: number, depth = 0): void {
+  if (value === null || typeof value !== "object") return;
+  if (depth >= max) throw StatusError.badRequest(`the request body nests deeper than the limit of ${max} levels`);
+  for (const child of Object.values(value)) checkValueDepth(child, max, depth + 1);
+}
+
+export type BodyFormat = "json" | "yaml";
+
+/** The media type of a Content-Type header without parameters, lower-cased. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+export function parseJSONBody(text: string): unknown {
+  checkJSONDepth(text);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw StatusError.badRequest(`error decoding request body: ${(error as Error).message}`);
+  }
+}
+
+export function parseYAMLBody(text: string): unknown {
+  let value: unknown;
+  try {
+    // maxAliasCount bounds alias expansion ("billion laughs").
+    value = parseYAML(text, { maxAliasCount: 100, uniqueKeys: false, merge: false });
+  } catch (error) {
+    if (error instanceof RangeError) throw StatusError.badRequest("the request body nests too deeply");
+    throw StatusError.badRequest(`error converting YAML to JSON: ${(error as Error).message}`);
+  }
+  checkValueDepth(value, MAX_JSON_DEPTH);
+  return value;
+}
+
+/** Decodes an object body; content types other than JSON and YAML → 415. */
+export function decodeObjectBody(body: Buffer, contentType: string | undefined): Record<string, unknown> {
+  const type = mediaType(contentType);
+  const text = body.toString("utf8");
+  let value: unknown;
+  if (type === "application/json" || type === "") value = parseJSONBody(text);
+  else if (type === "application/yaml" || type === "application/x-yaml" || type === "text/yaml")
+    value = parseYAMLBody(text);
+  else throw StatusError.unsupportedMediaType(type, ["application/json", "application/yaml"]);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw StatusError.badRequest("the request body must be a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
+
+export function encode(value: unknown, format: BodyFormat): string {
+  return format === "yaml" ? stringifyYAML(value, { aliasDuplicateObjects: false }) : JSON.stringify(value);
+}

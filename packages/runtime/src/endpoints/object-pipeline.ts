@@ -1,0 +1,90 @@
+/**
+ * What happens to an object a client sends before it reaches the store, in the
+ * version the client speaks: type checks, pruning of unknown fields (fieldValidation),
+ * defaulting, schema validation with ratcheting on update.
+ */
+import { type FieldError, StatusError } from "../api/errors.js";
+import type { KubeObject } from "../api/meta.js";
+import type { ResourceVersion } from "../model/api-model.js";
+import { deepEqualJSON } from "../registry/objects.js";
+import { applyDefaults, dropNulls, prune } from "../schema/structural.js";
+import type { FieldValidation } from "./options.js";
+
+/** Checks apiVersion and kind of a body against the endpoint (400 on mismatch). */
+export function checkTypeMeta(object: Record<string, unknown>, version: ResourceVersion): void {
+  const kind = version.resource.kind;
+  if (object.kind === undefined || object.kind === "") {
+    throw StatusError.badRequest(`Object 'Kind' is missing in '${truncate(JSON.stringify(object))}'`);
+  }
+  if (object.apiVersion === undefined || object.apiVersion === "") {
+    throw StatusError.badRequest(`Object 'apiVersion' is missing in '${truncate(JSON.stringify(object))}'`);
+  }
+  if (object.apiVersion !== version.apiVersion) {
+    throw StatusError.badRequest(
+      `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${version.apiVersion})`,
+    );
+  }
+  if (object.kind !== kind) {
+    throw StatusError.badRequest(
+      `the kind in the data (${String(object.kind)}) does not match the expected kind (${kind})`,
+    );
+  }
+  if (
+    object.metadata !== undefined &&
+    (typeof object.metadata !== "object" || object.metadata === null || Array.isArray(object.metadata))
+  ) {
+    throw StatusError.badRequest("metadata must be an object");
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/**
+ * Prunes unknown fields according to fieldValidation, drops disallowed nulls and applies
+ * schema defaults, in place. Strict → 400 listing every unknown field; Warn → warnings.
+ */
+export function normalizeObject(
+  object: KubeObject,
+  version: ResourceVersion,
+  fieldValidation: FieldValidation,
+  warnings: string[],
+): KubeObject {
+  const unknown = prune(object, version.schema);
+  if (unknown.length > 0) {
+    const messages = unknown.map((path) => `unknown field ${JSON.stringify(path)}`);
+    if (fieldValidation === "Strict") throw StatusError.badRequest(`strict decoding error: ${messages.join(", ")}`);
+    if (fieldValidation === "Warn") warnings.push(...messages);
+  }
+  dropNulls(object, version.schema);
+  applyDefaults(object, version.schema);
+  return object;
+}
+
+/** The value at a Kubernetes field path (`spec.items[0].name`), or undefined. */
+function valueAtPath(object: unknown, path: string): unknown {
+  if (!path) return object;
+  let node: unknown = object;
+  const re = /([^.[\]]+)|\[(\d+)\]/g;
+  for (let m = re.exec(path); m; m = re.exec(path)) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = m[2] !== undefined ? (node as unknown[])[Number(m[2])] : (node as Record<string, unknown>)[m[1] as string];
+  }
+  return node;
+}
+
+/**
+ * Schema validation in the request's version. On update, errors on values that did
+ * not change are dropped (validation ratcheting), so a tightened schema never blocks
+ * unrelated updates such as removing a finalizer.
+ */
+export function validateAgainstSchema(version: ResourceVersion, object: KubeObject, old?: KubeObject): FieldError[] {
+  const errors = version.schemaValidator.validate(object);
+  if (!old || errors.length === 0) return errors;
+  return errors.filter((e) => !deepEqualJSON(valueAtPath(object, e.field), valueAtPath(old, e.field)));
+}
+
+export function invalid(version: ResourceVersion, name: string, errors: FieldError[]): StatusError {
+  return StatusError.invalid({ group: version.resource.group, kind: version.resource.kind }, name, errors);
+}

@@ -1,0 +1,575 @@
+/**
+ * REST handlers for one resource: get, list, watch, create, update, patch, delete,
+ * deletecollection, and the status and scale subresources (k8s endpoints/handlers).
+ * Objects arrive and leave in the version of the URL; the store sees the hub version.
+ */
+import type { StoredObject } from "@apiserver-kit/storage";
+import { StatusError, successStatus } from "../api/errors.js";
+import type { KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
+import type { ResourceVersion } from "../model/api-model.js";
+import { applyJSONPatch, applyMergePatch, decodeJSONPatch, PatchError } from "../patch/json-patch.js";
+import { fromHub, toHub } from "../registry/conversion.js";
+import type { Clock, GenericStore, RequestContext } from "../registry/generic-store.js";
+import { systemClock } from "../registry/generic-store.js";
+import { cloneObject } from "../registry/objects.js";
+import type { RequestInfo } from "../request/request-info.js";
+import { evaluateJSONPath, setJSONPath } from "../schema/jsonpath.js";
+import { applyDefaults } from "../schema/structural.js";
+import { formatLabelSelector, fromLabelSelectorObject, parseLabelSelector } from "../selectors/labels.js";
+import { type HttpRequest, type HttpResponse, readBody, setWarnings, writeBody } from "../server/http.js";
+import { decodeObjectBody, encode, mediaType, parseJSONBody } from "./codec.js";
+import { type Negotiated, negotiate } from "./negotiation.js";
+import { checkTypeMeta, invalid, normalizeObject, validateAgainstSchema } from "./object-pipeline.js";
+import {
+  type ListOptions,
+  parseDeleteOptions,
+  parseListOptions,
+  parseResourceVersion,
+  parseWriteOptions,
+  type WriteOptions,
+} from "./options.js";
+import { type IncludeObject, partialObjectMetadata, TableConvertor } from "./table.js";
+import { defaultWatchStreamConfig, WatchStream, type WatchStreamConfig } from "./watch-stream.js";
+
+export interface ResourceRequest {
+  req: HttpRequest;
+  res: HttpResponse;
+  info: RequestInfo;
+  query: URLSearchParams;
+  user: UserInfo;
+  version: ResourceVersion;
+}
+
+export const PATCH_TYPES = {
+  json: "application/json-patch+json",
+  merge: "application/merge-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+  apply: "application/apply-patch+yaml",
+} as const;
+
+/** Patch content types this server implements (OpenAPI advertises exactly these). */
+export const SUPPORTED_PATCH_TYPES: readonly string[] = [PATCH_TYPES.json, PATCH_TYPES.merge];
+
+export interface ResourceHandlerOptions {
+  watch?: Partial<WatchStreamConfig>;
+  /** Default watch timeout range in seconds when a client gives none (Kubernetes: 30–60 min). */
+  minRequestTimeoutSeconds?: number;
+}
+
+const includeObjectValues = new Set(["None", "Metadata", "Object"]);
+
+export class ResourceHandler {
+  private readonly tables = new Map<string, TableConvertor>();
+  private readonly watchConfig: WatchStreamConfig;
+  private readonly minRequestTimeoutSeconds: number;
+
+  constructor(
+    readonly store: GenericStore,
+    options: ResourceHandlerOptions = {},
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.watchConfig = { ...defaultWatchStreamConfig, ...options.watch };
+    this.minRequestTimeoutSeconds = options.minRequestTimeoutSeconds ?? 1800;
+  }
+
+  private get resource() {
+    return this.store.resource;
+  }
+
+  async handle(r: ResourceRequest): Promise<void> {
+    const { info } = r;
+    const sub = info.subresource;
+    if (sub === "status") {
+      if (!this.resource.hub.hasStatus || !r.version.hasStatus) throw this.notFoundPath(r);
+      return this.handleMain(r, "status");
+    }
+    if (sub === "scale") {
+      if (!r.version.definition.subresources?.scale) throw this.notFoundPath(r);
+      return this.handleScale(r);
+    }
+    if (sub !== "") throw this.notFoundPath(r);
+    return this.handleMain(r, "");
+  }
+
+  private notFoundPath(r: ResourceRequest): StatusError {
+    return new StatusError(404, "NotFound", "the server could not find the requested resource", {});
+  }
+
+  private context(r: ResourceRequest, subresource: string, dryRun = false): RequestContext {
+    return { user: r.user, namespace: r.info.namespace, subresource, dryRun, warnings: [] };
+  }
+
+  private async handleMain(r: ResourceRequest, subresource: string): Promise<void> {
+    const verb = r.info.verb;
+    if (subresource === "status" && !["get", "update", "patch"].includes(verb)) throw this.methodNotAllowed(r);
+    switch (verb) {
+      case "get":
+        return this.get(r);
+      case "list":
+        return this.list(r);
+      case "watch":
+        return this.watch(r);
+      case "create":
+        if (r.info.name) throw this.methodNotAllowed(r);
+        return this.create(r);
+      case "update":
+        return this.update(r, subresource);
+      case "patch":
+        return this.patch(r, subresource);
+      case "delete":
+        return this.delete(r);
+      case "deletecollection":
+        return this.deleteCollection(r);
+      default:
+        throw this.methodNotAllowed(r);
+    }
+  }
+
+  private methodNotAllowed(r: ResourceRequest): StatusError {
+    return new StatusError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, {
+      group: this.resource.group,
+      kind: this.resource.plural,
+      ...(r.info.name ? { name: r.info.name } : {}),
+    });
+  }
+
+  private table(version: ResourceVersion): TableConvertor {
+    let t = this.tables.get(version.name);
+    if (!t) {
+      t = new TableConvertor(version.definition.additionalPrinterColumns);
+      this.tables.set(version.name, t);
+    }
+    return t;
+  }
+
+  /** A hub object as the client's version, with read-time defaults (as CRDs apply them). */
+  private toVersion(version: ResourceVersion, hubObject: KubeObject): KubeObject {
+    const converted = fromHub(this.resource, version, hubObject);
+    if (!hasDefaults(version)) return converted;
+    const copy = converted === hubObject ? cloneObject(converted) : converted;
+    applyDefaults(copy, version.schema);
+    return copy;
+  }
+
+  private includeObject(r: ResourceRequest): IncludeObject {
+    const value = r.query.get("includeObject") ?? "Metadata";
+    if (!includeObjectValues.has(value)) {
+      throw StatusError.badRequest(
+        `includeObject: Unsupported value: ${JSON.stringify(value)}: supported values: "None", "Metadata", "Object"`,
+      );
+    }
+    return value as IncludeObject;
+  }
+
+  private writeObject(
+    r: ResourceRequest,
+    code: number,
+    object: KubeObject,
+    negotiated: Negotiated,
+    warnings: string[] = [],
+  ): void {
+    let body: unknown;
+    switch (negotiated.target) {
+      case "Table":
+        body = this.table(r.version).table([object], this.includeObject(r), this.clock.now(), {
+          ...(object.metadata?.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {}),
+        });
+        break;
+      case "PartialObjectMetadata":
+        body = partialObjectMetadata(object);
+        break;
+      default:
+        body = object;
+    }
+    setWarnings(r.res, warnings);
+    writeBody(r.res, code, negotiated.contentType, encode(body, negotiated.format));
+  }
+
+  private async get(r: ResourceRequest): Promise<void> {
+    const negotiated = negotiate(r.req.headers.accept, false);
+    const ctx = this.context(r, r.info.subresource);
+    const rv = r.query.get("resourceVersion") ?? "";
+    const consistency =
+      rv === ""
+        ? undefined
+        : rv === "0"
+          ? ({ kind: "any" } as const)
+          : ({ kind: "notOlderThan", revision: parseResourceVersion(rv) } as const);
+    const object = await this.store.get(ctx, r.info.name, consistency);
+    this.writeObject(r, 200, this.toVersion(r.version, object), negotiated);
+  }
+
+  private async list(r: ResourceRequest): Promise<void> {
+    const negotiated = negotiate(r.req.headers.accept, true);
+    const options = parseListOptions(r.query, false);
+    const ctx = this.context(r, "");
+    const page = await this.store.list(ctx, {
+      ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+      ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
+      ...(options.limit ? { limit: options.limit } : {}),
+      ...(options.continueToken ? { continueToken: options.continueToken } : {}),
+      ...(options.consistency ? { consistency: options.consistency } : {}),
+    });
+    const meta = {
+      resourceVersion: page.resourceVersion,
+      ...(page.continueToken ? { continue: page.continueToken } : {}),
+      ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+    };
+    const items = page.items.map((item) => this.toVersion(r.version, item));
+    let body: unknown;
+    if (negotiated.target === "Table") {
+      body = this.table(r.version).table(items, this.includeObject(r), this.clock.now(), meta);
+    } else if (negotiated.target === "PartialObjectMetadataList") {
+      body = {
+        kind: "PartialObjectMetadataList",
+        apiVersion: "meta.k8s.io/v1",
+        metadata: meta,
+        items: items.map((i) => partialObjectMetadata(i)),
+      };
+    } else {
+      body = { apiVersion: r.version.apiVersion, items, kind: this.resource.listKind, metadata: meta };
+    }
+    writeBody(r.res, 200, negotiated.contentType, encode(body, negotiated.format));
+  }
+
+  private async watch(r: ResourceRequest): Promise<void> {
+    const negotiated = negotiate(r.req.headers.accept, false);
+    const options = parseListOptions(r.query, true);
+    const include = negotiated.target === "Table" ? this.includeObject(r) : "Metadata";
+    const ctx = this.context(r, "");
+    const predicate = this.store.predicate(options.labelSelector, options.fieldSelector);
+    const version = r.version;
+    const table = negotiated.target === "Table" ? this.table(version) : undefined;
+    let firstTable = true;
+    const encodeEvent = (_type: string, object: Record<string, unknown>): unknown => {
+      const converted = this.toVersion(version, object as KubeObject);
+      if (table) {
+        const t = table.table([converted], include, this.clock.now(), {}, firstTable);
+        firstTable = false;
+        return t;
+      }
+      if (negotiated.target === "PartialObjectMetadata") return partialObjectMetadata(converted);
+      return converted;
+    };
+    const bookmark = (resourceVersion: string, annotations?: Record<string, string>): unknown => {
+      const metadata: ObjectMeta = { resourceVersion, ...(annotations ? { annotations } : {}) };
+      if (negotiated.target === "PartialObjectMetadata")
+        return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata };
+      if (table)
+        return {
+          kind: "Table",
+          apiVersion: "meta.k8s.io/v1",
+          metadata: { resourceVersion },
+          columnDefinitions: null,
+          rows: [],
+        };
+      return { kind: this.resource.kind, apiVersion: version.apiVersion, metadata };
+    };
+
+    // Where the watch starts, and which objects it first reports.
+    const rv = options.resourceVersion;
+    let initial: { items: KubeObject[]; revision: number } | undefined;
+    let fromRevision: number;
+    if (options.sendInitialEvents === true || (options.sendInitialEvents === undefined && (rv === "" || rv === "0"))) {
+      const consistency =
+        rv === ""
+          ? ({ kind: "consistent" } as const)
+          : rv === "0"
+            ? ({ kind: "any" } as const)
+            : ({ kind: "notOlderThan", revision: parseResourceVersion(rv) } as const);
+      const page = await this.store.list(ctx, {
+        ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+        ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
+        consistency,
+      });
+      initial = { items: page.items, revision: Number(page.resourceVersion) };
+      fromRevision = initial.revision;
+    } else if (rv === "" || rv === "0") {
+      fromRevision = await this.store.storage.currentRevision();
+    } else {
+      fromRevision = parseResourceVersion(rv);
+    }
+
+    const timeoutMs =
+      options.timeoutSeconds !== undefined && options.timeoutSeconds > 0
+        ? options.timeoutSeconds * 1000
+        : (this.minRequestTimeoutSeconds + Math.random() * this.minRequestTimeoutSeconds) * 1000;
+    const stream = new WatchStream({
+      res: r.res,
+      encode: encodeEvent,
+      bookmark,
+      allowBookmarks: options.allowWatchBookmarks,
+      timeoutMs,
+      config: this.watchConfig,
+    });
+    if (initial) {
+      stream.sendInitial(initial.items as Record<string, unknown>[], initial.revision);
+      if (options.sendInitialEvents === true) stream.sendInitialEventsEnd(initial.revision);
+    }
+    stream.attach(this.store.watch(ctx, fromRevision, predicate, stream.sink));
+  }
+
+  private async readObject(r: ResourceRequest): Promise<Record<string, unknown>> {
+    const body = await readBody(r.req);
+    const object = decodeObjectBody(body, r.req.headers["content-type"]);
+    checkTypeMeta(object, r.version);
+    return object;
+  }
+
+  private checkNamespace(r: ResourceRequest, object: KubeObject): void {
+    const ns = object.metadata?.namespace;
+    if (this.resource.namespaced && ns && ns !== r.info.namespace) {
+      throw StatusError.badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
+    }
+  }
+
+  private async create(r: ResourceRequest): Promise<void> {
+    const options = parseWriteOptions(r.query, "CreateOptions");
+    const negotiated = negotiate(r.req.headers.accept, false);
+    if (this.resource.namespaced && !r.info.namespace) throw this.methodNotAllowed(r);
+    const object = (await this.readObject(r)) as KubeObject;
+    this.checkNamespace(r, object);
+    const ctx = this.context(r, "", options.dryRun);
+    normalizeObject(object, r.version, options.fieldValidation, ctx.warnings);
+    const errors = validateAgainstSchema(r.version, object);
+    const name = object.metadata?.name ?? object.metadata?.generateName ?? "";
+    if (errors.length > 0) throw invalid(r.version, name, errors);
+    const created = await this.store.create(ctx, toHub(this.resource, r.version, object));
+    this.writeObject(r, 201, this.toVersion(r.version, created), negotiated, ctx.warnings);
+  }
+
+  /** Prepares an object the client wrote (PUT body or patch result) for the store. */
+  private prepareUpdate(
+    r: ResourceRequest,
+    object: KubeObject,
+    current: KubeObject | null,
+    options: WriteOptions,
+    ctx: RequestContext,
+  ): KubeObject {
+    this.checkNamespace(r, object);
+    normalizeObject(object, r.version, options.fieldValidation, ctx.warnings);
+    const old = current ? this.toVersion(r.version, current) : undefined;
+    const errors = validateAgainstSchema(r.version, object, old);
+    if (errors.length > 0) throw invalid(r.version, r.info.name, errors);
+    return toHub(this.resource, r.version, object);
+  }
+
+  private async update(r: ResourceRequest, subresource: string): Promise<void> {
+    const options = parseWriteOptions(r.query, "UpdateOptions");
+    const negotiated = negotiate(r.req.headers.accept, false);
+    const body = (await this.readObject(r)) as KubeObject;
+    const ctx = this.context(r, subresource, options.dryRun);
+    // Each retry works on a fresh copy of the body.
+    const result = await this.store.update(ctx, r.info.name, (current) => {
+      ctx.warnings.length = 0;
+      return this.prepareUpdate(r, cloneObject(body), current, options, ctx);
+    });
+    this.writeObject(r, result.created ? 201 : 200, this.toVersion(r.version, result.object), negotiated, ctx.warnings);
+  }
+
+  private async readPatch(r: ResourceRequest): Promise<(current: KubeObject) => KubeObject> {
+    const type = mediaType(r.req.headers["content-type"]);
+    if (!SUPPORTED_PATCH_TYPES.includes(type)) {
+      throw StatusError.unsupportedMediaType(type, SUPPORTED_PATCH_TYPES);
+    }
+    const text = (await readBody(r.req)).toString("utf8");
+    const patch = parseJSONBody(text);
+    try {
+      if (type === PATCH_TYPES.json) {
+        const operations = decodeJSONPatch(patch);
+        return (current) => applyJSONPatch(current, operations) as KubeObject;
+      }
+      if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
+        throw StatusError.badRequest("invalid JSON Patch");
+      }
+      return (current) => applyMergePatch(current, patch) as KubeObject;
+    } catch (error) {
+      if (error instanceof PatchError) throw error.toStatus();
+      throw error;
+    }
+  }
+
+  private async patch(r: ResourceRequest, subresource: string): Promise<void> {
+    const options = parseWriteOptions(r.query, "PatchOptions");
+    const negotiated = negotiate(r.req.headers.accept, false);
+    const applyPatch = await this.readPatch(r);
+    const ctx = this.context(r, subresource, options.dryRun);
+    const result = await this.store.update(ctx, r.info.name, (current) => {
+      if (!current) throw StatusError.notFound(this.resource.groupResource, r.info.name);
+      ctx.warnings.length = 0;
+      const versioned = this.toVersion(r.version, current);
+      let patched: KubeObject;
+      try {
+        patched = applyPatch(versioned);
+      } catch (error) {
+        if (error instanceof PatchError) throw error.toStatus();
+        throw error;
+      }
+      if (patched === null || typeof patched !== "object" || Array.isArray(patched)) {
+        throw new StatusError(422, "Invalid", "the patch result is not an object");
+      }
+      checkTypeMeta(patched, r.version);
+      return this.prepareUpdate(r, patched, current, options, ctx);
+    });
+    this.writeObject(r, 200, this.toVersion(r.version, result.object), negotiated, ctx.warnings);
+  }
+
+  private async readDeleteBody(r: ResourceRequest): Promise<Record<string, unknown> | undefined> {
+    const body = await readBody(r.req);
+    if (body.length === 0) return undefined;
+    const value = parseJSONBody(body.toString("utf8"));
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      throw StatusError.badRequest("DeleteOptions must be an object");
+    return value as Record<string, unknown>;
+  }
+
+  private async delete(r: ResourceRequest): Promise<void> {
+    const options = parseDeleteOptions(r.query, await this.readDeleteBody(r));
+    const negotiated = negotiate(r.req.headers.accept, false);
+    const ctx = this.context(r, "", options.dryRunAll);
+    const result = await this.store.delete(ctx, r.info.name, options);
+    if (result.deleted) {
+      const status = successStatus({
+        name: r.info.name,
+        group: this.resource.group,
+        kind: this.resource.plural,
+        uid: result.object.metadata?.uid as string,
+      });
+      writeBody(r.res, 200, "application/json", JSON.stringify(status));
+      return;
+    }
+    const code = options.orphanDependents === false ? 202 : 200;
+    this.writeObject(r, code, this.toVersion(r.version, result.object), negotiated);
+  }
+
+  private async deleteCollection(r: ResourceRequest): Promise<void> {
+    const listOptions: ListOptions = parseListOptions(r.query, false);
+    const options = parseDeleteOptions(r.query, await this.readDeleteBody(r));
+    const negotiated = negotiate(r.req.headers.accept, true);
+    const ctx = this.context(r, "", options.dryRunAll);
+    const page = await this.store.list(ctx, {
+      ...(listOptions.labelSelector ? { labelSelector: listOptions.labelSelector } : {}),
+      ...(listOptions.fieldSelector ? { fieldSelector: listOptions.fieldSelector } : {}),
+    });
+    const deleted: KubeObject[] = [];
+    for (const item of page.items) {
+      const itemCtx: RequestContext = { ...ctx, namespace: item.metadata?.namespace ?? ctx.namespace };
+      try {
+        const result = await this.store.delete(itemCtx, item.metadata?.name as string, {
+          ...options,
+          preconditions: {},
+        });
+        deleted.push(this.toVersion(r.version, result.object));
+      } catch (error) {
+        if (error instanceof StatusError && error.reason === "NotFound") continue;
+        throw error;
+      }
+    }
+    const body = {
+      apiVersion: r.version.apiVersion,
+      items: deleted,
+      kind: this.resource.listKind,
+      metadata: { resourceVersion: page.resourceVersion },
+    };
+    writeBody(
+      r.res,
+      200,
+      negotiated.format === "yaml" ? "application/yaml" : "application/json",
+      encode(body, negotiated.format),
+    );
+  }
+
+  // --- scale -------------------------------------------------------------------------
+
+  private scaleOf(object: KubeObject): Record<string, unknown> {
+    const scale = this.resource.hub.definition.subresources?.scale;
+    if (!scale) throw StatusError.internal(new Error("scale subresource is not defined on the storage version"));
+    const [specReplicas] = evaluateJSONPath(scale.specReplicasPath, object);
+    const [statusReplicas] = evaluateJSONPath(scale.statusReplicasPath, object);
+    let selector = "";
+    if (scale.labelSelectorPath) {
+      const [value] = evaluateJSONPath(scale.labelSelectorPath, object);
+      if (typeof value === "string") selector = value;
+      else if (value && typeof value === "object")
+        selector = formatLabelSelector(fromLabelSelectorObject(value as never));
+    }
+    const meta = object.metadata ?? {};
+    return {
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      metadata: {
+        name: meta.name,
+        ...(meta.namespace ? { namespace: meta.namespace } : {}),
+        uid: meta.uid,
+        resourceVersion: meta.resourceVersion,
+        creationTimestamp: meta.creationTimestamp,
+      },
+      spec: { replicas: typeof specReplicas === "number" ? specReplicas : 0 },
+      status: { replicas: typeof statusReplicas === "number" ? statusReplicas : 0, ...(selector ? { selector } : {}) },
+    };
+  }
+
+  private async handleScale(r: ResourceRequest): Promise<void> {
+    const verb = r.info.verb;
+    const ctx = this.context(r, "scale");
+    if (verb === "get") {
+      const object = await this.store.get(ctx, r.info.name);
+      writeBody(r.res, 200, "application/json", JSON.stringify(this.scaleOf(object)));
+      return;
+    }
+    if (verb !== "update" && verb !== "patch") throw this.methodNotAllowed(r);
+    const options = parseWriteOptions(r.query, verb === "update" ? "UpdateOptions" : "PatchOptions");
+    ctx.dryRun = options.dryRun;
+    let computeScale: (current: Record<string, unknown>) => Record<string, unknown>;
+    if (verb === "update") {
+      const body = decodeObjectBody(await readBody(r.req), r.req.headers["content-type"]);
+      computeScale = () => body;
+    } else {
+      const applyPatch = await this.readPatch(r);
+      computeScale = (current) => applyPatch(current as KubeObject) as Record<string, unknown>;
+    }
+    const scalePaths = this.resource.hub.definition.subresources?.scale;
+    const result = await this.store.update(ctx, r.info.name, (current) => {
+      if (!current) throw StatusError.notFound(this.resource.groupResource, r.info.name);
+      const scale = computeScale(this.scaleOf(current));
+      const spec = scale.spec as { replicas?: unknown } | undefined;
+      const replicas = spec?.replicas;
+      if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+        throw StatusError.invalid({ group: "autoscaling", kind: "Scale" }, r.info.name, [
+          {
+            type: "FieldValueInvalid",
+            field: "spec.replicas",
+            badValue: replicas ?? null,
+            detail: "must be greater than or equal to 0",
+          },
+        ]);
+      }
+      const rv = (scale.metadata as ObjectMeta | undefined)?.resourceVersion;
+      if (rv && rv !== current.metadata?.resourceVersion)
+        throw StatusError.modified(this.resource.groupResource, r.info.name);
+      const next = cloneObject(current);
+      setJSONPath(
+        (scalePaths as { specReplicasPath: string }).specReplicasPath,
+        next as Record<string, unknown>,
+        replicas,
+      );
+      return next;
+    });
+    writeBody(r.res, 200, "application/json", JSON.stringify(this.scaleOf(result.object)));
+  }
+}
+
+function hasDefaults(version: ResourceVersion): boolean {
+  const cached = defaultsCache.get(version);
+  if (cached !== undefined) return cached;
+  const found = JSON.stringify(version.definition.schema).includes('"default"');
+  defaultsCache.set(version, found);
+  return found;
+}
+const defaultsCache = new WeakMap<ResourceVersion, boolean>();
+
+/** Exposed for the label selector used by scale's status.selector. */
+export { parseLabelSelector };
+export type { StoredObject };

@@ -1,0 +1,172 @@
+/**
+ * The HTTP side of a watch: a chunked stream of newline-delimited JSON events, with
+ * bookmarks, a timeout, and a bound on what a slow reader may leave buffered.
+ */
+import type { ServerResponse } from "node:http";
+import type { WatchEvent, WatchHandle } from "@apiserver-kit/storage";
+import { isStorageError } from "@apiserver-kit/storage";
+import { StatusError } from "../api/errors.js";
+import { storageErrorToStatus } from "../registry/storage-errors.js";
+import type { HttpResponse } from "../server/http.js";
+
+export interface WatchTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export const realTimers: WatchTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
+export interface WatchStreamConfig {
+  /** How often bookmarks go out to watchers that asked for them. */
+  bookmarkIntervalMs: number;
+  /** Unread bytes allowed to pile up for one watcher before it is cut off. */
+  maxBufferedBytes: number;
+  timers: WatchTimers;
+}
+
+export const defaultWatchStreamConfig: WatchStreamConfig = {
+  bookmarkIntervalMs: 60_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  timers: realTimers,
+};
+
+/** Encodes one object event as the client asked (version, Table, metadata only). */
+export type EventEncoder = (type: "ADDED" | "MODIFIED" | "DELETED", object: Record<string, unknown>) => unknown;
+
+export interface WatchStreamOptions {
+  res: HttpResponse;
+  encode: EventEncoder;
+  bookmark: (resourceVersion: string, annotations?: Record<string, string>) => unknown;
+  allowBookmarks: boolean;
+  timeoutMs: number;
+  config: WatchStreamConfig;
+  /** Called once when the stream ends for any reason. */
+  onClose?: () => void;
+}
+
+export class WatchStream {
+  private handle?: WatchHandle;
+  private lastRevision = 0;
+  private closed = false;
+  private readonly timers: unknown[] = [];
+
+  constructor(private readonly options: WatchStreamOptions) {
+    const { res } = options;
+    res.statusCode = 200;
+    res.setHeader("Content-Type", "application/json");
+    res.setHeader("Cache-Control", "no-cache, private");
+    res.setHeader("Transfer-Encoding", "chunked");
+    // Headers go out at once so that clients see the watch established.
+    if ("flushHeaders" in res) res.flushHeaders();
+    else res.writeHead(200);
+    res.on("close", () => this.close(false));
+    const { timers } = options.config;
+    this.timers.push(timers.setTimeout(() => this.close(true), options.timeoutMs));
+    if (options.allowBookmarks) {
+      const interval = timers.setInterval(() => this.sendBookmark(), options.config.bookmarkIntervalMs);
+      this.timers.push(interval);
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Initial state (rv unset/"0" or sendInitialEvents) as ADDED events. */
+  sendInitial(objects: readonly Record<string, unknown>[], revision: number): void {
+    let batch = "";
+    for (const object of objects) {
+      batch += `${JSON.stringify({ type: "ADDED", object: this.options.encode("ADDED", object) })}\n`;
+      if (batch.length > 64 * 1024) {
+        this.write(batch);
+        batch = "";
+      }
+    }
+    if (batch) this.write(batch);
+    this.lastRevision = Math.max(this.lastRevision, revision);
+  }
+
+  /** The bookmark that ends the initial events of a sendInitialEvents watch. */
+  sendInitialEventsEnd(revision: number): void {
+    this.lastRevision = Math.max(this.lastRevision, revision);
+    const object = this.options.bookmark(String(this.lastRevision), { "k8s.io/initial-events-end": "true" });
+    this.write(`${JSON.stringify({ type: "BOOKMARK", object })}\n`);
+  }
+
+  attach(handle: WatchHandle): void {
+    if (this.closed) handle.stop();
+    else this.handle = handle;
+  }
+
+  readonly sink = {
+    event: (event: WatchEvent) => {
+      if (this.closed) return;
+      if (event.type === "BOOKMARK") {
+        this.lastRevision = Math.max(this.lastRevision, event.revision);
+        return;
+      }
+      this.lastRevision = Math.max(this.lastRevision, event.revision);
+      let encoded: unknown;
+      try {
+        encoded = this.options.encode(event.type, event.object as Record<string, unknown>);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      this.write(`${JSON.stringify({ type: event.type, object: encoded })}\n`);
+    },
+    error: (error: Error) => this.fail(error),
+  };
+
+  private sendBookmark(): void {
+    if (this.closed || this.lastRevision === 0) return;
+    this.write(`${JSON.stringify({ type: "BOOKMARK", object: this.options.bookmark(String(this.lastRevision)) })}\n`);
+  }
+
+  /** An ERROR event with the Status, then the end of the stream. */
+  fail(error: unknown): void {
+    if (this.closed) return;
+    const status =
+      error instanceof StatusError
+        ? error
+        : isStorageError(error)
+          ? (storageErrorToStatus(error, { group: "", resource: "" }, "") as StatusError)
+          : StatusError.internal(error);
+    const object = isStorageError(error, "Expired") ? { ...status.status, message: error.message } : status.status;
+    this.write(`${JSON.stringify({ type: "ERROR", object })}\n`);
+    this.close(true);
+  }
+
+  private write(chunk: string): void {
+    const { res, config } = this.options;
+    if (this.closed || res.writableEnded || res.destroyed) return;
+    // A reader that stopped reading is cut off instead of growing our memory.
+    if (res.writableLength > config.maxBufferedBytes) {
+      this.close(false);
+      res.destroy();
+      return;
+    }
+    (res as ServerResponse).write(chunk);
+  }
+
+  close(endResponse: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handle?.stop();
+    const { timers } = this.options.config;
+    for (const t of this.timers) {
+      timers.clearTimeout(t);
+      timers.clearInterval(t);
+    }
+    const { res } = this.options;
+    if (endResponse && !res.writableEnded && !res.destroyed) res.end();
+    this.options.onClose?.();
+  }
+}

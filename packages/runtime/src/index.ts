@@ -1,0 +1,15 @@
+export * from "./api/errors.js";
+export type * from "./api/meta.js";
+export * from "./auth/types.js";
+export { ClientCertificateAuthenticator } from "./auth/x509-authenticator.js";
+export type { CertificateAuthority, CertKeyPair } from "./certs/x509.js";
+export { createCA, issueCertificate, loadCA } from "./certs/x509.js";
+export type { LocalMode, LocalPki } from "./local/local-mode.js";
+export { ensureLocalPki, kubeconfigYAML, localMode } from "./local/local-mode.js";
+export { ApiModel, ApiResource, compareVersions } from "./model/api-model.js";
+export type * from "./model/resource.js";
+export type * from "./model/schema.js";
+export type { Clock, RequestContext } from "./registry/generic-store.js";
+export { GenericStore, systemClock } from "./registry/generic-store.js";
+export type { ApiServerConfig, NonApiHandler, TLSConfig } from "./server/api-server.js";
+export { ApiServer, FRAMEWORK_VERSION } from "./server/api-server.js";

@@ -1,0 +1,41 @@
+/**
+ * Continue tokens in Kubernetes' format (apiserver storage.EncodeContinue): base64url of
+ * `{"v":"meta.k8s.io/v1","rv":<revision>,"start":"<key after prefix>\u0000"}`. Opaque to
+ * clients, validated on the way back in.
+ */
+import type { ContinuePosition } from "@apiserver-kit/storage";
+import { StatusError } from "../api/errors.js";
+
+const VERSION = "meta.k8s.io/v1";
+
+export function encodeContinue(position: ContinuePosition, prefix: string): string {
+  const start = `${position.key.slice(prefix.length)}\u0000`;
+  return Buffer.from(JSON.stringify({ v: VERSION, rv: position.revision, start })).toString("base64url");
+}
+
+function invalid(reason: string): StatusError {
+  return StatusError.badRequest(`continue key is not valid: ${reason}`);
+}
+
+export function decodeContinue(token: string, prefix: string): ContinuePosition {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch {
+    throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  }
+  if (typeof parsed !== "object" || parsed === null)
+    throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  const { v, rv, start } = parsed as { v?: unknown; rv?: unknown; start?: unknown };
+  if (v !== VERSION) throw invalid(`server does not recognize this encoded key version (${String(v)})`);
+  if (typeof rv !== "number" || !Number.isSafeInteger(rv) || rv <= 0)
+    throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  if (typeof start !== "string" || start.length === 0 || !start.endsWith("\u0000"))
+    throw invalid("encoded start key is invalid");
+  const relative = start.slice(0, -1);
+  // The key must stay inside the listed prefix.
+  if (relative.startsWith("/") || relative.split("/").some((part) => part === ".." || part === ".")) {
+    throw invalid("path traversal attempt detected");
+  }
+  return { key: `${prefix}${relative}`, revision: rv };
+}

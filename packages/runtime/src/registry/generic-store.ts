@@ -1,0 +1,471 @@
+/**
+ * The generic REST store (k8s registry/generic/registry/store.go): create, get, list,
+ * update, delete and watch for one kind on top of a Storage backend, with the kind's
+ * strategy deciding what differs. Works on objects of the storage (hub) version; the
+ * endpoints convert to and from the version a client speaks.
+ */
+import { randomUUID } from "node:crypto";
+import type { ReadConsistency, Storage, StoredObject, WatchHandle, WatchSink } from "@apiserver-kit/storage";
+import { type FieldError, fieldErrors, RawBadValue, StatusError } from "../api/errors.js";
+import type { DeleteOptionsBody, KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
+import type { ApiResource } from "../model/api-model.js";
+import type { StrategyContext } from "../model/resource.js";
+import { evaluateJSONPath } from "../schema/jsonpath.js";
+import type { FieldSelector } from "../selectors/fields.js";
+import { matchesFields } from "../selectors/fields.js";
+import type { LabelSelector } from "../selectors/labels.js";
+import { validateObjectMeta } from "../validation/object-meta.js";
+import { decodeContinue, encodeContinue } from "./continue-token.js";
+import { storedToHub } from "./conversion.js";
+import { cloneObject, deepEqualJSON } from "./objects.js";
+import { storageErrorToStatus } from "./storage-errors.js";
+
+/** What a store operation knows about the request it serves. */
+export interface RequestContext {
+  user: UserInfo;
+  /** The namespace from the URL ("" for cluster-scoped or all namespaces). */
+  namespace: string;
+  /** The subresource being written ("" for the main resource). */
+  subresource: string;
+  dryRun: boolean;
+  /** Warnings to return in `Warning` headers. */
+  warnings: string[];
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface ListQuery {
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldSelector;
+  limit?: number;
+  continueToken?: string;
+  consistency?: ReadConsistency;
+}
+
+export interface ListPage {
+  items: KubeObject[];
+  resourceVersion: string;
+  continueToken?: string;
+  remainingItemCount?: number;
+}
+
+/** Computes the new object from the current one (PUT: the body; PATCH: the patched current). */
+export type UpdatedObjectInfo = (current: KubeObject | null) => KubeObject | Promise<KubeObject>;
+
+export interface UpdateResult {
+  object: KubeObject;
+  created: boolean;
+}
+
+export interface DeleteResult {
+  /** The object's last state (deleted), or its state with deletionTimestamp (finalizers pending). */
+  object: KubeObject;
+  deleted: boolean;
+}
+
+const generateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+function randomSuffix(): string {
+  let s = "";
+  for (let i = 0; i < 5; i++) s += generateNameAlphabet[Math.floor(Math.random() * generateNameAlphabet.length)];
+  return s;
+}
+
+/** RFC 3339 in seconds, as Kubernetes' metav1.Time marshals. */
+export function formatTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/** Everything but metadata and status: what a generation bump looks at. */
+function specPart(object: KubeObject): Record<string, unknown> {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = object;
+  return rest;
+}
+
+export const ORPHAN_FINALIZER = "orphan";
+export const FOREGROUND_FINALIZER = "foregroundDeletion";
+
+export class GenericStore {
+  constructor(
+    readonly resource: ApiResource,
+    readonly storage: Storage,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  private key(ctx: RequestContext, name: string): string {
+    return this.resource.key(ctx.namespace, name);
+  }
+
+  private strategyContext(ctx: RequestContext): StrategyContext {
+    return { user: ctx.user, namespace: ctx.namespace, subresource: ctx.subresource, dryRun: ctx.dryRun };
+  }
+
+  private fail(error: unknown, name: string): never {
+    throw storageErrorToStatus(error, this.resource.groupResource, name);
+  }
+
+  private invalid(name: string, errors: FieldError[]): StatusError {
+    return StatusError.invalid({ group: this.resource.group, kind: this.resource.kind }, name, errors);
+  }
+
+  async get(ctx: RequestContext, name: string, consistency?: ReadConsistency): Promise<KubeObject> {
+    let object: StoredObject | null;
+    try {
+      object = await this.storage.get(this.key(ctx, name), consistency ? { consistency } : {});
+    } catch (error) {
+      this.fail(error, name);
+    }
+    if (!object) throw StatusError.notFound(this.resource.groupResource, name);
+    return storedToHub(this.resource, object as KubeObject);
+  }
+
+  /** The predicate for label and field selectors; throws 400 for fields this kind can't select on. */
+  predicate(labelSelector?: LabelSelector, fieldSelector?: FieldSelector): ((o: StoredObject) => boolean) | undefined {
+    const labels = labelSelector && !labelSelector.empty ? labelSelector : undefined;
+    const fields = fieldSelector && !fieldSelector.empty ? fieldSelector : undefined;
+    if (fields) {
+      const selectable = new Set(this.selectableFields());
+      for (const r of fields.requirements) {
+        if (!selectable.has(r.field)) {
+          throw StatusError.badRequest(`field label not supported: ${r.field}`);
+        }
+      }
+    }
+    if (!labels && !fields) return undefined;
+    return (object) => {
+      const kube = object as KubeObject;
+      if (labels && !labels.matches(kube.metadata?.labels)) return false;
+      if (fields && !matchesFields(fields, (field) => this.fieldValue(kube, field))) return false;
+      return true;
+    };
+  }
+
+  selectableFields(): string[] {
+    const declared = this.resource.hub.definition.selectableFields ?? [];
+    return ["metadata.name", "metadata.namespace", ...declared.map((f) => f.jsonPath.replace(/^\./, ""))];
+  }
+
+  private fieldValue(object: KubeObject, field: string): string {
+    if (field === "metadata.name") return object.metadata?.name ?? "";
+    if (field === "metadata.namespace") return object.metadata?.namespace ?? "";
+    const [value] = evaluateJSONPath(`.${field}`, object);
+    if (value === undefined || value === null) return "";
+    return typeof value === "string" ? value : JSON.stringify(value);
+  }
+
+  async list(ctx: RequestContext, query: ListQuery): Promise<ListPage> {
+    const prefix = this.resource.keyPrefix(ctx.namespace);
+    const predicate = this.predicate(query.labelSelector, query.fieldSelector);
+    const continueFrom = query.continueToken ? decodeContinue(query.continueToken, prefix) : undefined;
+    try {
+      const resource = this.resource;
+      const result = await this.storage.list(prefix, {
+        ...(query.consistency ? { consistency: query.consistency } : {}),
+        ...(query.limit ? { limit: query.limit } : {}),
+        ...(continueFrom ? { continueFrom } : {}),
+        ...(predicate
+          ? { predicate: (o: StoredObject) => predicate(storedToHub(resource, o as KubeObject) as StoredObject) }
+          : {}),
+      });
+      const page: ListPage = {
+        items: result.items.map((item) => storedToHub(this.resource, item as KubeObject)),
+        resourceVersion: String(result.revision),
+      };
+      if (result.continueFrom) page.continueToken = encodeContinue(result.continueFrom, prefix);
+      if (result.remainingItemCount !== undefined) page.remainingItemCount = result.remainingItemCount;
+      return page;
+    } catch (error) {
+      if (continueFrom && (error as { code?: string }).code === "Expired") {
+        throw StatusError.expired(
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+        );
+      }
+      this.fail(error, "");
+    }
+  }
+
+  /** Fills server-managed metadata and checks a new object; returns it ready to store. */
+  private beforeCreate(ctx: RequestContext, object: KubeObject): KubeObject {
+    const meta: ObjectMeta = { ...object.metadata };
+    object.metadata = meta;
+    if (this.resource.namespaced) meta.namespace = ctx.namespace;
+    else delete meta.namespace;
+    // Clients can't set what the server owns.
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.resourceVersion;
+    delete meta.selfLink;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = formatTime(this.clock.now());
+    meta.generation = 1;
+    const strategy = this.resource.definition.strategy;
+    if (this.resource.hub.hasStatus) delete object.status;
+    strategy?.prepareForCreate?.(object, this.strategyContext(ctx));
+    strategy?.default?.(object);
+    const errors = validateObjectMeta(meta, {
+      namespaced: this.resource.namespaced,
+      ...(strategy?.validateName ? { validateName: strategy.validateName } : {}),
+    });
+    errors.push(...(strategy?.validate?.(object, this.strategyContext(ctx)) ?? []));
+    if (errors.length > 0) throw this.invalid(meta.name || meta.generateName || "", errors);
+    return object;
+  }
+
+  /** Creates an object (a private hub-version copy the store may change). */
+  async create(ctx: RequestContext, input: KubeObject): Promise<KubeObject> {
+    const object = this.beforeCreate(ctx, input);
+    const meta = object.metadata as ObjectMeta;
+    const generate = !meta.name && !!meta.generateName;
+    for (let attempt = 0; ; attempt++) {
+      if (generate) meta.name = `${meta.generateName}${randomSuffix()}`;
+      const name = meta.name as string;
+      const key = this.key(ctx, name);
+      try {
+        if (ctx.dryRun) {
+          if (await this.storage.get(key)) throw StatusError.alreadyExists(this.resource.groupResource, name);
+          return object;
+        }
+        return (await this.storage.create(key, object as StoredObject)) as KubeObject;
+      } catch (error) {
+        const exists =
+          error instanceof StatusError
+            ? error.reason === "AlreadyExists"
+            : (error as { code?: string }).code === "KeyExists";
+        if (generate && exists && attempt < 8) continue;
+        this.fail(error, name);
+      }
+    }
+  }
+
+  /**
+   * Updates (or, when allowed, creates) an object. `objectInfo` computes the desired hub
+   * object from the current one; the store applies resourceVersion and uid checks,
+   * managed metadata, the strategy, generation and finalizer rules.
+   */
+  async update(
+    ctx: RequestContext,
+    name: string,
+    objectInfo: UpdatedObjectInfo,
+    options: { forceAllowCreate?: boolean } = {},
+  ): Promise<UpdateResult> {
+    const strategy = this.resource.definition.strategy;
+    const key = this.key(ctx, name);
+    let created = false;
+    let deleteAfter = false;
+    const tryUpdate = async (current: StoredObject | null): Promise<StoredObject> => {
+      created = false;
+      deleteAfter = false;
+      const existing = current ? storedToHub(this.resource, current as KubeObject) : null;
+      const desired = await objectInfo(existing);
+      const meta: ObjectMeta = { ...desired.metadata };
+      desired.metadata = meta;
+      if (meta.name !== undefined && meta.name !== name) {
+        throw StatusError.badRequest(
+          `the name of the object (${meta.name}) does not match the name on the URL (${name})`,
+        );
+      }
+      meta.name = name;
+      if (!existing) {
+        if (!(strategy?.allowCreateOnUpdate || options.forceAllowCreate))
+          throw StatusError.notFound(this.resource.groupResource, name);
+        created = true;
+        return this.beforeCreate(ctx, desired) as StoredObject;
+      }
+      const oldMeta = existing.metadata as ObjectMeta;
+      if (!meta.resourceVersion) {
+        if (!strategy?.allowUnconditionalUpdate) {
+          throw this.invalid(name, [
+            fieldErrors.invalid("metadata.resourceVersion", omitZero, "must be specified for an update"),
+          ]);
+        }
+      } else if (meta.resourceVersion !== oldMeta.resourceVersion) {
+        throw StatusError.modified(this.resource.groupResource, name);
+      }
+      if (meta.uid && meta.uid !== oldMeta.uid) {
+        throw StatusError.conflict(
+          this.resource.groupResource,
+          name,
+          `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${oldMeta.uid}`,
+        );
+      }
+      // Fields only the server sets keep their stored values.
+      meta.uid = oldMeta.uid as string;
+      meta.creationTimestamp = oldMeta.creationTimestamp as string;
+      meta.generation = oldMeta.generation ?? 1;
+      if (oldMeta.deletionTimestamp) meta.deletionTimestamp = oldMeta.deletionTimestamp;
+      else delete meta.deletionTimestamp;
+      if (oldMeta.deletionGracePeriodSeconds !== undefined)
+        meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+      else delete meta.deletionGracePeriodSeconds;
+      if (this.resource.namespaced) meta.namespace = ctx.namespace;
+      else delete meta.namespace;
+      delete meta.selfLink;
+
+      let next: KubeObject = desired;
+      if (ctx.subresource === "status") {
+        // Status writes change status (and nothing else).
+        next = { ...cloneObject(existing), status: desired.status };
+        if (desired.status === undefined) delete next.status;
+        next.metadata = { ...(next.metadata as ObjectMeta), resourceVersion: oldMeta.resourceVersion as string };
+      } else if (this.resource.hub.hasStatus && ctx.subresource === "") {
+        if (existing.status === undefined) delete next.status;
+        else next.status = cloneObject(existing.status);
+      }
+      strategy?.prepareForUpdate?.(next, existing, this.strategyContext(ctx));
+      strategy?.default?.(next);
+      if (!deepEqualJSON(specPart(next), specPart(existing))) {
+        (next.metadata as ObjectMeta).generation = (oldMeta.generation ?? 1) + 1;
+      }
+      const errors = validateObjectMeta(next.metadata, {
+        namespaced: this.resource.namespaced,
+        ...(strategy?.validateName ? { validateName: strategy.validateName } : {}),
+      });
+      errors.push(
+        ...(strategy?.validateUpdate?.(next, existing, this.strategyContext(ctx)) ??
+          strategy?.validate?.(next, this.strategyContext(ctx)) ??
+          []),
+      );
+      if (errors.length > 0) throw this.invalid(name, errors);
+      const nextMeta = next.metadata as ObjectMeta;
+      if (nextMeta.deletionTimestamp && (nextMeta.finalizers?.length ?? 0) === 0) deleteAfter = true;
+      delete nextMeta.resourceVersion;
+      return next as StoredObject;
+    };
+
+    try {
+      if (ctx.dryRun) {
+        const current = await this.storage.get(key);
+        const next = await tryUpdate(current);
+        return { object: next as KubeObject, created };
+      }
+      const stored = (await this.storage.guaranteedUpdate(key, tryUpdate, {
+        allowCreate: !!(strategy?.allowCreateOnUpdate || options.forceAllowCreate),
+      })) as KubeObject;
+      if (deleteAfter) {
+        // The last finalizer went away from an object being deleted: it goes now.
+        try {
+          const rv = stored.metadata?.resourceVersion;
+          const deleted = await this.storage.delete(key, rv ? { preconditions: { resourceVersion: rv } } : {});
+          return { object: deleted as KubeObject, created: false };
+        } catch (error) {
+          if ((error as { code?: string }).code !== "KeyNotFound" && (error as { code?: string }).code !== "Conflict")
+            throw error;
+        }
+      }
+      return { object: stored, created };
+    } catch (error) {
+      this.fail(error, name);
+    }
+  }
+
+  async delete(ctx: RequestContext, name: string, options: DeleteOptionsBody = {}): Promise<DeleteResult> {
+    const key = this.key(ctx, name);
+    const preconditions = options.preconditions ?? {};
+    const now = formatTime(this.clock.now());
+    const gcFinalizer =
+      options.propagationPolicy === "Orphan" || options.orphanDependents === true
+        ? ORPHAN_FINALIZER
+        : options.propagationPolicy === "Foreground"
+          ? FOREGROUND_FINALIZER
+          : undefined;
+    try {
+      for (;;) {
+        const stored = (await this.storage.get(key)) as KubeObject | null;
+        if (!stored) throw StatusError.notFound(this.resource.groupResource, name);
+        const existing = storedToHub(this.resource, stored);
+        const meta = existing.metadata as ObjectMeta;
+        if (preconditions.uid && preconditions.uid !== meta.uid) {
+          throw StatusError.conflict(
+            this.resource.groupResource,
+            name,
+            `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${meta.uid}`,
+          );
+        }
+        if (preconditions.resourceVersion && preconditions.resourceVersion !== meta.resourceVersion) {
+          throw StatusError.conflict(
+            this.resource.groupResource,
+            name,
+            `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`,
+          );
+        }
+        const finalizers = [...(meta.finalizers ?? [])];
+        if (gcFinalizer && !finalizers.includes(gcFinalizer)) {
+          const other = gcFinalizer === ORPHAN_FINALIZER ? FOREGROUND_FINALIZER : ORPHAN_FINALIZER;
+          const at = finalizers.indexOf(other);
+          if (at >= 0) finalizers.splice(at, 1);
+          finalizers.push(gcFinalizer);
+        }
+        if (finalizers.length === 0) {
+          if (ctx.dryRun) return { object: existing, deleted: true };
+          const deleted = await this.storage.delete(key, {
+            preconditions: { resourceVersion: meta.resourceVersion as string },
+          });
+          return { object: deleted as KubeObject, deleted: true };
+        }
+        // Finalizers pending: mark for deletion and keep the object until they are gone.
+        const marked = cloneObject(existing);
+        const markedMeta = marked.metadata as ObjectMeta;
+        markedMeta.finalizers = finalizers;
+        if (!markedMeta.deletionTimestamp) {
+          markedMeta.deletionTimestamp = now;
+          markedMeta.deletionGracePeriodSeconds = 0;
+          markedMeta.generation = (markedMeta.generation ?? 1) + 1;
+        }
+        if (ctx.dryRun) return { object: marked, deleted: false };
+        try {
+          const updated = await this.storage.guaranteedUpdate(
+            key,
+            (current) => {
+              if (current?.metadata?.resourceVersion !== meta.resourceVersion) throw new RetryDelete();
+              const { resourceVersion: _rv, ...rest } = markedMeta;
+              return { ...marked, metadata: rest } as StoredObject;
+            },
+            { preconditions: { resourceVersion: meta.resourceVersion as string } },
+          );
+          return { object: updated as KubeObject, deleted: false };
+        } catch (error) {
+          if (error instanceof RetryDelete || (error as { code?: string }).code === "Conflict") continue;
+          throw error;
+        }
+      }
+    } catch (error) {
+      this.fail(error, name);
+    }
+  }
+
+  /** Watches from a revision; events carry hub-version objects. */
+  watch(
+    ctx: RequestContext,
+    fromRevision: number,
+    predicate: ((o: StoredObject) => boolean) | undefined,
+    sink: WatchSink,
+  ): WatchHandle {
+    const resource = this.resource;
+    const toHub = (o: StoredObject) => storedToHub(resource, o as KubeObject) as StoredObject;
+    return this.storage.watch(
+      this.resource.keyPrefix(ctx.namespace),
+      { fromRevision, ...(predicate ? { predicate: (o) => predicate(toHub(o)) } : {}), progressNotify: true },
+      {
+        event: (event) => {
+          if (event.type === "BOOKMARK") sink.event(event);
+          else
+            sink.event({
+              ...event,
+              object: toHub(event.object),
+              ...(event.prevObject ? { prevObject: toHub(event.prevObject) } : {}),
+            });
+        },
+        error: (error) => sink.error(error),
+      },
+    );
+  }
+}
+
+class RetryDelete extends Error {}
+
+/** Kubernetes prints the missing resourceVersion as 0x0. */
+const omitZero = new RawBadValue("0x0");

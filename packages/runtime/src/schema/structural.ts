@@ -1,0 +1,148 @@
+/**
+ * Structural-schema operations Kubernetes applies to custom resources before
+ * validation: pruning of unknown fields (reporting them for fieldValidation) and
+ * defaulting. Both walk the object and the schema together.
+ */
+import type { JSONSchemaProps } from "../model/schema.js";
+
+/** The fields of ObjectMeta a client may send; anything else in metadata is unknown. */
+export const objectMetaFields: ReadonlySet<string> = new Set([
+  "name",
+  "generateName",
+  "namespace",
+  "selfLink",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "finalizers",
+  "managedFields",
+]);
+
+type JSONObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JSONObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function child(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+/**
+ * Removes fields the schema does not know, in place, and returns their paths
+ * (`spec.foo`, `spec.items[0].bar`) in the order met. `isRoot` marks a whole object
+ * whose apiVersion, kind and metadata are always known (as for embedded resources).
+ */
+export function prune(value: unknown, schema: JSONSchemaProps | undefined, isRoot = true): string[] {
+  const unknown: string[] = [];
+  pruneValue(value, schema, "", isRoot, unknown);
+  return unknown;
+}
+
+function pruneValue(
+  value: unknown,
+  schema: JSONSchemaProps | undefined,
+  path: string,
+  isResource: boolean,
+  unknown: string[],
+): void {
+  if (!schema) return;
+  if (Array.isArray(value)) {
+    if (schema.items) {
+      for (let i = 0; i < value.length; i++) {
+        pruneValue(
+          value[i],
+          schema.items,
+          `${path}[${i}]`,
+          schema.items["x-kubernetes-embedded-resource"] === true,
+          unknown,
+        );
+      }
+    }
+    return;
+  }
+  if (!isObject(value)) return;
+  const preserve = schema["x-kubernetes-preserve-unknown-fields"] === true;
+  const embedded = isResource || schema["x-kubernetes-embedded-resource"] === true;
+  const properties = schema.properties ?? {};
+  const additional = typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined;
+  for (const key of Object.keys(value)) {
+    const fieldPath = child(path, key);
+    if (embedded && (key === "apiVersion" || key === "kind")) continue;
+    if (embedded && key === "metadata") {
+      pruneMetadata(value[key], fieldPath, unknown);
+      continue;
+    }
+    const propertySchema = Object.hasOwn(properties, key) ? properties[key] : additional;
+    if (propertySchema) {
+      pruneValue(
+        value[key],
+        propertySchema,
+        fieldPath,
+        propertySchema["x-kubernetes-embedded-resource"] === true,
+        unknown,
+      );
+    } else if (!preserve && schema.additionalProperties !== true) {
+      unknown.push(fieldPath);
+      delete value[key];
+    }
+  }
+}
+
+function pruneMetadata(metadata: unknown, path: string, unknown: string[]): void {
+  if (!isObject(metadata)) return;
+  for (const key of Object.keys(metadata)) {
+    if (!objectMetaFields.has(key)) {
+      unknown.push(child(path, key));
+      delete metadata[key];
+    }
+  }
+}
+
+/** Applies schema defaults in place, top-down (a defaulted object is defaulted inside too). */
+export function applyDefaults(value: unknown, schema: JSONSchemaProps | undefined): void {
+  if (!schema) return;
+  if (Array.isArray(value)) {
+    if (schema.items) for (const item of value) applyDefaults(item, schema.items);
+    return;
+  }
+  if (!isObject(value)) return;
+  if (schema.properties) {
+    for (const [key, propertySchema] of Object.entries(schema.properties)) {
+      if (propertySchema.default !== undefined) {
+        const current = value[key];
+        if (current === undefined || (current === null && propertySchema.nullable !== true)) {
+          value[key] = structuredClone(propertySchema.default);
+        }
+      }
+      if (value[key] !== undefined) applyDefaults(value[key], propertySchema);
+    }
+  }
+  if (typeof schema.additionalProperties === "object") {
+    const additional = schema.additionalProperties;
+    for (const key of Object.keys(value)) {
+      if (!schema.properties || !Object.hasOwn(schema.properties, key)) applyDefaults(value[key], additional);
+    }
+  }
+}
+
+/** Drops `null` values of non-nullable fields without a default, in place (as Kubernetes does before defaulting). */
+export function dropNulls(value: unknown, schema: JSONSchemaProps | undefined): void {
+  if (!schema) return;
+  if (Array.isArray(value)) {
+    if (schema.items) for (const item of value) dropNulls(item, schema.items);
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [key, propertySchema] of Object.entries(schema.properties ?? {})) {
+    if (value[key] === null && propertySchema.nullable !== true && propertySchema.default === undefined)
+      delete value[key];
+    else dropNulls(value[key], propertySchema);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The small HTTP surface the handler chain uses, shared by HTTP/1.1 and HTTP/2
+ * (node's compatibility API gives both the same shape), and the one place where
+ * responses and Status errors are written.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { StatusError, toStatusError } from "../api/errors.js";
+
+export type HttpRequest = IncomingMessage | Http2ServerRequest;
+export type HttpResponse = ServerResponse | Http2ServerResponse;
+
+/** kube-apiserver's limit on request bodies. */
+export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Reads the whole body up to `limit` bytes; larger bodies → 413 without reading them all. */
+export function readBody(req: HttpRequest, limit = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? "-1");
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(StatusError.requestEntityTooLarge(`limit is ${limit}`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("aborted", onAborted);
+      if (error) reject(error);
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.resume();
+        finish(StatusError.requestEntityTooLarge(`limit is ${limit}`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish();
+    const onError = (error: Error) => finish(StatusError.badRequest(`error reading request body: ${error.message}`));
+    const onAborted = () => finish(StatusError.badRequest("the client closed the request"));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("aborted", onAborted);
+  });
+}
+
+/** `Warning: 299 - "text"` as Kubernetes sends warnings. */
+export function warningHeader(text: string): string {
+  return `299 - ${JSON.stringify(text)}`;
+}
+
+export function setWarnings(res: HttpResponse, warnings: readonly string[]): void {
+  if (warnings.length === 0 || res.headersSent) return;
+  res.setHeader("Warning", [...new Set(warnings)].map(warningHeader));
+}
+
+export function writeBody(
+  res: HttpResponse,
+  code: number,
+  contentType: string,
+  body: string | Buffer,
+  headers?: Record<string, string>,
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+  res.statusCode = code;
+  res.setHeader("Content-Type", contentType);
+  res.setHeader("Content-Length", length);
+  res.setHeader("Cache-Control", "no-cache, private");
+  if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.end(body);
+}
+
+export function writeJSON(res: HttpResponse, code: number, value: unknown, headers?: Record<string, string>): void {
+  writeBody(res, code, "application/json", JSON.stringify(value), headers);
+}
+
+/** Renders any error as a Kubernetes Status response. */
+export function writeError(res: HttpResponse, error: unknown): StatusError {
+  const status = toStatusError(error);
+  if (res.headersSent) {
+    res.end();
+    return status;
+  }
+  writeJSON(res, status.code, status.status, status.headers);
+  return status;
+}

@@ -1,0 +1,209 @@
+/**
+ * ObjectMeta rules kube-apiserver enforces on every object (apimachinery
+ * pkg/api/validation/objectmeta.go and pkg/util/validation): names, labels,
+ * annotations, finalizers, owner references.
+ */
+import { type FieldError, fieldErrors } from "../api/errors.js";
+import type { ObjectMeta } from "../api/meta.js";
+
+const dns1123LabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
+const dns1123Subdomain = new RegExp(`^${dns1123SubdomainFmt}$`);
+const dns1123Label = new RegExp(`^${dns1123LabelFmt}$`);
+const qualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const qualifiedName = new RegExp(`^${qualifiedNameFmt}$`);
+const labelValue = new RegExp(`^(${qualifiedNameFmt})?$`);
+
+export const MAX_SUBDOMAIN_LENGTH = 253;
+export const MAX_LABEL_LENGTH = 63;
+/** Total size of all annotation keys and values. */
+export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+function regexError(message: string, fmt: string, examples: string[]): string {
+  const e = examples.map((x) => `'${x}'`).join(",  or ");
+  return `${message} (e.g. ${e}, regex used for validation is '${fmt}')`;
+}
+
+/** Kubernetes' IsDNS1123Subdomain: error messages, empty when valid. */
+export function isDNS1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > MAX_SUBDOMAIN_LENGTH) errs.push(`must be no more than ${MAX_SUBDOMAIN_LENGTH} characters`);
+  if (!dns1123Subdomain.test(value)) {
+    errs.push(
+      regexError(
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        dns1123SubdomainFmt,
+        ["example.com"],
+      ),
+    );
+  }
+  return errs;
+}
+
+export function isDNS1123Label(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > MAX_LABEL_LENGTH) errs.push(`must be no more than ${MAX_LABEL_LENGTH} characters`);
+  if (!dns1123Label.test(value)) {
+    errs.push(
+      regexError(
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+        dns1123LabelFmt,
+        ["my-name", "123-abc"],
+      ),
+    );
+  }
+  return errs;
+}
+
+/** Kubernetes' IsQualifiedName: `[prefix/]name` as label and annotation keys use. */
+export function isQualifiedName(value: string): string[] {
+  const errs: string[] = [];
+  const parts = value.split("/");
+  let name: string;
+  if (parts.length === 1) {
+    name = parts[0] as string;
+  } else if (parts.length === 2) {
+    const [prefix, rest] = parts as [string, string];
+    name = rest;
+    if (prefix.length === 0) errs.push("prefix part must be non-empty");
+    else for (const msg of isDNS1123Subdomain(prefix)) errs.push(`prefix part ${msg}`);
+  } else {
+    return [
+      `a qualified name ${regexError(
+        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        qualifiedNameFmt,
+        ["MyName", "my.name", "123-abc"],
+      )} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ];
+  }
+  if (name.length === 0) errs.push("name part must be non-empty");
+  else if (name.length > MAX_LABEL_LENGTH) errs.push(`name part must be no more than ${MAX_LABEL_LENGTH} characters`);
+  if (name.length > 0 && !qualifiedName.test(name)) {
+    errs.push(
+      `name part ${regexError(
+        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        qualifiedNameFmt,
+        ["MyName", "my.name", "123-abc"],
+      )}`,
+    );
+  }
+  return errs;
+}
+
+export function isValidLabelValue(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > MAX_LABEL_LENGTH) errs.push(`must be no more than ${MAX_LABEL_LENGTH} characters`);
+  if (!labelValue.test(value)) {
+    errs.push(
+      regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        qualifiedNameFmt,
+        ["MyValue", "my_value", "12345"],
+      ),
+    );
+  }
+  return errs;
+}
+
+export function validateLabels(labels: unknown, field: string): FieldError[] {
+  if (labels === undefined || labels === null) return [];
+  if (typeof labels !== "object" || Array.isArray(labels)) {
+    return [fieldErrors.typeInvalid(field, labels, "must be a map of string keys to string values")];
+  }
+  const errs: FieldError[] = [];
+  for (const [key, value] of Object.entries(labels)) {
+    for (const msg of isQualifiedName(key)) errs.push(fieldErrors.invalid(field, key, msg));
+    if (typeof value !== "string") {
+      errs.push(fieldErrors.typeInvalid(`${field}[${key}]`, value, "must be a string"));
+      continue;
+    }
+    for (const msg of isValidLabelValue(value)) errs.push(fieldErrors.invalid(field, value, msg));
+  }
+  return errs;
+}
+
+export function validateAnnotations(annotations: unknown, field: string): FieldError[] {
+  if (annotations === undefined || annotations === null) return [];
+  if (typeof annotations !== "object" || Array.isArray(annotations)) {
+    return [fieldErrors.typeInvalid(field, annotations, "must be a map of string keys to string values")];
+  }
+  const errs: FieldError[] = [];
+  let total = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    for (const msg of isQualifiedName(key.toLowerCase())) errs.push(fieldErrors.invalid(field, key, msg));
+    if (typeof value !== "string") {
+      errs.push(fieldErrors.typeInvalid(`${field}[${key}]`, value, "must be a string"));
+      continue;
+    }
+    total += Buffer.byteLength(key) + Buffer.byteLength(value);
+  }
+  if (total > MAX_ANNOTATIONS_BYTES) {
+    errs.push({ type: "FieldValueTooLong", field, detail: `must have at most ${MAX_ANNOTATIONS_BYTES} bytes` });
+  }
+  return errs;
+}
+
+export interface ObjectMetaRules {
+  namespaced: boolean;
+  /** Checks a name; returns messages. Default: DNS-1123 subdomain. */
+  validateName?: (name: string) => string[];
+}
+
+/** Validates the metadata of an object about to be created or updated. */
+export function validateObjectMeta(meta: ObjectMeta | undefined, rules: ObjectMetaRules): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!meta || typeof meta !== "object") return [fieldErrors.required("metadata", "")];
+  const nameCheck = rules.validateName ?? isDNS1123Subdomain;
+  if (meta.generateName !== undefined && meta.generateName !== "") {
+    if (typeof meta.generateName !== "string") {
+      errs.push(fieldErrors.typeInvalid("metadata.generateName", meta.generateName, "must be a string"));
+    } else {
+      // A prefix may end in '-' (Kubernetes masks a trailing dash before checking).
+      const masked = meta.generateName.endsWith("-") ? `${meta.generateName.slice(0, -1)}a` : meta.generateName;
+      for (const msg of nameCheck(masked))
+        errs.push(fieldErrors.invalid("metadata.generateName", meta.generateName, msg));
+    }
+  }
+  if (meta.name === undefined || meta.name === "") {
+    if (!meta.generateName) errs.push(fieldErrors.required("metadata.name", "name or generateName is required"));
+  } else if (typeof meta.name !== "string") {
+    errs.push(fieldErrors.typeInvalid("metadata.name", meta.name, "must be a string"));
+  } else {
+    for (const msg of nameCheck(meta.name)) errs.push(fieldErrors.invalid("metadata.name", meta.name, msg));
+  }
+  if (rules.namespaced) {
+    if (!meta.namespace) errs.push(fieldErrors.required("metadata.namespace", ""));
+    else
+      for (const msg of isDNS1123Label(meta.namespace))
+        errs.push(fieldErrors.invalid("metadata.namespace", meta.namespace, msg));
+  } else if (meta.namespace) {
+    errs.push(fieldErrors.forbidden("metadata.namespace", "not allowed on this type"));
+  }
+  errs.push(...validateLabels(meta.labels, "metadata.labels"));
+  errs.push(...validateAnnotations(meta.annotations, "metadata.annotations"));
+  if (meta.finalizers !== undefined) {
+    if (!Array.isArray(meta.finalizers)) {
+      errs.push(fieldErrors.typeInvalid("metadata.finalizers", meta.finalizers, "must be a list of strings"));
+    } else {
+      meta.finalizers.forEach((f, i) => {
+        const field = `metadata.finalizers[${i}]`;
+        if (typeof f !== "string") errs.push(fieldErrors.typeInvalid(field, f, "must be a string"));
+        else for (const msg of isQualifiedName(f)) errs.push(fieldErrors.invalid(field, f, msg));
+      });
+    }
+  }
+  if (meta.ownerReferences !== undefined) {
+    if (!Array.isArray(meta.ownerReferences)) {
+      errs.push(fieldErrors.typeInvalid("metadata.ownerReferences", meta.ownerReferences, "must be a list"));
+    } else {
+      meta.ownerReferences.forEach((ref, i) => {
+        const field = `metadata.ownerReferences[${i}]`;
+        for (const key of ["apiVersion", "kind", "name", "uid"] as const) {
+          if (!ref || typeof ref[key] !== "string" || ref[key] === "")
+            errs.push(fieldErrors.required(`${field}.${key}`, ""));
+        }
+      });
+    }
+  }
+  return errs;
+}
