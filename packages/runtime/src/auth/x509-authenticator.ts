@@ -24,7 +24,7 @@ export function peerChain(req: HttpRequest): X509Certificate[] {
   const chain: X509Certificate[] = [];
   let cert = socket.getPeerCertificate(true);
   const seen = new Set<string>();
-  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
+  while (cert?.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     chain.push(new X509Certificate(cert.raw));
     if (!cert.issuerCertificate || cert.issuerCertificate === cert) break;

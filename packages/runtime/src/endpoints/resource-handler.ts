@@ -80,18 +80,18 @@ export class ResourceHandler {
     const { info } = r;
     const sub = info.subresource;
     if (sub === "status") {
-      if (!this.resource.hub.hasStatus || !r.version.hasStatus) throw this.notFoundPath(r);
+      if (!this.resource.hub.hasStatus || !r.version.hasStatus) throw this.notFoundPath();
       return this.handleMain(r, "status");
     }
     if (sub === "scale") {
-      if (!r.version.definition.subresources?.scale) throw this.notFoundPath(r);
+      if (!r.version.definition.subresources?.scale) throw this.notFoundPath();
       return this.handleScale(r);
     }
-    if (sub !== "") throw this.notFoundPath(r);
+    if (sub !== "") throw this.notFoundPath();
     return this.handleMain(r, "");
   }
 
-  private notFoundPath(r: ResourceRequest): StatusError {
+  private notFoundPath(): StatusError {
     return new StatusError(404, "NotFound", "the server could not find the requested resource", {});
   }
 

@@ -39,7 +39,7 @@ function splitTerms(input: string): string[] {
   return terms;
 }
 
-function unescape(value: string): string {
+function unescapeValue(value: string): string {
   let out = "";
   for (let i = 0; i < value.length; i++) {
     const c = value[i] as string;
@@ -58,30 +58,30 @@ function unescape(value: string): string {
   return out;
 }
 
+function findOperator(
+  term: string,
+): { operator: FieldRequirement["operator"]; index: number; opLength: number } | undefined {
+  const notEqual = term.indexOf("!=");
+  if (notEqual > 0) return { operator: "!=", index: notEqual, opLength: 2 };
+  const doubleEqual = term.indexOf("==");
+  if (doubleEqual > 0) return { operator: "=", index: doubleEqual, opLength: 2 };
+  const equal = term.indexOf("=");
+  if (equal > 0) return { operator: "=", index: equal, opLength: 1 };
+  return undefined;
+}
+
 export function parseFieldSelector(input: string): FieldSelector {
   const requirements: FieldRequirement[] = [];
   if (input.trim() !== "") {
     for (const term of splitTerms(input)) {
       if (term === "") continue;
-      let operator: FieldRequirement["operator"];
-      let index: number;
-      let opLength: number;
-      if ((index = term.indexOf("!=")) > 0) {
-        operator = "!=";
-        opLength = 2;
-      } else if ((index = term.indexOf("==")) > 0) {
-        operator = "=";
-        opLength = 2;
-      } else if ((index = term.indexOf("=")) > 0) {
-        operator = "=";
-        opLength = 1;
-      } else {
-        throw new FieldSelectorError(`invalid selector: '${input}'; can't understand '${term}'`);
-      }
+      const op = findOperator(term);
+      if (!op) throw new FieldSelectorError(`invalid selector: '${input}'; can't understand '${term}'`);
+      const { operator, index, opLength } = op;
       requirements.push({
         field: term.slice(0, index).trim(),
         operator,
-        value: unescape(term.slice(index + opLength)),
+        value: unescapeValue(term.slice(index + opLength)),
       });
     }
   }

@@ -242,6 +242,8 @@ export function formatLabelSelector(selector: LabelSelector): string {
           return `${r.key}>${r.values[0]}`;
         case "lt":
           return `${r.key}<${r.values[0]}`;
+        default:
+          return "";
       }
     })
     .join(",");
