@@ -33,6 +33,7 @@ const sample = {
   },
   long: ["a".repeat(40), "b".repeat(40), "c".repeat(40)],
   nested: [{ name: "v1", served: true, schema: { type: "object", properties: { a: { type: "string" } } } }],
+  breaking: { description: "d".repeat(130), rule: "r".repeat(130), pattern: "p".repeat(108) },
   float: 0.5,
   big: 1e21,
   negative: -3,
@@ -50,6 +51,13 @@ describe("printLiteral", () => {
     const text = printLiteral({ shortNames: ["fl", "flu"], long: ["a".repeat(60), "b".repeat(60)] }, TYPESCRIPT_STYLE);
     assert.match(text, /shortNames: \["fl", "flu"\],/);
     assert.match(text, /long: \[\n {4}"a{60}",\n {4}"b{60}",\n {2}\],/);
+  });
+
+  it("moves a string too long for its line below its key, except after short keys", () => {
+    const text = printLiteral({ description: "d".repeat(130), rule: "r".repeat(130) }, TYPESCRIPT_STYLE);
+    assert.match(text, /\n {2}description:\n {4}"d{130}",\n/);
+    assert.match(text, /\n {2}rule: "r{130}",\n/);
+    assert.doesNotMatch(printLiteral({ description: "d".repeat(130) }, JSON_STYLE), /:\n/);
   });
 
   it("picks the quote that needs fewer escapes", () => {

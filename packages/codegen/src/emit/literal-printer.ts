@@ -41,10 +41,32 @@ export function printLiteral(value: unknown, style: LiteralStyle, depth = 0, col
   const lines = entries.map(([key, item], index) => {
     const last = index === entries.length - 1;
     const itemTrailer = last ? comma : ",";
-    const head = `${inner}${printKey(key, style)}: `;
+    const printedKey = printKey(key, style);
+    const head = `${inner}${printedKey}: `;
+    if (
+      typeof item === "string" &&
+      breaksAfterColon(printedKey, head.length, printString(item, style), itemTrailer, style)
+    ) {
+      return `${inner}${printedKey}:\n${inner}${style.indent}${printString(item, style)}${itemTrailer}`;
+    }
     return `${head}${printLiteral(item, style, depth + 1, head.length, itemTrailer)}${itemTrailer}`;
   });
   return `{\n${lines.join("\n")}\n${pad}}`;
+}
+
+/**
+ * A string too long for its line moves below its key, indented, as the formatter's
+ * assignment layout does, except after short keys (narrower than the indent plus 3) and in JSON.
+ */
+function breaksAfterColon(
+  printedKey: string,
+  column: number,
+  text: string,
+  trailer: string,
+  style: LiteralStyle,
+): boolean {
+  if (style.syntax === "json" || printedKey.length < style.indent.length + 3) return false;
+  return column + text.length + trailer.length > style.lineWidth;
 }
 
 /** The one-line form, or undefined when the value never goes on one line (a non-empty object). */

@@ -61,17 +61,6 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
     const segments = posix.relative(apisRoot, file.sourceFile.getFilePath()).split("/");
     if (segments.length === 2 && segments[1] === "doc.ts") readGroupDoc(file, groupOf(segments[0] ?? ""), errors);
   }
-  for (const group of groups.values()) {
-    if (group.at === undefined && !isDNS1123Subdomain(group.name)) {
-      errors.report(
-        "InvalidGroup",
-        `the folder name ${group.folder} is not a valid API group`,
-        { file: posix.relative(projectRoot, posix.join(apisRoot, group.folder)), line: 1, column: 1 },
-        "add a doc.ts in the folder with a /** @group example.com */ comment",
-      );
-    }
-  }
-
   for (const file of index.files) {
     const segments = posix.relative(apisRoot, file.sourceFile.getFilePath()).split("/");
     const version = segments.length === 3 && isKubeVersion(segments[1] ?? "") ? segments[1] : undefined;
@@ -101,6 +90,17 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
       const group = groupOf(segments[0] ?? "");
       const draft = parseKind(statement, doc, file, group.name, version, resolver);
       if (draft) group.drafts.push(draft);
+    }
+  }
+
+  for (const group of groups.values()) {
+    if (group.at === undefined && group.drafts.length > 0 && !isDNS1123Subdomain(group.name)) {
+      errors.report(
+        "InvalidGroup",
+        `the folder name ${group.folder} is not a valid API group`,
+        { file: posix.relative(projectRoot, posix.join(apisRoot, group.folder)), line: 1, column: 1 },
+        "add a doc.ts in the folder with a /** @group example.com */ comment",
+      );
     }
   }
 
