@@ -63,7 +63,7 @@ function typeCheckModules(modules: string[]): string[] {
     "/node_modules/@apiserver-kit/runtime/package.json",
     '{"name":"@apiserver-kit/runtime","types":"index.d.ts"}',
   );
-  modules.forEach((text, index) => project.createSourceFile(`/src/generated/resources${index}.ts`, text));
+  for (const [index, text] of modules.entries()) project.createSourceFile(`/src/generated/resources${index}.ts`, text);
   return project
     .getPreEmitDiagnostics()
     .map(
