@@ -165,7 +165,7 @@ const multiply = (c: number | undefined, max: number | undefined) =>
   c === undefined || max === undefined ? undefined : c * max;
 
 /** The check environments of one schema node, built when its first rule compiles. */
-class NodeEnvironments {
+export class NodeEnvironments {
   private types: { env: Environment; selfType: string; messages: MessageTypes } | undefined;
   private readonly byOldSelf = new Map<boolean, ExpressionEnvironments>();
 

@@ -112,7 +112,9 @@ export function quote(s: string): string {
     "\\": "\\\\",
     '"': '\\"',
   };
-  return `"${s.replace(/[\x07\b\f\n\r\t\v\\"]/g, (c) => esc[c] ?? c)}"`;
+  let out = "";
+  for (const c of s) out += esc[c] ?? c;
+  return `"${out}"`;
 }
 
 /** The CEL string form of a value, as format's %s prints it. */

@@ -46,7 +46,9 @@ export class KubeURL {
       const k = decodeQuery(eq < 0 ? part : part.slice(0, eq));
       const v = decodeQuery(eq < 0 ? "" : part.slice(eq + 1));
       if (k === undefined || v === undefined) continue;
-      (out[k] ??= []).push(v);
+      const list = out[k] ?? [];
+      list.push(v);
+      out[k] = list;
     }
     return out;
   }
@@ -69,7 +71,8 @@ function decodeQuery(s: string): string | undefined {
 export function parseRequestURI(raw: string): KubeURL | string {
   const fail = (why: string) => `parse ${JSON.stringify(raw)}: ${why}`;
   if (raw === "") return fail("empty url");
-  if (/[\x00-\x1f\x7f]/.test(raw)) return fail("net/url: invalid control character in URL");
+  if ([...raw].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    return fail("net/url: invalid control character in URL");
   let rest = raw;
   let rawQuery = "";
   const q = rest.indexOf("?");

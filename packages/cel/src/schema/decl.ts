@@ -60,7 +60,8 @@ export function schemaDeclType(schema: CelSchema, isResourceRoot: boolean): Decl
     return { kind: "dyn", schema, maxElements, minSerializedSize: 1 };
   }
   if (isPreservedWithoutStructure(schema) && !isResourceRoot && !schema["x-kubernetes-embedded-resource"]) {
-    return { kind: "dyn", schema, maxElements: MAX_REQUEST_SIZE_BYTES - 2, minSerializedSize: 1 };
+    const declared = schema.maxProperties ?? schema.maxItems ?? schema.maxLength;
+    return { kind: "dyn", schema, maxElements: declared ?? MAX_REQUEST_SIZE_BYTES - 2, minSerializedSize: 1 };
   }
   const s = isResourceRoot ? withTypeAndObjectMeta(schema) : schema;
   switch (s.type) {
