@@ -11,20 +11,20 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock. Its timers never keep the process alive on their own. */
+/** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout(callback, ms) {
-    const timer = setTimeout(callback, ms);
-    timer.unref();
-    return timer;
-  },
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout(handle) {
     clearTimeout(handle as NodeJS.Timeout);
   },
 };
 
-/** Resolves after `ms` on `clock`. */
-export function sleep(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+/**
+ * Marks a timer as background work (a schedule, a retry) that must not keep the process
+ * alive on its own; timers a pending request waits on stay referenced.
+ */
+export function background(handle: TimerHandle): TimerHandle {
+  (handle as { unref?: () => void }).unref?.();
+  return handle;
 }

@@ -1,5 +1,5 @@
 export type { Clock, TimerHandle } from "./clock.js";
-export { systemClock } from "./clock.js";
+export { background, systemClock } from "./clock.js";
 export type { StorageErrorCode } from "./errors.js";
 export { isStorageError, StorageError } from "./errors.js";
 export type { EtcdStorageOptions } from "./etcd/etcd-storage.js";

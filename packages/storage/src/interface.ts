@@ -70,6 +70,8 @@ export interface ListOptions {
 export interface ListResult {
   /** Matching objects in key order. */
   items: StoredObject[];
+  /** The key of each item, in the same order (what a cache or a copy needs to store them under). */
+  keys: string[];
   /** The revision the list was read at. */
   revision: number;
   /** Present when more items may follow. */

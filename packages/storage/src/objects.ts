@@ -78,3 +78,9 @@ export function filterEvent(event: ObjectWatchEvent, predicate: Predicate | unde
 export function keyMatches(prefixOrKey: string, key: string): boolean {
   return prefixOrKey.endsWith("/") ? key.startsWith(prefixOrKey) : key === prefixOrKey;
 }
+
+/** The exclusive end of the key range that starts with `prefix` (prefix + the next code unit). */
+export function prefixEnd(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}

@@ -203,8 +203,12 @@ function describeFailure(e: unknown): EvaluationFailure {
   }
   const key = /^No such key: (?!index out of bounds)(.*)$/.exec(summary);
   if (key) return { kind: "Error", message: `no such key: ${key[1]}` };
-  const index = /index out of bounds, index (-?\d+) (?:>= size (\d+)|< 0)/.exec(summary);
-  if (index) return { kind: "Error", message: `index out of bounds: ${index[1]}` };
+  const index = /index out of bounds, index (-?\d+)(?: >= size (\d+))?/.exec(summary);
+  if (index)
+    return {
+      kind: "Error",
+      message: `index '${index[1]}' out of range in list${index[2] ? ` size '${index[2]}'` : ""}`,
+    };
   if (/^integer overflow/.test(summary)) return { kind: "Error", message: "integer overflow" };
   if (code === "invalid_logical_operand" || code === "invalid_condition_type")
     return { kind: "NoSuchOverload", message: "no such overload" };

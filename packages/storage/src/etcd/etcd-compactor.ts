@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../clock.js";
+import { background, type Clock, type TimerHandle } from "../clock.js";
 import type { EtcdClient } from "./etcd-client.js";
 
 /** The key kube-apiserver compacts through; sharing it lets our replicas (and a kube-apiserver) take turns. */
@@ -66,11 +66,12 @@ export class EtcdCompactor {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => {
+    const round = () => {
       // A failed round (etcd unreachable) is simply retried next interval.
       this.round()
         .catch(() => false)
         .finally(() => this.schedule());
-    }, this.intervalMs);
+    };
+    this.timer = background(this.clock.setTimeout(round, this.intervalMs));
   }
 }

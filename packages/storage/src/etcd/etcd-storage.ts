@@ -14,8 +14,7 @@ import type {
   WatchSink,
 } from "../interface.js";
 import { type EntryReader, listPage } from "../list/page.js";
-import { checkPreconditions, deepFreeze, encodeForStorage, withRevision } from "../objects.js";
-import { prefixEnd } from "../sqlite/schema.js";
+import { checkPreconditions, deepFreeze, encodeForStorage, prefixEnd, withRevision } from "../objects.js";
 import { EtcdClient, type EtcdTlsFiles, type KeyValue, type RangeRequest, type RangeResponse } from "./etcd-client.js";
 import { COMPACT_REVISION_KEY, EtcdCompactor } from "./etcd-compactor.js";
 import { type FailedRead, toStorageError } from "./etcd-errors.js";

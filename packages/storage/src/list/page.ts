@@ -21,6 +21,7 @@ export function listPage<E>(
 ): ListResult {
   const limit = options.limit && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY;
   const items: StoredObject[] = [];
+  const keys: string[] = [];
   let lastKey = "";
   let more = false;
   for (const entry of entries) {
@@ -30,10 +31,11 @@ export function listPage<E>(
     }
     const object = reader.object(entry);
     if (options.predicate && !options.predicate(object)) continue;
-    items.push(object);
     lastKey = reader.key(entry);
+    items.push(object);
+    keys.push(lastKey);
   }
-  const result: ListResult = { items, revision };
+  const result: ListResult = { items, keys, revision };
   if (more) {
     result.continueFrom = { key: lastKey, revision };
     if (!options.predicate && countRest) result.remainingItemCount = countRest(lastKey);

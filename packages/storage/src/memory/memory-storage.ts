@@ -44,6 +44,7 @@ export class MemoryStorage implements Storage {
   private readonly history: ObjectWatchEvent[] = [];
   private readonly log: EventLog = {
     head: () => this.revision,
+    oldest: () => this.compacted,
     readAfter: (after, max) => {
       if (after < this.compacted) throw StorageError.expired("", after, this.compacted);
       const start = firstAfter(this.history, after);

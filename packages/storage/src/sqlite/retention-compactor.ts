@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../clock.js";
+import { background, type Clock, type TimerHandle } from "../clock.js";
 
 /**
  * Compacts on a schedule so that at least `retentionMs` of history stays: every interval
@@ -30,7 +30,7 @@ export class RetentionCompactor {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => void this.tick(), this.intervalMs);
+    this.timer = background(this.clock.setTimeout(() => void this.tick(), this.intervalMs));
   }
 
   private async tick(): Promise<void> {

@@ -26,9 +26,3 @@ INSERT OR IGNORE INTO meta (id, revision, compacted, schema_version) VALUES (1, 
 
 /** The database file inside a data directory. */
 export const DATABASE_FILE = "apiserver.db";
-
-/** The exclusive end of the key range that starts with `prefix` (prefix + the next code unit). */
-export function prefixEnd(prefix: string): string {
-  const last = prefix.charCodeAt(prefix.length - 1);
-  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
-}

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { prefixEnd } from "./schema.js";
+import { prefixEnd } from "../objects.js";
 
 export interface Meta {
   readonly revision: number;

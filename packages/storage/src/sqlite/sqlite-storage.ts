@@ -90,6 +90,7 @@ export class SqliteStorage implements Storage {
   private readonly recent: ObjectWatchEvent[] = [];
   private readonly log: EventLog = {
     head: () => this.head,
+    oldest: () => this.compacted,
     readAfter: (after, max) => this.readAfter(after, max),
   };
   private readonly watchers = new WatcherSet(this.log);

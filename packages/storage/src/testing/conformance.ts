@@ -204,6 +204,7 @@ export function describeStorageConformance(backendName: string, factory: Storage
         list.items.map((i) => i.metadata?.name),
         ["a", "b", "c"],
       );
+      assert.deepEqual(list.keys, [`${p}a`, `${p}b`, `${p}c`]);
       assert.equal(list.revision, await s.currentRevision());
       assert.equal(list.continueFrom, undefined);
       assert.equal(await s.count(p), 3);

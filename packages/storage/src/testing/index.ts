@@ -3,3 +3,4 @@ export { collectWatch, describeStorageConformance, settle, WatchRecorder } from 
 export type { EtcdProcess, StartEtcdOptions } from "./etcd.js";
 export { ETCD_BINARY, etcdAvailable, startEtcd } from "./etcd.js";
 export { FakeClock } from "./fake-clock.js";
+export { InstrumentedStorage } from "./instrumented-storage.js";

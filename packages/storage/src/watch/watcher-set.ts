@@ -1,3 +1,4 @@
+import { StorageError } from "../errors.js";
 import type { ObjectWatchEvent, WatchHandle, WatchOptions, WatchSink } from "../interface.js";
 import { filterEvent, keyMatches } from "../objects.js";
 
@@ -10,7 +11,9 @@ import { filterEvent, keyMatches } from "../objects.js";
 export interface EventLog {
   /** Every event with a revision ≤ head() is readable (head may be past the last event). */
   head(): number;
-  /** Events with revision > `after` and ≤ head, oldest first, at most `max`; Expired when `after` is too old. */
+  /** The oldest `after` readAfter accepts: watchers whose cursor falls below it are closed with Expired. */
+  oldest(): number;
+  /** Events with revision > `after` and ≤ head, oldest first, at most `max`; Expired when `after` < oldest(). */
   readAfter(after: number, max: number): readonly ObjectWatchEvent[];
 }
 
@@ -80,9 +83,30 @@ export class WatcherSet {
     };
   }
 
-  /** New events are readable: wake every watcher that is not paused. */
+  /**
+   * New events are readable: wake every watcher that is not paused. A paused watcher the
+   * log has moved past (its next events are gone) is closed with Expired now, so that its
+   * consumer can release the connection instead of waiting for a resume.
+   */
   notify(): void {
-    for (const watcher of this.watchers) this.schedule(watcher);
+    const oldest = this.log.oldest();
+    for (const watcher of this.watchers) {
+      if (watcher.paused && watcher.cursor < oldest) {
+        this.fail(watcher, StorageError.expired(watcher.prefix, watcher.cursor, oldest));
+      } else {
+        this.schedule(watcher);
+      }
+    }
+  }
+
+  /** Queues a BOOKMARK at the current head for every watcher that asked for progress notifications. */
+  bookmark(): void {
+    const head = this.log.head();
+    for (const watcher of this.watchers) {
+      if (!watcher.options.progressNotify) continue;
+      watcher.bookmarkAt = Math.max(head, watcher.bookmarkAt ?? 0);
+      this.schedule(watcher);
+    }
   }
 
   /** Ends every watcher with `error` (after nothing more: events not yet pulled are dropped). */

@@ -1,0 +1,166 @@
+/**
+ * The python `kubernetes` DynamicClient (Debian's python3-kubernetes) and
+ * @kubernetes/client-node drive a server: create, get, list, watch, delete.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as k8s from "@kubernetes/client-node";
+import { hasPythonKubernetes, runPython } from "../testing/clients.js";
+import { startTestServer, type TestServer } from "../testing/test-server.js";
+
+const group = "wardle.example.com";
+const version = "v1alpha1";
+
+const pythonScript = `
+import json, sys
+from kubernetes import config, dynamic
+kubeconfig, cache_file = sys.argv[1], sys.argv[2]
+client = dynamic.DynamicClient(config.new_client_from_config(config_file=kubeconfig), cache_file=cache_file)
+flunders = client.resources.get(api_version="${group}/${version}", kind="Flunder")
+fischers = client.resources.get(api_version="${group}/${version}", kind="Fischer")
+out = {}
+created = flunders.create(body={"apiVersion": "${group}/${version}", "kind": "Flunder",
+    "metadata": {"name": "from-python"}, "spec": {"reference": "py", "replicas": 4}}, namespace="default")
+out["created_rv"] = created.metadata.resourceVersion
+out["get"] = flunders.get(name="from-python", namespace="default").spec.replicas
+out["list"] = [i.metadata.name for i in flunders.get(namespace="default").items]
+fischers.create(body={"apiVersion": "${group}/${version}", "kind": "Fischer", "metadata": {"name": "py-fischer"},
+    "disallowedFlunders": ["x"]})
+out["cluster_list"] = [i.metadata.name for i in fischers.get().items]
+events = []
+for event in flunders.watch(namespace="default", resource_version=created.metadata.resourceVersion, timeout=3):
+    events.append([event["type"], event["object"].metadata.name])
+    if event["type"] == "DELETED":
+        break
+    if len(events) == 0:
+        pass
+out["events"] = events
+flunders.delete(name="from-python", namespace="default")
+fischers.delete(name="py-fischer")
+out["after_delete"] = [i.metadata.name for i in flunders.get(namespace="default").items]
+print(json.dumps(out))
+`;
+
+describe("python kubernetes DynamicClient", async () => {
+  const available = await hasPythonKubernetes();
+  let server: TestServer;
+  before(async () => {
+    if (available) server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it(
+    "creates, gets, lists, watches and deletes",
+    { skip: !available && "python3-kubernetes is not installed" },
+    async () => {
+      // A change after the create, so that the watch from the create's resourceVersion has something to see.
+      const later = setTimeout(async () => {
+        await server.request(`/apis/${group}/${version}/namespaces/default/flunders/from-python`, {
+          method: "PATCH",
+          headers: { "Content-Type": "application/merge-patch+json" },
+          body: { spec: { replicas: 5 } },
+        });
+      }, 1500);
+      const result = await runPython(pythonScript, [server.kubeconfig, join(server.dataDir, "python-discovery.json")], {
+        timeoutMs: 60_000,
+      });
+      clearTimeout(later);
+      assert.equal(result.code, 0, result.stderr);
+      const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
+      assert.match(out.created_rv, /^\d+$/);
+      assert.equal(out.get, 4);
+      assert.deepEqual(out.list, ["from-python"]);
+      assert.deepEqual(out.cluster_list, ["py-fischer"]);
+      assert.deepEqual(out.events[0], ["MODIFIED", "from-python"]);
+      assert.deepEqual(out.after_delete, []);
+    },
+  );
+});
+
+describe("@kubernetes/client-node", () => {
+  let server: TestServer;
+  let api: k8s.CustomObjectsApi;
+  let kc: k8s.KubeConfig;
+  before(async () => {
+    server = await startTestServer();
+    kc = new k8s.KubeConfig();
+    kc.loadFromFile(server.kubeconfig);
+    api = kc.makeApiClient(k8s.CustomObjectsApi);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("creates, gets, lists, watches and deletes", async () => {
+    const events: string[] = [];
+    const watch = new k8s.Watch(kc);
+    let sawDelete: () => void = () => {};
+    const deleted = new Promise<void>((resolve) => {
+      sawDelete = resolve;
+    });
+    const request = await watch.watch(
+      `/apis/${group}/${version}/namespaces/default/flunders`,
+      {},
+      (type, object: { metadata: { name: string } }) => {
+        events.push(`${type} ${object.metadata.name}`);
+        if (type === "DELETED") sawDelete();
+      },
+      () => {},
+    );
+    try {
+      const body = {
+        apiVersion: `${group}/${version}`,
+        kind: "Flunder",
+        metadata: { name: "from-node" },
+        spec: { reference: "js" },
+      };
+      const created = await api.createNamespacedCustomObject({
+        group,
+        version,
+        namespace: "default",
+        plural: "flunders",
+        body,
+      });
+      assert.equal(created.metadata.name, "from-node");
+      const got = await api.getNamespacedCustomObject({
+        group,
+        version,
+        namespace: "default",
+        plural: "flunders",
+        name: "from-node",
+      });
+      assert.equal(got.spec.replicas, 1, "the schema default is applied");
+      const list = await api.listNamespacedCustomObject({ group, version, namespace: "default", plural: "flunders" });
+      assert.deepEqual(
+        list.items.map((i: { metadata: { name: string } }) => i.metadata.name),
+        ["from-node"],
+      );
+      const cluster = await api.createClusterCustomObject({
+        group,
+        version,
+        plural: "fischers",
+        body: { apiVersion: `${group}/${version}`, kind: "Fischer", metadata: { name: "node-fischer" } },
+      });
+      assert.equal(cluster.metadata.name, "node-fischer");
+      await api.deleteClusterCustomObject({ group, version, plural: "fischers", name: "node-fischer" });
+      await api.deleteNamespacedCustomObject({
+        group,
+        version,
+        namespace: "default",
+        plural: "flunders",
+        name: "from-node",
+      });
+      await deleted;
+      assert.deepEqual(events, ["ADDED from-node", "DELETED from-node"]);
+      await assert.rejects(
+        api.getNamespacedCustomObject({ group, version, namespace: "default", plural: "flunders", name: "from-node" }),
+        (error: { code?: number }) => error.code === 404,
+      );
+    } finally {
+      request.abort();
+    }
+  });
+});
