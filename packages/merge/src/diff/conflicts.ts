@@ -1,9 +1,10 @@
 import { DIRECTIVE_MARKER } from "../apply/element-order.js";
 import { RETAIN_KEYS_DIRECTIVE } from "../apply/merge.js";
-import { compareGoStrings, goString, goValue } from "../json/go-format.js";
+import { goString } from "../json/go-format.js";
 import { hasKey, isJSONObject, type JSONObject, type JSONValue, jsonEqual } from "../json/json.js";
 import { type FieldPatchInfo, lookupField, lookupListField } from "../schema/patch-meta.js";
 import type { StrategicMergeSchema } from "../schema/structural-schema.js";
+import { sortScalars } from "./diff.js";
 
 // apimachinery's MergingMapsHaveConflicts: does a patch touch a key that `changed` (the
 // diff from the last-applied configuration to the live object) also touches differently?
@@ -61,8 +62,7 @@ function listsHaveConflicts(left: JSONValue[], right: JSONValue[], field: FieldP
     return false;
   }
   if (left.length !== right.length) return true;
-  const ordered = (list: JSONValue[]) =>
-    kind === "object" ? list : [...new Set(list)].sort((a, b) => compareGoStrings(goValue(a), goValue(b)));
+  const ordered = (list: JSONValue[]) => (kind === "object" ? list : sortScalars([...new Set(list)]));
   const l = ordered(left);
   const r = ordered(right);
   if (l.length !== r.length) return true;

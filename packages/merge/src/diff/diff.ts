@@ -208,7 +208,8 @@ function sortKey(value: JSONValue | undefined): string {
   return goValue(value);
 }
 
-function sortScalars<T extends JSONValue>(list: T[]): T[] {
+/** Scalars in the order of their Go `%v` text, as Kubernetes sorts them before diffing. */
+export function sortScalars<T extends JSONValue>(list: T[]): T[] {
   return list
     .map((value) => ({ value, key: sortKey(value) }))
     .sort((a, b) => compareGoStrings(a.key, b.key))
