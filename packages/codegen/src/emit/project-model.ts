@@ -1,5 +1,6 @@
 import type { ApiModel, FieldModel, KindModel, KindVersionModel, TypeModel } from "../model/api-model.js";
 import { JSON_STYLE, printLiteral } from "./literal-printer.js";
+import { toValidationRule } from "./schema.js";
 
 /** Bumped when the JSON layout changes incompatibly. */
 export const PROJECT_MODEL_FORMAT = 1;
@@ -91,14 +92,7 @@ function typeJSON(type: TypeModel): Record<string, unknown> {
     maxItems: type.maxItems,
     minProperties: type.minProperties,
     maxProperties: type.maxProperties,
-    validations: type.validations?.map((rule) => ({
-      rule: rule.rule,
-      message: rule.message,
-      messageExpression: rule.messageExpression,
-      reason: rule.reason,
-      fieldPath: rule.fieldPath,
-      optionalOldSelf: rule.optionalOldSelf,
-    })),
+    validations: type.validations?.map(toValidationRule),
     preserveUnknownFields: type.preserveUnknownFields,
     embeddedResource: type.embeddedResource,
     listType: type.listType,

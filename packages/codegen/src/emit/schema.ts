@@ -73,7 +73,8 @@ export function toJSONSchema(type: TypeModel, description?: string): JSONSchemaP
   return schema;
 }
 
-function toValidationRule(rule: ValidationRuleModel): ValidationRule {
+/** A copy with keys in one fixed order. */
+export function toValidationRule(rule: ValidationRuleModel): ValidationRule {
   const out: ValidationRule = { rule: rule.rule };
   if (rule.message !== undefined) out.message = rule.message;
   if (rule.messageExpression !== undefined) out.messageExpression = rule.messageExpression;

@@ -267,7 +267,7 @@ const MISUSES: Array<{ name: string; field: string; extra?: string; code: string
     name: "@listType unknown",
     field: marked(["@listType bag"], "l: string[];"),
     code: "InvalidMarker",
-    message: /atomic, set or map/,
+    message: /one of atomic, set, map/,
   },
   {
     name: "@listType map without keys",
@@ -304,7 +304,7 @@ const MISUSES: Array<{ name: string; field: string; extra?: string; code: string
     name: "@mapType unknown",
     field: marked(["@mapType half"], "m: Record<string, string>;"),
     code: "InvalidMarker",
-    message: /atomic or granular/,
+    message: /one of atomic, granular/,
   },
   {
     name: "@patchStrategy unknown",

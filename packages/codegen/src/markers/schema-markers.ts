@@ -43,11 +43,24 @@ const VALIDATION_REASONS = new Set([
   "FieldValueRequired",
   "FieldValueDuplicate",
 ]);
-const PATCH_STRATEGIES = new Set(["merge", "replace", "retainKeys", "merge,retainKeys"]);
+const PATCH_STRATEGIES = ["merge", "replace", "retainKeys", "merge,retainKeys"] as const;
 
 const NUMERIC: readonly TypeKind[] = ["integer", "number"];
 const TEXTUAL: readonly TypeKind[] = ["string", "int-or-string"];
 const OBJECTS: readonly TypeKind[] = ["object", "map"];
+
+/** Markers taking a count, and the values each applies to. */
+const COUNTS: Record<
+  "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties" | "maxProperties",
+  readonly TypeKind[]
+> = {
+  minLength: TEXTUAL,
+  maxLength: TEXTUAL,
+  minItems: ["array"],
+  maxItems: ["array"],
+  minProperties: OBJECTS,
+  maxProperties: OBJECTS,
+};
 
 export interface MarkerSite {
   errors: ErrorCollector;
@@ -135,6 +148,17 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
     fail("InvalidMarker", `@${name} needs a non-negative integer (found "${tag.text}")`);
     return undefined;
   };
+  const oneOf = <T extends string>(values: readonly T[]): T | undefined => {
+    const found = values.find((value) => value === tag.text);
+    if (found === undefined)
+      fail("InvalidMarker", `@${name} must be one of ${values.join(", ")} (found "${tag.text}")`);
+    return found;
+  };
+  const fieldName = (): string | undefined => {
+    if (/^[A-Za-z_$][\w$-]*$/.test(tag.text)) return tag.text;
+    fail("InvalidMarker", `@${name} needs a field name (found "${tag.text}")`);
+    return undefined;
+  };
   const bound = (): number | undefined => {
     const value = parseNumber(tag.text);
     if (value === undefined) {
@@ -181,8 +205,12 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
       return;
     }
     case "minLength":
-    case "maxLength": {
-      if (!requireType(TEXTUAL)) return;
+    case "maxLength":
+    case "minItems":
+    case "maxItems":
+    case "minProperties":
+    case "maxProperties": {
+      if (!requireType(COUNTS[name])) return;
       const value = count();
       if (value !== undefined) out[name] = value;
       return;
@@ -216,20 +244,6 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
       out.format = tag.text;
       return;
     }
-    case "minItems":
-    case "maxItems": {
-      if (!requireType(["array"])) return;
-      const value = count();
-      if (value !== undefined) out[name] = value;
-      return;
-    }
-    case "minProperties":
-    case "maxProperties": {
-      if (!requireType(OBJECTS)) return;
-      const value = count();
-      if (value !== undefined) out[name] = value;
-      return;
-    }
     case "default": {
       if (tag.text === "") {
         fail("InvalidMarker", "@default needs a JSON value");
@@ -254,51 +268,28 @@ function applyOne(out: TypeModel, tag: JsDocTag, fail: Fail): void {
       if (requireType(["object", "map", "any"]) && flag()) out.embeddedResource = true;
       return;
     case "listType": {
-      if (!requireType(["array"])) return;
-      if (tag.text !== "atomic" && tag.text !== "set" && tag.text !== "map") {
-        fail("InvalidMarker", `@listType must be atomic, set or map (found "${tag.text}")`);
-        return;
-      }
-      out.listType = tag.text;
+      const value = requireType(["array"]) ? oneOf(["atomic", "set", "map"] as const) : undefined;
+      if (value !== undefined) out.listType = value;
       return;
     }
     case "listMapKey": {
-      if (!requireType(["array"])) return;
-      if (!/^[A-Za-z_$][\w$-]*$/.test(tag.text)) {
-        fail("InvalidMarker", "@listMapKey needs a field name");
-        return;
-      }
-      out.listMapKeys = [...(out.listMapKeys ?? []), tag.text];
+      const key = requireType(["array"]) ? fieldName() : undefined;
+      if (key !== undefined) out.listMapKeys = [...(out.listMapKeys ?? []), key];
       return;
     }
     case "mapType": {
-      if (!requireType(OBJECTS)) return;
-      if (tag.text !== "atomic" && tag.text !== "granular") {
-        fail("InvalidMarker", `@mapType must be atomic or granular (found "${tag.text}")`);
-        return;
-      }
-      out.mapType = tag.text;
+      const value = requireType(OBJECTS) ? oneOf(["atomic", "granular"] as const) : undefined;
+      if (value !== undefined) out.mapType = value;
       return;
     }
     case "patchStrategy": {
-      if (!requireType(["array", "object", "map"])) return;
-      if (!PATCH_STRATEGIES.has(tag.text)) {
-        fail(
-          "InvalidMarker",
-          `@patchStrategy must be one of ${[...PATCH_STRATEGIES].join(", ")} (found "${tag.text}")`,
-        );
-        return;
-      }
-      out.patchStrategy = tag.text;
+      const value = requireType(["array", "object", "map"]) ? oneOf(PATCH_STRATEGIES) : undefined;
+      if (value !== undefined) out.patchStrategy = value;
       return;
     }
     case "patchMergeKey": {
-      if (!requireType(["array"])) return;
-      if (!/^[A-Za-z_$][\w$-]*$/.test(tag.text)) {
-        fail("InvalidMarker", "@patchMergeKey needs a field name");
-        return;
-      }
-      out.patchMergeKey = tag.text;
+      const key = requireType(["array"]) ? fieldName() : undefined;
+      if (key !== undefined) out.patchMergeKey = key;
       return;
     }
     case "validation": {

@@ -1,3 +1,4 @@
+import type { ValidationRule } from "../definitions/types.js";
 import type { SourceLocation } from "../errors/codegen-error.js";
 
 /**
@@ -101,14 +102,8 @@ export type WellKnownTypeName =
   | "int32"
   | "int64";
 
-export interface ValidationRuleModel {
-  rule: string;
-  message?: string;
-  messageExpression?: string;
-  reason?: "FieldValueInvalid" | "FieldValueForbidden" | "FieldValueRequired" | "FieldValueDuplicate";
-  fieldPath?: string;
-  optionalOldSelf?: boolean;
-}
+/** One CEL rule: the same data as an `x-kubernetes-validations` entry, so one declaration serves both. */
+export type ValidationRuleModel = ValidationRule;
 
 /**
  * One node of a schema, resolved from a TypeScript type with its markers applied. Nodes reached
