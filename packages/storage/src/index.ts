@@ -1,3 +1,5 @@
+export type { WatchCacheOptions } from "./cache/watch-cache.js";
+export { WatchCache } from "./cache/watch-cache.js";
 export type { Clock, TimerHandle } from "./clock.js";
 export { background, systemClock } from "./clock.js";
 export type { StorageErrorCode } from "./errors.js";
@@ -28,6 +30,15 @@ export type {
   WatchSink,
 } from "./interface.js";
 export { MemoryStorage } from "./memory/memory-storage.js";
-export { checkPreconditions, deepFreeze, filterEvent, revisionOf, withoutRevision, withRevision } from "./objects.js";
+export {
+  checkPreconditions,
+  deepFreeze,
+  filterEvent,
+  keyMatches,
+  prefixEnd,
+  revisionOf,
+  withoutRevision,
+  withRevision,
+} from "./objects.js";
 export type { SqliteStorageOptions, Synchronous, WriterStatus } from "./sqlite/sqlite-storage.js";
 export { SqliteStorage } from "./sqlite/sqlite-storage.js";

@@ -117,7 +117,9 @@ export class SqliteStorage implements Storage {
       if (message.kind === "outcomes") this.settle(message.outcomes);
     });
     worker.on("error", (error) => this.fail(error));
-    worker.on("exit", () => this.fail(new Error("the SQLite writer thread exited")));
+    worker.on("exit", () => {
+      if (!this.closed) this.fail(new Error("the SQLite writer thread exited"));
+    });
     if (compactionIntervalMs > 0) {
       this.compactor = new RetentionCompactor(
         clock,
