@@ -10,13 +10,13 @@ const serverSide: MergeOptions = { mergeParallelList: true, ignoreUnmatchedNulls
  * Applies a strategic merge patch (`application/strategic-merge-patch+json`) to an object,
  * the patch metadata coming from the object's structural schema. Neither input is modified.
  *
- * @param original the stored object
- * @param patch the parsed request body
+ * @param original the stored object (JSON data: a parsed or JSON-compatible object)
+ * @param patch the parsed request body; anything but a JSON object is a BadJSONDoc error
  * @param schema the resource's OpenAPI v3 schema; undefined merges everything as plain JSON
  * @throws StrategicMergePatchError for a malformed patch (kind BadRequest or Invalid)
  */
 export function applyStrategicMergePatch(
-  original: JSONObject,
+  original: object,
   patch: unknown,
   schema: StrategicMergeSchema | undefined,
 ): JSONObject {

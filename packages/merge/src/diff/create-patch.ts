@@ -14,8 +14,8 @@ const patchOnPatch: MergeOptions = { mergeParallelList: false, ignoreUnmatchedNu
  * `$retainKeys` and `$patch: delete` generated as kubectl generates them.
  */
 export function createTwoWayMergePatch(
-  original: JSONObject,
-  modified: JSONObject,
+  original: object,
+  modified: object,
   schema: StrategicMergeSchema | undefined,
 ): JSONObject {
   const patch = diffMaps(input(original), input(modified), schema, { setElementOrder: true }, "");
@@ -37,9 +37,9 @@ export interface ThreeWayMergeOptions {
  * to `modified`. Fields set only on the live object are left alone.
  */
 export function createThreeWayMergePatch(
-  original: JSONObject | undefined,
-  modified: JSONObject,
-  current: JSONObject,
+  original: object | undefined,
+  modified: object,
+  current: object,
   schema: StrategicMergeSchema | undefined,
   options: ThreeWayMergeOptions = {},
 ): JSONObject {
@@ -64,7 +64,7 @@ export function createThreeWayMergePatch(
   return toPlain(patch) as JSONObject;
 }
 
-function input(value: JSONObject): JSONObject {
+function input(value: object): JSONObject {
   if (!isJSONObject(value)) throw StrategicMergePatchError.badJSONDoc();
   return cloneIn(value) as JSONObject;
 }
