@@ -48,7 +48,10 @@ for (let i = 0; i < N; i++) compileValidationRules(schema);
 const warmMs = (performance.now() - t0) / N;
 
 const ports = (n) => Array.from({ length: n }, (_, i) => ({ name: `p${i}`, port: 8000 + i }));
-const obj = (n) => ({ metadata: { name: "x" }, spec: { name: "web", replicas: 3, minReplicas: 1, memory: "1Gi", ports: ports(n) } });
+const obj = (n) => ({
+  metadata: { name: "x" },
+  spec: { name: "web", replicas: 3, minReplicas: 1, memory: "1Gi", ports: ports(n) },
+});
 const v = first.validator;
 function perValidate(o, old, iterations) {
   for (let i = 0; i < 200; i++) v.validate(o, old);

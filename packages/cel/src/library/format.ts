@@ -33,52 +33,42 @@ const qualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const labelValueFmt = `(${qualifiedNameFmt})?`;
 const full = (fmt: string) => new RegExp(`^${fmt}$`);
 
-export function isDNS1123Label(s: string): string[] {
+/** apimachinery's pattern: a length limit, then a regex whose message shows examples. */
+function lengthAndPattern(s: string, max: number, fmt: string, msg: string, ...examples: string[]): string[] {
   const errs: string[] = [];
-  if (s.length > 63) errs.push(maxLen(63));
-  if (!full(dns1123LabelFmt).test(s)) {
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-        dns1123LabelFmt,
-        "my-name",
-        "123-abc",
-      ),
-    );
-  }
+  if (s.length > max) errs.push(maxLen(max));
+  if (!full(fmt).test(s)) errs.push(regexError(msg, fmt, ...examples));
   return errs;
 }
 
-export function isDNS1123Subdomain(s: string): string[] {
-  const errs: string[] = [];
-  if (s.length > 253) errs.push(maxLen(253));
-  if (!full(dns1123SubdomainFmt).test(s)) {
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        dns1123SubdomainFmt,
-        "example.com",
-      ),
-    );
-  }
-  return errs;
-}
+export const isDNS1123Label = (s: string): string[] =>
+  lengthAndPattern(
+    s,
+    63,
+    dns1123LabelFmt,
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+    "my-name",
+    "123-abc",
+  );
 
-export function isDNS1035Label(s: string): string[] {
-  const errs: string[] = [];
-  if (s.length > 63) errs.push(maxLen(63));
-  if (!full(dns1035LabelFmt).test(s)) {
-    errs.push(
-      regexError(
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
-        dns1035LabelFmt,
-        "my-name",
-        "abc-123",
-      ),
-    );
-  }
-  return errs;
-}
+export const isDNS1123Subdomain = (s: string): string[] =>
+  lengthAndPattern(
+    s,
+    253,
+    dns1123SubdomainFmt,
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+    "example.com",
+  );
+
+export const isDNS1035Label = (s: string): string[] =>
+  lengthAndPattern(
+    s,
+    63,
+    dns1035LabelFmt,
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+    "my-name",
+    "abc-123",
+  );
 
 const qualifiedNameErrMsg =
   "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
@@ -107,22 +97,16 @@ export function isQualifiedName(value: string): string[] {
   return errs;
 }
 
-export function isValidLabelValue(s: string): string[] {
-  const errs: string[] = [];
-  if (s.length > 63) errs.push(maxLen(63));
-  if (!full(labelValueFmt).test(s)) {
-    errs.push(
-      regexError(
-        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-        labelValueFmt,
-        "MyValue",
-        "my_value",
-        "12345",
-      ),
-    );
-  }
-  return errs;
-}
+export const isValidLabelValue = (s: string): string[] =>
+  lengthAndPattern(
+    s,
+    63,
+    labelValueFmt,
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+    "MyValue",
+    "my_value",
+    "12345",
+  );
 
 // NameIsDNS*(s, prefix=true) validates a generateName prefix: a trailing '-' is allowed.
 const maskTrailingDash = (s: string) => (s.length > 1 && s.endsWith("-") ? `${s.slice(0, -1)}a` : s);
