@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { WatchCache } from "../cache/watch-cache.js";
 import { isStorageError } from "../errors.js";
 import type { Storage, StoredObject } from "../interface.js";
 import { describeStorageConformance, settle, WatchRecorder } from "../testing/conformance.js";
 import { type EtcdProcess, etcdAvailable, startEtcd } from "../testing/etcd.js";
 import { FakeClock } from "../testing/fake-clock.js";
+import { InstrumentedStorage } from "../testing/instrumented-storage.js";
 import { EtcdClient } from "./etcd-client.js";
 import { EtcdCompactor } from "./etcd-compactor.js";
 import { EtcdStorage } from "./etcd-storage.js";
@@ -53,6 +55,23 @@ if (!skip) {
       cleanup: async () => {
         await storage.close();
         await conformanceEtcd.stop();
+      },
+    };
+  });
+}
+
+if (!skip) {
+  describeStorageConformance("watch cache over etcd", async () => {
+    const etcd = await startEtcd();
+    const backend = new EtcdStorage({ servers: [etcd.endpoint], compactionIntervalMs: 0 });
+    const cache = new WatchCache(backend, { prefix: "/registry/conformance.test/", freshnessTimeoutMs: 300 });
+    await cache.ready;
+    return {
+      storage: cache,
+      cleanup: async () => {
+        await cache.close();
+        await backend.close();
+        await etcd.stop();
       },
     };
   });
@@ -166,6 +185,37 @@ describe("EtcdStorage", { skip }, () => {
       assert.equal(recorder.objectEvents.length, 0);
     } finally {
       recorder.stop();
+    }
+  });
+
+  it("serves consistent reads through the watch cache as the etcd version allows", async () => {
+    const p = "/registry/cached.test/things/";
+    const backend = open();
+    const version = await backend.serverVersion();
+    const { supportsProgressRequests } = await import("./etcd-version.js");
+    for (const mode of ["auto", "always"] as const) {
+      const counted = new InstrumentedStorage(open({ progressRequests: mode }));
+      const cache = new WatchCache(counted, { prefix: p });
+      try {
+        await cache.ready;
+        await backend.create(`${p}${mode}`, thing(mode));
+        // A write elsewhere moves etcd's revision past anything this prefix's watch delivers.
+        await backend.create(`/registry/elsewhere.test/things/${mode}`, thing(mode));
+        counted.resetCounts();
+        const names = (await cache.list(p)).items.map((i) => i.metadata?.name);
+        assert.ok(names.includes(mode), `the consistent list sees the write just made (${names})`);
+        const fromCache = mode === "always" || supportsProgressRequests(version);
+        assert.equal(
+          counted.calls.list,
+          fromCache ? 0 : 1,
+          `${mode} on etcd ${version}: ${JSON.stringify(counted.calls)}`,
+        );
+        counted.resetCounts();
+        await cache.list(p, { consistency: { kind: "any" } });
+        assert.equal(counted.reads, 0);
+      } finally {
+        await cache.close();
+      }
     }
   });
 
