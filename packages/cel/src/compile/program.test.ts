@@ -59,4 +59,5 @@ test("the checker refuses unknown fields, wrong types and non-bool rules", () =>
 test("objects compare structurally", () => {
   const r = run("self.sub == self.sub && self.tags == ['a']", { sub: { x: 1 }, tags: ["a"] }, obj);
   assert.deepEqual(r.ok && r.value, true);
+  holds("self.sub != null", { sub: { x: 1 } }, obj);
 });

@@ -52,6 +52,8 @@ export function registerDeclTypes(
     env.registerType(name, { fields });
     // Objects compare structurally; the checker needs the overload, evaluation happens elsewhere.
     env.registerOperator(`${name} == ${name}`, () => false);
+    // cel-go lets objects be compared with null.
+    env.registerOperator(`${name} == null`, () => false);
   }
   return rootType;
 }
