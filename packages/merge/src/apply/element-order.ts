@@ -1,10 +1,9 @@
 import { StrategicMergePatchError } from "../errors/strategic-merge-patch-error.js";
 import { hasKey, isJSONObject, type JSONKind, type JSONValue, jsonKind } from "../json/json.js";
+import { DIRECTIVE_MARKER } from "./directives.js";
 
 // Order of merged lists (design proposal "preserve order in strategic merge patch"):
 // $setElementOrder > order in the patch list > order in the live list.
-
-export const DIRECTIVE_MARKER = "$patch";
 
 /** The one JSON kind of all elements of the given lists (apimachinery's sliceElementType). */
 export function elementKind(lists: JSONValue[][], path: string): JSONKind | undefined {

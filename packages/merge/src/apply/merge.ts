@@ -3,19 +3,15 @@ import { hasKey, isJSONObject, type JSONObject, type JSONValue, jsonEqual, jsonK
 import { type FieldPatchInfo, lookupField, lookupListField } from "../schema/patch-meta.js";
 import type { StrategicMergeSchema } from "../schema/structural-schema.js";
 import {
+  DELETE_FROM_PRIMITIVE_LIST_PREFIX,
   DIRECTIVE_MARKER,
-  elementKind,
-  isDeleteDirective,
-  normalizeElementOrder,
-  partitionByPresence,
-} from "./element-order.js";
+  RETAIN_KEYS_DIRECTIVE,
+  SET_ELEMENT_ORDER_PREFIX,
+} from "./directives.js";
+import { elementKind, isDeleteDirective, normalizeElementOrder, partitionByPresence } from "./element-order.js";
 
 // The merge half of apimachinery's strategicpatch (mergeMap and friends), on working copies
 // made of prototype-less objects: functions here mutate their `original` and `patch` arguments.
-
-export const RETAIN_KEYS_DIRECTIVE = "$retainKeys";
-export const DELETE_FROM_PRIMITIVE_LIST_PREFIX = "$deleteFromPrimitiveList";
-export const SET_ELEMENT_ORDER_PREFIX = "$setElementOrder";
 
 export interface MergeOptions {
   /** Apply `$deleteFromPrimitiveList` and `$retainKeys` (server side) rather than carry them (merging two patches). */

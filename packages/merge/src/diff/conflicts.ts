@@ -1,5 +1,4 @@
-import { DIRECTIVE_MARKER } from "../apply/element-order.js";
-import { RETAIN_KEYS_DIRECTIVE } from "../apply/merge.js";
+import { DIRECTIVE_MARKER, RETAIN_KEYS_DIRECTIVE } from "../apply/directives.js";
 import { goString } from "../json/go-format.js";
 import { hasKey, isJSONObject, type JSONObject, type JSONValue, jsonEqual } from "../json/json.js";
 import { type FieldPatchInfo, lookupField, lookupListField } from "../schema/patch-meta.js";

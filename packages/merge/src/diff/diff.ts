@@ -1,10 +1,11 @@
-import { DIRECTIVE_MARKER, elementKind, normalizeElementOrder, requireMergeKeys } from "../apply/element-order.js";
 import {
-  childPath,
   DELETE_FROM_PRIMITIVE_LIST_PREFIX,
+  DIRECTIVE_MARKER,
   RETAIN_KEYS_DIRECTIVE,
   SET_ELEMENT_ORDER_PREFIX,
-} from "../apply/merge.js";
+} from "../apply/directives.js";
+import { elementKind, normalizeElementOrder, requireMergeKeys } from "../apply/element-order.js";
+import { childPath } from "../apply/merge.js";
 import { StrategicMergePatchError } from "../errors/strategic-merge-patch-error.js";
 import { compareGoStrings, goValue } from "../json/go-format.js";
 import {
