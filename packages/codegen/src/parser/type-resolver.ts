@@ -255,7 +255,12 @@ export class TypeResolver {
           "declare the type under src/apis",
         );
       case "unresolved":
-        return this.#invalid("UnresolvedType", `cannot find type ${name}: ${resolution.reason}`, node);
+        return this.#invalid(
+          "UnresolvedType",
+          `cannot find type ${name}: ${resolution.reason}`,
+          node,
+          `declare it, or import it from a file under src/apis (meta types from ${RUNTIME_MODULE})`,
+        );
     }
   }
 
