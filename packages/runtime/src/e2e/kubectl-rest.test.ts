@@ -1,0 +1,216 @@
+/**
+ * Every everyday kubectl verb behaves as on a real kube-apiserver (issue 3's list),
+ * on kubectl 1.32 and 1.33.
+ */
+import assert from "node:assert/strict";
+import { chmodSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { hasKubectl, Kubectl } from "../testing/clients.js";
+import { startTestServer, type TestServer } from "../testing/test-server.js";
+
+const flunderYAML = (name: string, extra = "", spec = "  reference: r\n  replicas: 1\n") =>
+  `apiVersion: wardle.example.com/v1alpha1\nkind: Flunder\nmetadata:\n  name: ${name}\n${extra}spec:\n${spec}`;
+
+for (const minor of [32, 33]) {
+  describe(
+    `kubectl 1.${minor}: REST semantics`,
+    { skip: !hasKubectl(minor) && `kubectl.1.${minor} is not installed` },
+    () => {
+      let server: TestServer;
+      let k: Kubectl;
+      const create = (yaml: string) => k.ok(["create", "-f", "-"], { input: yaml });
+      before(async () => {
+        server = await startTestServer();
+        k = new Kubectl(minor, server.kubeconfig);
+      });
+      after(async () => {
+        k.dispose();
+        await server.close();
+      });
+
+      it("shows printer columns, -o wide, label and field selectors, sort-by and chunking", async () => {
+        for (const [name, color, replicas] of [
+          ["c-one", "red", 3],
+          ["c-two", "blue", 1],
+          ["c-three", "red", 2],
+          ["c-four", "green", 5],
+          ["c-five", "blue", 4],
+        ] as const) {
+          await create(
+            flunderYAML(
+              name,
+              `  labels:\n    color: ${color}\n`,
+              `  reference: ref-${name}\n  replicas: ${replicas}\n  color: ${color}\n`,
+            ),
+          );
+        }
+        const wide = await k.ok(["get", "flunders", "-o", "wide"]);
+        assert.match(wide, /^NAME\s+REFERENCE\s+REPLICAS\s+PHASE\s+AGE$/m);
+        assert.match(wide, /^c-one\s+ref-c-one\s+3\s+\d+s$/m, "a missing cell is empty");
+        const narrow = await k.ok(["get", "flunders"]);
+        assert.doesNotMatch(narrow, /PHASE/);
+        const red = await k.ok(["get", "flunders", "-l", "color=red", "-o", "name"]);
+        assert.deepEqual(red.trim().split("\n").sort(), [
+          "flunder.wardle.example.com/c-one",
+          "flunder.wardle.example.com/c-three",
+        ]);
+        const notRed = await k.ok(["get", "flunders", "-l", "color notin (red),color", "-o", "name"]);
+        assert.equal(notRed.trim().split("\n").length, 3);
+        const blue = await k.ok(["get", "flunders", "--field-selector", "spec.color=blue", "-o", "name"]);
+        assert.deepEqual(blue.trim().split("\n").sort(), [
+          "flunder.wardle.example.com/c-five",
+          "flunder.wardle.example.com/c-two",
+        ]);
+        const byName = await k.ok(["get", "flunders", "--field-selector", "metadata.name=c-four", "-o", "name"]);
+        assert.equal(byName.trim(), "flunder.wardle.example.com/c-four");
+        const badField = await k.run(["get", "flunders", "--field-selector", "spec.reference=x"]);
+        assert.notEqual(badField.code, 0);
+        assert.match(badField.stderr, /field label not supported: spec\.reference/);
+        const sorted = await k.ok([
+          "get",
+          "flunders",
+          "--sort-by",
+          ".spec.replicas",
+          "-o",
+          "custom-columns=NAME:.metadata.name",
+          "--no-headers",
+        ]);
+        assert.deepEqual(sorted.trim().split("\n"), ["c-two", "c-three", "c-one", "c-five", "c-four"]);
+        const chunked = await k.ok(["get", "flunders", "--chunk-size=2", "-o", "name", "-v=6"]);
+        assert.equal(chunked.trim().split("\n").length, 5);
+        const logged = await k.run(["get", "flunders", "--chunk-size=2", "-v=6"]);
+        const pages =
+          logged.stderr.match(
+            /https:\/\/[^ "]+\/flunders\?[^ "]*limit=2[^ "]*"? status=|GET https:\/\/[^ ]+\/flunders\?[^ ]*limit=2/g,
+          ) ?? [];
+        assert.equal(pages.length, 3, `three pages of two: ${logged.stderr}`);
+        assert.match(await k.ok(["delete", "flunders", "--all"]), /"c-one" deleted/);
+        assert.equal((await k.ok(["get", "flunders", "-o", "name"])).trim(), "");
+      });
+
+      it("labels, annotates, patches (merge and json), edits and scales", async () => {
+        await create(flunderYAML("p"));
+        await k.ok(["label", "flunder", "p", "team=blue"]);
+        await k.ok(["annotate", "flunder", "p", "note=hello"]);
+        await k.ok(["patch", "flunder", "p", "--type=merge", "-p", '{"spec":{"reference":"merged"}}']);
+        await k.ok([
+          "patch",
+          "flunder",
+          "p",
+          "--type=json",
+          "-p",
+          '[{"op":"replace","path":"/spec/replicas","value":7}]',
+        ]);
+        let object = JSON.parse(await k.ok(["get", "flunder", "p", "-o", "json"]));
+        assert.equal(object.metadata.labels.team, "blue");
+        assert.equal(object.metadata.annotations.note, "hello");
+        assert.equal(object.spec.reference, "merged");
+        assert.equal(object.spec.replicas, 7);
+        assert.equal(object.metadata.generation, 3);
+
+        const editor = join(k.cacheDir, "editor.sh");
+        writeFileSync(editor, `#!/bin/sh\nsed -i 's/reference: merged/reference: edited/' "$1"\n`);
+        chmodSync(editor, 0o755);
+        assert.match(await k.ok(["edit", "flunder", "p"], { env: { EDITOR: editor, KUBE_EDITOR: editor } }), /edited/);
+        object = JSON.parse(await k.ok(["get", "flunder", "p", "-o", "json"]));
+        assert.equal(object.spec.reference, "edited");
+
+        assert.match(await k.ok(["scale", "flunder", "p", "--replicas=2"]), /scaled/);
+        object = JSON.parse(await k.ok(["get", "flunder", "p", "-o", "json"]));
+        assert.equal(object.spec.replicas, 2);
+        const scale = JSON.parse(
+          await k.ok(["get", "--raw", "/apis/wardle.example.com/v1alpha1/namespaces/default/flunders/p/scale"]),
+        );
+        assert.equal(scale.kind, "Scale");
+        assert.equal(scale.spec.replicas, 2);
+      });
+
+      it("writes status only through the status subresource", async () => {
+        await create(flunderYAML("s"));
+        await k.ok([
+          "patch",
+          "flunder",
+          "s",
+          "--subresource=status",
+          "--type=merge",
+          "-p",
+          '{"status":{"phase":"Running","replicas":1}}',
+        ]);
+        let object = JSON.parse(await k.ok(["get", "flunder", "s", "-o", "json"]));
+        assert.equal(object.status.phase, "Running");
+        const generation = object.metadata.generation;
+        // A main-resource patch can't change status.
+        await k.ok([
+          "patch",
+          "flunder",
+          "s",
+          "--type=merge",
+          "-p",
+          '{"status":{"phase":"Hacked"},"spec":{"replicas":4}}',
+        ]);
+        object = JSON.parse(await k.ok(["get", "flunder", "s", "-o", "json"]));
+        assert.equal(object.status.phase, "Running");
+        assert.equal(object.spec.replicas, 4);
+        assert.equal(object.metadata.generation, generation + 1);
+        assert.match(await k.ok(["get", "flunder", "s", "-o", "wide"]), /Running/);
+      });
+
+      it("waits for deletion and holds a delete while finalizers remain", async () => {
+        await create(flunderYAML("fin", "  finalizers:\n  - example.com/hold\n"));
+        const deleted = await k.run(["delete", "flunder", "fin", "--wait=false"]);
+        assert.equal(deleted.code, 0, deleted.stderr);
+        const held = JSON.parse(await k.ok(["get", "flunder", "fin", "-o", "json"]));
+        assert.match(held.metadata.deletionTimestamp, /Z$/);
+        const waiting = k.run(["wait", "--for=delete", "flunder/fin", "--timeout=20s"]);
+        await new Promise((r) => setTimeout(r, 500));
+        await k.ok(["patch", "flunder", "fin", "--type=json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]']);
+        const waited = await waiting;
+        assert.equal(waited.code, 0, waited.stderr);
+        const gone = await k.run(["get", "flunder", "fin"]);
+        assert.match(gone.stderr, /not found/);
+      });
+
+      it("creates with --dry-run=server without storing anything", async () => {
+        const before = await server.storage.currentRevision();
+        const dry = await k.ok(["create", "-f", "-", "--dry-run=server"], { input: flunderYAML("dry2") });
+        assert.match(dry, /created \(server dry run\)/);
+        assert.equal(await server.storage.currentRevision(), before);
+        assert.match((await k.run(["get", "flunder", "dry2"])).stderr, /not found/);
+      });
+
+      it("refuses an invalid object naming the field, an unknown field, and a stale replace", async () => {
+        const invalid = await k.run(["create", "-f", "-"], {
+          input: flunderYAML("bad", "", "  replicas: -1\n  referenceType: Nope\n"),
+        });
+        assert.notEqual(invalid.code, 0);
+        assert.match(invalid.stderr, /The Flunder "bad" is invalid/);
+        assert.match(
+          invalid.stderr,
+          /spec\.replicas: Invalid value: -1: spec\.replicas in body should be greater than or equal to 0/,
+        );
+        assert.match(
+          invalid.stderr,
+          /spec\.referenceType: Unsupported value: "Nope": supported values: "Flunder", "Fischer"/,
+        );
+
+        const unknown = await k.run(["create", "-f", "-"], {
+          input: flunderYAML("unk", "", "  reference: r\n  colour: blue\n"),
+        });
+        assert.notEqual(unknown.code, 0);
+        assert.match(unknown.stderr, /unknown field "spec\.colour"/);
+
+        await create(flunderYAML("stale"));
+        const first = JSON.parse(await k.ok(["get", "flunder", "stale", "-o", "json"]));
+        await k.ok(["patch", "flunder", "stale", "--type=merge", "-p", '{"spec":{"replicas":9}}']);
+        first.spec.reference = "old-copy";
+        const stale = await k.run(["replace", "-f", "-"], { input: JSON.stringify(first) });
+        assert.notEqual(stale.code, 0);
+        assert.match(
+          stale.stderr,
+          /Operation cannot be fulfilled on flunders\.wardle\.example\.com "stale": the object has been modified/,
+        );
+      });
+    },
+  );
+}
