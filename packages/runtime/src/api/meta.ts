@@ -118,3 +118,32 @@ export interface UserInfo {
   groups: string[];
   extra?: Record<string, string[]>;
 }
+
+// Aliases the code generator maps onto Kubernetes schemas by name (see docs/reference/markers.md).
+
+/** A 32-bit integer (`type: integer, format: int32`). */
+export type int32 = number;
+/** A 64-bit integer (`type: integer, format: int64`); JavaScript numbers hold exactly up to 2^53. */
+export type int64 = number;
+/** An RFC 3339 timestamp in seconds (`format: date-time`), as metav1.Time marshals. */
+export type Time = string;
+/** An RFC 3339 timestamp with microseconds, as metav1.MicroTime marshals. */
+export type MicroTime = string;
+/** A Go duration string like "1h30m" (metav1.Duration). */
+export type Duration = string;
+/** A Kubernetes quantity like "500m" or "1Gi" (int-or-string on the wire). */
+export type Quantity = string | number;
+/** A value that is either an integer or a string (intstr.IntOrString). */
+export type IntOrString = number | string;
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  values?: string[];
+}
+
+/** metav1.LabelSelector. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}

@@ -80,9 +80,13 @@ function valueAtPath(object: unknown, path: string): unknown {
  * unrelated updates such as removing a finalizer.
  */
 export function validateAgainstSchema(version: ResourceVersion, object: KubeObject, old?: KubeObject): FieldError[] {
-  const errors = version.schemaValidator.validate(object);
-  if (!old || errors.length === 0) return errors;
-  return errors.filter((e) => !deepEqualJSON(valueAtPath(object, e.field), valueAtPath(old, e.field)));
+  let errors = version.schemaValidator.validate(object);
+  if (old && errors.length > 0) {
+    errors = errors.filter((e) => !deepEqualJSON(valueAtPath(object, e.field), valueAtPath(old, e.field)));
+  }
+  // CEL rules ratchet by themselves: failures on unchanged values come back as warnings, which Kubernetes drops.
+  if (version.ruleValidator) errors.push(...(version.ruleValidator.validate(object, old).errors as FieldError[]));
+  return errors;
 }
 
 export function invalid(version: ResourceVersion, name: string, errors: FieldError[]): StatusError {

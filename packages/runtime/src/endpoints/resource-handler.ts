@@ -3,6 +3,7 @@
  * deletecollection, and the status and scale subresources (k8s endpoints/handlers).
  * Objects arrive and leave in the version of the URL; the store sees the hub version.
  */
+import { applyStrategicMergePatch, isStrategicMergePatchError } from "@apiserver-kit/merge";
 import type { StoredObject } from "@apiserver-kit/storage";
 import { StatusError, successStatus } from "../api/errors.js";
 import type { KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
@@ -48,7 +49,7 @@ export const PATCH_TYPES = {
 } as const;
 
 /** Patch content types this server implements (OpenAPI advertises exactly these). */
-export const SUPPORTED_PATCH_TYPES: readonly string[] = [PATCH_TYPES.json, PATCH_TYPES.merge];
+export const SUPPORTED_PATCH_TYPES: readonly string[] = [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic];
 
 export interface ResourceHandlerOptions {
   watch?: Partial<WatchStreamConfig>;
@@ -369,7 +370,8 @@ export class ResourceHandler {
     this.writeObject(r, result.created ? 201 : 200, this.toVersion(r.version, result.object), negotiated, ctx.warnings);
   }
 
-  private async readPatch(r: ResourceRequest): Promise<(current: KubeObject) => KubeObject> {
+  /** Reads a patch body and returns the function that applies it to the current object (in the request's version). */
+  private async readPatch(r: ResourceRequest, schema = r.version.schema): Promise<(current: KubeObject) => KubeObject> {
     const type = mediaType(r.req.headers["content-type"]);
     if (!SUPPORTED_PATCH_TYPES.includes(type)) {
       throw StatusError.unsupportedMediaType(type, SUPPORTED_PATCH_TYPES);
@@ -383,6 +385,20 @@ export class ResourceHandler {
       }
       if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
         throw StatusError.badRequest("invalid JSON Patch");
+      }
+      if (type === PATCH_TYPES.strategic) {
+        return (current) => {
+          try {
+            return applyStrategicMergePatch(current, patch, schema) as KubeObject;
+          } catch (error) {
+            if (isStrategicMergePatchError(error)) {
+              throw error.kind === "BadRequest"
+                ? StatusError.badRequest(error.message)
+                : new StatusError(422, "Invalid", error.message);
+            }
+            throw error;
+          }
+        };
       }
       return (current) => applyMergePatch(current, patch) as KubeObject;
     } catch (error) {

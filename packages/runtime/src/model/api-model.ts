@@ -4,7 +4,10 @@
  * schemas, compiled validators).
  */
 import { createHash } from "node:crypto";
+import { compileValidationRules, type RuleValidator } from "@apiserver-kit/cel";
+import { withStrategicMergeExtensions } from "@apiserver-kit/merge";
 import type { GroupResource } from "../api/errors.js";
+import { fieldErrorMessage } from "../api/errors.js";
 import { compileSchemaValidator, type SchemaValidator } from "../schema/validator.js";
 import type { ResourceDefinition, VersionDefinition } from "./resource.js";
 import type { JSONSchemaProps } from "./schema.js";
@@ -47,7 +50,15 @@ export function normalizeRootSchema(schema: JSONSchemaProps): JSONSchemaProps {
 
 export class ResourceVersion {
   readonly name: string;
+  /**
+   * The whole-object schema, with the strategic-merge extensions that list types imply
+   * (what OpenAPI publishes and strategic merge patch follows).
+   */
   readonly schema: JSONSchemaProps;
+  /** CEL rules (x-kubernetes-validations), compiled once; undefined when the schema has none. */
+  readonly ruleValidator?: RuleValidator;
+  /** Problems found compiling the CEL rules; the model refuses to start with any. */
+  readonly ruleErrors: string[] = [];
   private validator?: SchemaValidator;
 
   constructor(
@@ -55,7 +66,15 @@ export class ResourceVersion {
     readonly definition: VersionDefinition,
   ) {
     this.name = definition.name;
-    this.schema = normalizeRootSchema(definition.schema);
+    this.schema = withStrategicMergeExtensions(normalizeRootSchema(definition.schema));
+    if (JSON.stringify(definition.schema).includes('"x-kubernetes-validations"')) {
+      const compiled = compileValidationRules(this.schema);
+      if (compiled.ok) this.ruleValidator = compiled.validator;
+      else
+        this.ruleErrors = compiled.errors.map(
+          (e) => `${e.rule}: ${fieldErrorMessage({ ...e, detail: e.detail ?? "" })}`,
+        );
+    }
   }
 
   get apiVersion(): string {
@@ -147,6 +166,12 @@ export class ApiModel {
   constructor(definitions: readonly ResourceDefinition[]) {
     this.resources = definitions.map((d) => new ApiResource(d));
     const problems = definitions.flatMap(checkDefinition);
+    for (const resource of this.resources) {
+      for (const version of resource.allVersions) {
+        for (const error of version.ruleErrors)
+          problems.push(`${resource.kind}.${resource.group} ${version.name}: ${error}`);
+      }
+    }
     if (problems.length > 0) throw new Error(`invalid resource definitions:\n  ${problems.join("\n  ")}`);
     for (const resource of this.resources) {
       for (const version of resource.versions) {

@@ -48,7 +48,9 @@ export const flunderDefinition: ResourceDefinition = {
               },
               items: {
                 type: "array",
-                description: "Named items carried by this flunder.",
+                description: "Named items carried by this flunder, merged by name.",
+                "x-kubernetes-list-type": "map",
+                "x-kubernetes-list-map-keys": ["name"],
                 items: {
                   type: "object",
                   description: "An item with a name and a size.",
