@@ -9,38 +9,12 @@ import { MemoryStorage } from "../memory/memory-storage.js";
 import { SqliteStorage } from "../sqlite/sqlite-storage.js";
 import { describeStorageConformance, settle, WatchRecorder } from "../testing/conformance.js";
 import { FakeClock } from "../testing/fake-clock.js";
+import { memoryFixture, sqliteFixture, withWatchCache } from "../testing/fixtures.js";
 import { InstrumentedStorage } from "../testing/instrumented-storage.js";
 import { WatchCache } from "./watch-cache.js";
 
-const CONFORMANCE_PREFIX = "/registry/conformance.test/";
-
-describeStorageConformance("watch cache over memory", async () => {
-  const backend = new MemoryStorage();
-  const cache = new WatchCache(backend, { prefix: CONFORMANCE_PREFIX, freshnessTimeoutMs: 300 });
-  await cache.ready;
-  return {
-    storage: cache,
-    cleanup: async () => {
-      await cache.close();
-      await backend.close();
-    },
-  };
-});
-
-describeStorageConformance("watch cache over sqlite", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cache-conformance-"));
-  const backend = await SqliteStorage.open({ dataDir: dir, compactionIntervalMs: 0 });
-  const cache = new WatchCache(backend, { prefix: CONFORMANCE_PREFIX, freshnessTimeoutMs: 300 });
-  await cache.ready;
-  return {
-    storage: cache,
-    cleanup: async () => {
-      await cache.close();
-      await backend.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeStorageConformance("watch cache over memory", withWatchCache(memoryFixture));
+describeStorageConformance("watch cache over sqlite", withWatchCache(sqliteFixture()));
 
 const P = "/registry/cache.test/things/";
 

@@ -17,6 +17,7 @@ import type {
   WatchSink,
 } from "../interface.js";
 import { type EntryReader, listPage } from "../list/page.js";
+import { lowerBound } from "../list/sorted-keys.js";
 import { prefixEnd } from "../objects.js";
 import { firstAfter } from "../watch/revisions.js";
 import { type EventLog, WatcherSet } from "../watch/watcher-set.js";
@@ -189,11 +190,8 @@ export class WatchCache implements Storage {
 
   watch(prefixOrKey: string, options: WatchOptions, sink: WatchSink): WatchHandle {
     if (!this.serves(prefixOrKey)) return this.backend.watch(prefixOrKey, options, sink);
-    let failure: StorageError | undefined;
-    if (this.closed) failure = StorageError.unavailable(prefixOrKey, new Error("watch cache closed"));
-    else if (options.fromRevision < this.windowStart)
-      failure = StorageError.expired(prefixOrKey, options.fromRevision, this.windowStart);
-    return this.watchers.add(prefixOrKey, options, sink, failure);
+    const closed = this.closed ? StorageError.unavailable(prefixOrKey, new Error("watch cache closed")) : undefined;
+    return this.watchers.add(prefixOrKey, options, sink, closed);
   }
 
   currentRevision(): Promise<number> {
@@ -463,15 +461,4 @@ export class WatchCache implements Storage {
     };
     this.bookmarkTimer = background(this.clock.setTimeout(tick, this.bookmarkIntervalMs));
   }
-}
-
-function lowerBound(sorted: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -6,6 +6,7 @@ import type { Storage, StoredObject } from "../interface.js";
 import { describeStorageConformance, settle, WatchRecorder } from "../testing/conformance.js";
 import { type EtcdProcess, etcdAvailable, startEtcd } from "../testing/etcd.js";
 import { FakeClock } from "../testing/fake-clock.js";
+import { etcdFixture, withWatchCache } from "../testing/fixtures.js";
 import { InstrumentedStorage } from "../testing/instrumented-storage.js";
 import { EtcdClient } from "./etcd-client.js";
 import { EtcdCompactor } from "./etcd-compactor.js";
@@ -46,35 +47,8 @@ async function eventually(check: () => Promise<void>, timeoutMs: number): Promis
 }
 
 if (!skip) {
-  let conformanceEtcd: EtcdProcess;
-  describeStorageConformance("etcd", async () => {
-    conformanceEtcd = await startEtcd();
-    const storage = new EtcdStorage({ servers: [conformanceEtcd.endpoint], compactionIntervalMs: 0 });
-    return {
-      storage,
-      cleanup: async () => {
-        await storage.close();
-        await conformanceEtcd.stop();
-      },
-    };
-  });
-}
-
-if (!skip) {
-  describeStorageConformance("watch cache over etcd", async () => {
-    const etcd = await startEtcd();
-    const backend = new EtcdStorage({ servers: [etcd.endpoint], compactionIntervalMs: 0 });
-    const cache = new WatchCache(backend, { prefix: "/registry/conformance.test/", freshnessTimeoutMs: 300 });
-    await cache.ready;
-    return {
-      storage: cache,
-      cleanup: async () => {
-        await cache.close();
-        await backend.close();
-        await etcd.stop();
-      },
-    };
-  });
+  describeStorageConformance("etcd", etcdFixture());
+  describeStorageConformance("watch cache over etcd", withWatchCache(etcdFixture()));
 }
 
 describe("EtcdStorage", { skip }, () => {
@@ -172,19 +146,27 @@ describe("EtcdStorage", { skip }, () => {
     }
   });
 
-  it("sends etcd's periodic progress notifications as bookmarks when asked", async () => {
-    const storage = open();
-    const start = await storage.currentRevision();
-    const recorder = new WatchRecorder(storage, "/registry/notify.test/things/", {
-      fromRevision: start,
-      progressNotify: true,
-    });
+  it("turns etcd's periodic progress notifications into bookmarks only where etcd's progress is trusted", async () => {
+    const auto = open();
+    const version = await auto.serverVersion();
+    const { supportsProgressRequests } = await import("./etcd-version.js");
+    const forced = open({ progressRequests: "always" });
+    const p = "/registry/notify.test/things/";
+    const start = await auto.currentRevision();
+    const trusted = new WatchRecorder(forced, p, { fromRevision: start, progressNotify: true });
+    const gated = new WatchRecorder(auto, p, { fromRevision: start, progressNotify: true });
     try {
-      await storage.create("/registry/elsewhere.test/things/x", thing("x"));
-      await recorder.until(() => recorder.events.some((e) => e.type === "BOOKMARK" && e.revision > start), 10_000);
-      assert.equal(recorder.objectEvents.length, 0);
+      await auto.create("/registry/elsewhere.test/things/x", thing("x"));
+      await trusted.until(() => trusted.events.some((e) => e.type === "BOOKMARK" && e.revision > start), 10_000);
+      // The harness sends progress every second: two more intervals for the gated watch.
+      await settle(2500);
+      const gatedBookmarks = gated.events.filter((e) => e.type === "BOOKMARK").length;
+      if (supportsProgressRequests(version)) assert.ok(gatedBookmarks > 0);
+      else assert.equal(gatedBookmarks, 0, `etcd ${version}: progress notifications are not trusted`);
+      assert.equal(trusted.objectEvents.length, 0);
     } finally {
-      recorder.stop();
+      trusted.stop();
+      gated.stop();
     }
   });
 
@@ -193,7 +175,8 @@ describe("EtcdStorage", { skip }, () => {
     const backend = open();
     const version = await backend.serverVersion();
     const { supportsProgressRequests } = await import("./etcd-version.js");
-    for (const mode of ["auto", "always"] as const) {
+    // "always" is not tested here: on etcd before 3.4.31 its progress really can run ahead of events.
+    for (const mode of ["auto"] as const) {
       const counted = new InstrumentedStorage(open({ progressRequests: mode }));
       const cache = new WatchCache(counted, { prefix: p });
       try {
@@ -204,7 +187,7 @@ describe("EtcdStorage", { skip }, () => {
         counted.resetCounts();
         const names = (await cache.list(p)).items.map((i) => i.metadata?.name);
         assert.ok(names.includes(mode), `the consistent list sees the write just made (${names})`);
-        const fromCache = mode === "always" || supportsProgressRequests(version);
+        const fromCache = supportsProgressRequests(version);
         assert.equal(
           counted.calls.list,
           fromCache ? 0 : 1,

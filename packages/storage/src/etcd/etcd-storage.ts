@@ -37,8 +37,9 @@ export interface EtcdStorageOptions extends EtcdTlsFiles {
   requestTimeoutMs?: number;
   clock?: Clock;
   /**
-   * Whether watches answer requestProgress(): "auto" (default) trusts etcd ≥ 3.4.31 / 3.5.13
-   * only, as Kubernetes does; "always" and "never" override the version check (tests).
+   * Whether etcd's watch progress is trusted (requestProgress() and progress
+   * notifications as BOOKMARKs): "auto" (default) trusts etcd ≥ 3.4.31 / 3.5.13 only, as
+   * Kubernetes does; "always" and "never" override the version check (tests).
    */
   progressRequests?: "auto" | "always" | "never";
 }

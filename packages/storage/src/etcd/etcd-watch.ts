@@ -25,7 +25,8 @@ const MAX_BACKOFF_MS = 2000;
  * reconnects with backoff from the revision after the last one delivered, so an outage
  * shorter than the compaction window loses nothing and repeats nothing; a start revision
  * etcd has compacted meanwhile ends the watch with Expired. A sink returning false pauses
- * the stream itself (HTTP/2 flow control then holds etcd back).
+ * the stream itself (HTTP/2 flow control then holds etcd back). Progress notifications
+ * become BOOKMARKs only on etcd versions whose progress reports are trustworthy.
  */
 export class EtcdWatch implements WatchHandle {
   /** The next revision to ask etcd for: one past the last delivered event or progress. */
@@ -123,6 +124,9 @@ export class EtcdWatch implements WatchHandle {
       return;
     }
     if (response.events.length === 0) {
+      // Older etcd may report progress past events it has not sent yet (fixed in 3.4.31 /
+      // 3.5.13): trusting it could skip events on resume, so it is ignored there.
+      if (!this.context.progressRequestsSupported()) return;
       // Progress: every event up to header.revision has been sent on this stream.
       const revision = Number(response.header.revision);
       if (revision >= this.next) this.next = revision + 1;

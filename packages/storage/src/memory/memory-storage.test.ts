@@ -1,7 +1,4 @@
 import { describeStorageConformance } from "../testing/conformance.js";
-import { MemoryStorage } from "./memory-storage.js";
+import { memoryFixture } from "../testing/fixtures.js";
 
-describeStorageConformance("memory", async () => {
-  const storage = new MemoryStorage();
-  return { storage, cleanup: () => storage.close() };
-});
+describeStorageConformance("memory", memoryFixture);

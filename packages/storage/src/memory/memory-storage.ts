@@ -15,6 +15,7 @@ import type {
   WatchSink,
 } from "../interface.js";
 import { type EntryReader, listPage } from "../list/page.js";
+import { lowerBound } from "../list/sorted-keys.js";
 import { checkPreconditions, deepFreeze, encodeForStorage, withRevision } from "../objects.js";
 import { firstAfter } from "../watch/revisions.js";
 import { type EventLog, WatcherSet } from "../watch/watcher-set.js";
@@ -122,11 +123,8 @@ export class MemoryStorage implements Storage {
   }
 
   watch(prefixOrKey: string, options: WatchOptions, sink: WatchSink): WatchHandle {
-    let failure: StorageError | undefined;
-    if (this.closed) failure = StorageError.unavailable(prefixOrKey, new Error("storage closed"));
-    else if (options.fromRevision < this.compacted)
-      failure = StorageError.expired(prefixOrKey, options.fromRevision, this.compacted);
-    return this.watchers.add(prefixOrKey, options, sink, failure);
+    const closed = this.closed ? StorageError.unavailable(prefixOrKey, new Error("storage closed")) : undefined;
+    return this.watchers.add(prefixOrKey, options, sink, closed);
   }
 
   async currentRevision(): Promise<number> {
@@ -236,16 +234,4 @@ export class MemoryStorage implements Storage {
   private checkOpen(key: string): void {
     if (this.closed) throw StorageError.unavailable(key, new Error("storage closed"));
   }
-}
-
-/** Index of the first element ≥ `value` in a sorted array. */
-function lowerBound(sorted: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -11,19 +11,10 @@ import { isStorageError } from "../errors.js";
 import type { StoredObject } from "../interface.js";
 import { describeStorageConformance, settle, WatchRecorder } from "../testing/conformance.js";
 import { FakeClock } from "../testing/fake-clock.js";
+import { sqliteFixture } from "../testing/fixtures.js";
 import { SqliteStorage } from "./sqlite-storage.js";
 
-describeStorageConformance("sqlite", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "sqlite-conformance-"));
-  const storage = await SqliteStorage.open({ dataDir: dir, compactionIntervalMs: 0 });
-  return {
-    storage,
-    cleanup: async () => {
-      await storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeStorageConformance("sqlite", sqliteFixture());
 
 const OWNER = fileURLToPath(new URL("./testdata/owner-process.js", import.meta.url));
 const dirs: string[] = [];

@@ -267,11 +267,9 @@ export class SqliteStorage implements Storage {
   }
 
   watch(prefixOrKey: string, options: WatchOptions, sink: WatchSink): WatchHandle {
-    let failure: StorageError | undefined;
-    if (this.closed || this.failure) failure = StorageError.unavailable(prefixOrKey, this.failure ?? closedError());
-    else if (options.fromRevision < this.compacted)
-      failure = StorageError.expired(prefixOrKey, options.fromRevision, this.compacted);
-    return this.watchers.add(prefixOrKey, options, sink, failure);
+    const unavailable =
+      this.closed || this.failure ? StorageError.unavailable(prefixOrKey, this.failure ?? closedError()) : undefined;
+    return this.watchers.add(prefixOrKey, options, sink, unavailable);
   }
 
   /** The revision of the newest write this process has acknowledged: no I/O. */

@@ -11,11 +11,14 @@ export interface StorageFixture {
 
 export type StorageFactory = () => Promise<StorageFixture>;
 
+/** Every key the suite writes is under this prefix. */
+export const CONFORMANCE_PREFIX = "/registry/conformance.test/";
+
 let prefixCounter = 0;
 /** Each test works under its own prefix, so one backend serves the whole suite. */
 function freshPrefix(): string {
   prefixCounter++;
-  return `/registry/conformance.test/things${prefixCounter}/`;
+  return `${CONFORMANCE_PREFIX}things${prefixCounter}/`;
 }
 
 function obj(name: string, extra: Record<string, unknown> = {}): StoredObject {

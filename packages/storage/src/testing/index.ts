@@ -1,6 +1,13 @@
 export type { StorageFactory, StorageFixture } from "./conformance.js";
-export { collectWatch, describeStorageConformance, settle, WatchRecorder } from "./conformance.js";
+export {
+  CONFORMANCE_PREFIX,
+  collectWatch,
+  describeStorageConformance,
+  settle,
+  WatchRecorder,
+} from "./conformance.js";
 export type { EtcdProcess, StartEtcdOptions } from "./etcd.js";
 export { ETCD_BINARY, etcdAvailable, startEtcd } from "./etcd.js";
 export { FakeClock } from "./fake-clock.js";
+export { etcdFixture, memoryFixture, sqliteFixture, withWatchCache } from "./fixtures.js";
 export { InstrumentedStorage } from "./instrumented-storage.js";

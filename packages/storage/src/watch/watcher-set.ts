@@ -52,8 +52,15 @@ export class WatcherSet {
     return this.watchers.size;
   }
 
-  /** Starts a watcher; with `failure` it only reports that error (e.g. Expired, closed). */
-  add(prefix: string, options: WatchOptions, sink: WatchSink, failure?: Error): WatchHandle {
+  /**
+   * Starts a watcher. It only reports an error when `unavailable` is given (a closed store)
+   * or when fromRevision is older than the log keeps (Expired).
+   */
+  add(prefix: string, options: WatchOptions, sink: WatchSink, unavailable?: Error): WatchHandle {
+    const oldest = this.log.oldest();
+    const failure =
+      unavailable ??
+      (options.fromRevision < oldest ? StorageError.expired(prefix, options.fromRevision, oldest) : undefined);
     const watcher: Watcher = {
       prefix,
       options,
