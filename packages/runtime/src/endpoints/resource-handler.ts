@@ -12,7 +12,7 @@ import { applyJSONPatch, applyMergePatch, decodeJSONPatch, PatchError } from "..
 import { fromHub, toHub } from "../registry/conversion.js";
 import type { Clock, GenericStore, RequestContext } from "../registry/generic-store.js";
 import { systemClock } from "../registry/generic-store.js";
-import { cloneObject } from "../registry/objects.js";
+import { cloneObject, scopeToSubresource } from "../registry/objects.js";
 import type { RequestInfo } from "../request/request-info.js";
 import { evaluateJSONPath, setJSONPath } from "../schema/jsonpath.js";
 import { applyDefaults } from "../schema/structural.js";
@@ -79,6 +79,10 @@ export class ResourceHandler {
 
   async handle(r: ResourceRequest): Promise<void> {
     const { info } = r;
+    // Cluster-scoped kinds have no namespaced paths; namespaced kinds only list and watch across namespaces.
+    if (this.resource.namespaced ? !info.namespace && info.verb !== "list" && info.verb !== "watch" : info.namespace) {
+      throw this.notFoundPath();
+    }
     const sub = info.subresource;
     if (sub === "status") {
       if (!this.resource.hub.hasStatus || !r.version.hasStatus) throw this.notFoundPath();
@@ -352,7 +356,9 @@ export class ResourceHandler {
     this.checkNamespace(r, object);
     normalizeObject(object, r.version, options.fieldValidation, ctx.warnings);
     const old = current ? this.toVersion(r.version, current) : undefined;
-    const errors = validateAgainstSchema(r.version, object, old);
+    // Validate what will be stored: a status write keeps the stored spec, a main write the stored status.
+    const scoped = old ? scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, object, old) : object;
+    const errors = validateAgainstSchema(r.version, scoped, old);
     if (errors.length > 0) throw invalid(r.version, r.info.name, errors);
     return toHub(this.resource, r.version, object);
   }

@@ -17,7 +17,7 @@ import type { LabelSelector } from "../selectors/labels.js";
 import { validateObjectMeta } from "../validation/object-meta.js";
 import { decodeContinue, encodeContinue } from "./continue-token.js";
 import { storedToHub } from "./conversion.js";
-import { cloneObject, deepEqualJSON } from "./objects.js";
+import { cloneObject, deepEqualJSON, scopeToSubresource } from "./objects.js";
 import { storageErrorToStatus } from "./storage-errors.js";
 
 /** What a store operation knows about the request it serves. */
@@ -59,6 +59,8 @@ export type UpdatedObjectInfo = (current: KubeObject | null) => KubeObject | Pro
 export interface UpdateResult {
   object: KubeObject;
   created: boolean;
+  /** The update removed the last finalizer of an object being deleted, which is now gone. */
+  deleted?: boolean;
 }
 
 export interface DeleteResult {
@@ -255,10 +257,8 @@ export class GenericStore {
     const strategy = this.resource.definition.strategy;
     const key = this.key(ctx, name);
     let created = false;
-    let deleteAfter = false;
     const tryUpdate = async (current: StoredObject | null): Promise<StoredObject> => {
       created = false;
-      deleteAfter = false;
       const existing = current ? storedToHub(this.resource, current as KubeObject) : null;
       const desired = await objectInfo(existing);
       const meta: ObjectMeta = { ...desired.metadata };
@@ -305,16 +305,7 @@ export class GenericStore {
       else delete meta.namespace;
       delete meta.selfLink;
 
-      let next: KubeObject = desired;
-      if (ctx.subresource === "status") {
-        // Status writes change status (and nothing else).
-        next = { ...cloneObject(existing), status: desired.status };
-        if (desired.status === undefined) delete next.status;
-        next.metadata = { ...(next.metadata as ObjectMeta), resourceVersion: oldMeta.resourceVersion as string };
-      } else if (this.resource.hub.hasStatus && ctx.subresource === "") {
-        if (existing.status === undefined) delete next.status;
-        else next.status = cloneObject(existing.status);
-      }
+      const next = scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, desired, existing);
       strategy?.prepareForUpdate?.(next, existing, this.strategyContext(ctx));
       strategy?.default?.(next);
       if (!deepEqualJSON(specPart(next), specPart(existing))) {
@@ -331,34 +322,41 @@ export class GenericStore {
       );
       if (errors.length > 0) throw this.invalid(name, errors);
       const nextMeta = next.metadata as ObjectMeta;
-      if (nextMeta.deletionTimestamp && (nextMeta.finalizers?.length ?? 0) === 0) deleteAfter = true;
+      // The last finalizer left an object being deleted: it goes now, without an update.
+      if (nextMeta.deletionTimestamp && (nextMeta.finalizers?.length ?? 0) === 0) {
+        throw new EmptiedFinalizers(oldMeta.resourceVersion as string, next);
+      }
       delete nextMeta.resourceVersion;
       return next as StoredObject;
     };
 
-    try {
-      if (ctx.dryRun) {
-        const current = await this.storage.get(key);
-        const next = await tryUpdate(current);
-        return { object: next as KubeObject, created };
-      }
-      const stored = (await this.storage.guaranteedUpdate(key, tryUpdate, {
-        allowCreate: !!(strategy?.allowCreateOnUpdate || options.forceAllowCreate),
-      })) as KubeObject;
-      if (deleteAfter) {
-        // The last finalizer went away from an object being deleted: it goes now.
-        try {
-          const rv = stored.metadata?.resourceVersion;
-          const deleted = await this.storage.delete(key, rv ? { preconditions: { resourceVersion: rv } } : {});
-          return { object: deleted as KubeObject, created: false };
-        } catch (error) {
-          if ((error as { code?: string }).code !== "KeyNotFound" && (error as { code?: string }).code !== "Conflict")
-            throw error;
+    for (;;) {
+      try {
+        if (ctx.dryRun) {
+          const current = await this.storage.get(key);
+          const next = await tryUpdate(current);
+          return { object: next as KubeObject, created };
         }
+        const stored = (await this.storage.guaranteedUpdate(key, tryUpdate, {
+          allowCreate: !!(strategy?.allowCreateOnUpdate || options.forceAllowCreate),
+        })) as KubeObject;
+        return { object: stored, created };
+      } catch (error) {
+        if (error instanceof EmptiedFinalizers) {
+          if (ctx.dryRun) return { object: error.object, created: false, deleted: true };
+          try {
+            const deleted = await this.storage.delete(key, {
+              preconditions: { resourceVersion: error.resourceVersion },
+            });
+            return { object: deleted as KubeObject, created: false, deleted: true };
+          } catch (deleteError) {
+            // Changed since we read it: compute the update again.
+            if ((deleteError as { code?: string }).code === "Conflict") continue;
+            this.fail(deleteError, name);
+          }
+        }
+        this.fail(error, name);
       }
-      return { object: stored, created };
-    } catch (error) {
-      this.fail(error, name);
     }
   }
 
@@ -466,6 +464,16 @@ export class GenericStore {
 }
 
 class RetryDelete extends Error {}
+
+/** Raised inside an update that empties the finalizers of an object being deleted. */
+class EmptiedFinalizers extends Error {
+  constructor(
+    readonly resourceVersion: string,
+    readonly object: KubeObject,
+  ) {
+    super("finalizers emptied");
+  }
+}
 
 /** Kubernetes prints the missing resourceVersion as 0x0. */
 const omitZero = new RawBadValue("0x0");

@@ -24,3 +24,29 @@ export function deepEqualJSON(a: unknown, b: unknown): boolean {
 export function cloneObject<T>(object: T): T {
   return JSON.parse(JSON.stringify(object)) as T;
 }
+
+/**
+ * What a write through `subresource` may change (Kubernetes' status strategies): a
+ * status write takes only `status` from the desired object and everything else from the
+ * existing one; a main-resource write of a kind with a status subresource keeps the
+ * existing status. Returns `desired` itself when nothing is projected.
+ */
+export function scopeToSubresource<T extends { status?: unknown; metadata?: unknown }>(
+  subresource: string,
+  hasStatus: boolean,
+  desired: T,
+  existing: T,
+): T {
+  if (subresource === "status") {
+    const next = { ...cloneObject(existing), status: desired.status };
+    if (desired.status === undefined) delete next.status;
+    return next;
+  }
+  if (hasStatus && subresource === "") {
+    const next = { ...desired };
+    if (existing.status === undefined) delete next.status;
+    else next.status = cloneObject(existing.status);
+    return next;
+  }
+  return desired;
+}

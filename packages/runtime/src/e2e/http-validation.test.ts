@@ -1,0 +1,255 @@
+/**
+ * Validation, defaulting and pruning at the HTTP level (issue 3): ajv schema errors in
+ * Kubernetes' format, fieldValidation Strict/Warn/Ignore, preserve-unknown-fields,
+ * defaults on create/update/read, ratcheting, strategy hooks, CEL rules.
+ */
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { fieldErrors } from "../api/errors.js";
+import type { KubeObject } from "../api/meta.js";
+import type { ResourceDefinition } from "../model/resource.js";
+import { ResourceClient } from "../testing/http.js";
+import { startTestServer, type TestServer } from "../testing/test-server.js";
+
+interface Widget extends KubeObject {
+  spec?: {
+    size?: number;
+    mode?: string;
+    name?: string;
+    stages?: Array<{ name?: string; weight?: number }>;
+    extra?: Record<string, unknown>;
+  };
+  status?: { note?: string };
+}
+
+const hooksCalled: string[] = [];
+
+function widgetDefinition(maxSize: number): ResourceDefinition<Widget> {
+  return {
+    group: "test.example.com",
+    names: { kind: "Widget", plural: "widgets", singular: "widget" },
+    scope: "Namespaced",
+    strategy: {
+      prepareForCreate(object) {
+        hooksCalled.push("prepareForCreate");
+        object.metadata = { ...object.metadata, labels: { ...object.metadata?.labels, created: "yes" } };
+      },
+      prepareForUpdate(object, old) {
+        hooksCalled.push("prepareForUpdate");
+        if (old.spec?.name && object.spec) object.spec.name = old.spec.name;
+      },
+      validate(object) {
+        hooksCalled.push("validate");
+        return object.spec?.name === "forbidden" ? [fieldErrors.forbidden("spec.name", "this name is reserved")] : [];
+      },
+    },
+    versions: [
+      {
+        name: "v1",
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          type: "object",
+          properties: {
+            spec: {
+              type: "object",
+              required: ["name"],
+              "x-kubernetes-validations": [
+                {
+                  rule: "self.size % 2 == 0 || self.mode != 'even'",
+                  message: "even mode needs an even size",
+                  fieldPath: ".size",
+                },
+              ],
+              properties: {
+                name: { type: "string", maxLength: 10 },
+                size: { type: "integer", minimum: 1, maximum: maxSize, default: 2 },
+                mode: { type: "string", enum: ["even", "any"], default: "any" },
+                stages: {
+                  type: "array",
+                  maxItems: 3,
+                  items: {
+                    type: "object",
+                    required: ["name"],
+                    properties: {
+                      name: { type: "string", pattern: "^[a-z]+$" },
+                      weight: { type: "number", default: 1 },
+                    },
+                  },
+                },
+                extra: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+              },
+            },
+            status: { type: "object", properties: { note: { type: "string" } } },
+          },
+        },
+      },
+    ],
+  };
+}
+
+const widget = (name: string, spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  apiVersion: "test.example.com/v1",
+  kind: "Widget",
+  metadata: { name },
+  spec,
+  ...extra,
+});
+
+describe("HTTP: validation, defaulting, pruning", () => {
+  let server: TestServer;
+  let w: ResourceClient;
+  before(async () => {
+    server = await startTestServer({ resources: [widgetDefinition(10)] });
+    w = new ResourceClient(server, "/apis/test.example.com/v1/namespaces/default/widgets");
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("reports schema violations as 422 Invalid with one cause per field", async () => {
+    const res = await w.create(
+      widget("bad", { size: 11, mode: "odd", stages: [{ name: "ok" }, { name: "Bad1" }, {}], name: 5 }),
+    );
+    assert.equal(res.status, 422);
+    const status = res.json<{ reason: string; message: string; details: { causes: Array<Record<string, string>> } }>();
+    assert.equal(status.reason, "Invalid");
+    const byField = Object.fromEntries(status.details.causes.map((c) => [c.field, c]));
+    assert.deepEqual(byField["spec.size"], {
+      reason: "FieldValueInvalid",
+      message: "Invalid value: 11: spec.size in body should be less than or equal to 10",
+      field: "spec.size",
+    });
+    assert.deepEqual(byField["spec.mode"], {
+      reason: "FieldValueNotSupported",
+      message: 'Unsupported value: "odd": supported values: "even", "any"',
+      field: "spec.mode",
+    });
+    assert.equal(
+      byField["spec.stages[1].name"]?.message,
+      "Invalid value: \"Bad1\": spec.stages[1].name in body should match '^[a-z]+$'",
+    );
+    assert.deepEqual(byField["spec.stages[2].name"], {
+      reason: "FieldValueRequired",
+      message: "Required value",
+      field: "spec.stages[2].name",
+    });
+    assert.deepEqual(byField["spec.name"], {
+      reason: "FieldValueTypeInvalid",
+      message: 'Invalid value: "integer": spec.name in body must be of type string: "integer"',
+      field: "spec.name",
+    });
+    assert.match(status.message, /^Widget\.test\.example\.com "bad" is invalid: \[/);
+  });
+
+  it("prunes unknown fields: Warn (default) warns, Strict refuses, Ignore drops silently", async () => {
+    const warned = await w.create(
+      widget("warn", { name: "a", bogus: 1, extra: { anything: { goes: true } } }, { top: 1 }),
+    );
+    assert.equal(warned.status, 201);
+    // Two Warning headers (node's client joins them with ", ").
+    assert.equal(warned.headers.warning, '299 - "unknown field \\"spec.bogus\\"", 299 - "unknown field \\"top\\""');
+    const body = warned.json<Widget>();
+    assert.equal((body.spec as Record<string, unknown>).bogus, undefined);
+    assert.deepEqual(
+      body.spec?.extra,
+      { anything: { goes: true } },
+      "x-kubernetes-preserve-unknown-fields keeps everything",
+    );
+    const strict = await w.create(widget("strict", { name: "a", bogus: 1, nope: 2 }), "?fieldValidation=Strict");
+    assert.equal(strict.status, 400);
+    assert.equal(strict.json().message, 'strict decoding error: unknown field "spec.bogus", unknown field "spec.nope"');
+    const ignored = await w.create(widget("ignore", { name: "a", bogus: 1 }), "?fieldValidation=Ignore");
+    assert.equal(ignored.status, 201);
+    assert.equal(ignored.headers.warning, undefined);
+    const metaUnknown = await w.create(
+      { ...widget("meta", { name: "a" }), metadata: { name: "meta", colour: "red" } },
+      "?fieldValidation=Strict",
+    );
+    assert.equal(metaUnknown.json().message, 'strict decoding error: unknown field "metadata.colour"');
+    const badDirective = await w.create(widget("x", { name: "a" }), "?fieldValidation=Loud");
+    assert.equal(badDirective.status, 422);
+  });
+
+  it("applies defaults on create and update, inside arrays too", async () => {
+    const created = (await w.create(widget("defaults", { name: "d", stages: [{ name: "one" }] }))).json<Widget>();
+    assert.equal(created.spec?.size, 2);
+    assert.equal(created.spec?.mode, "any");
+    assert.equal(created.spec?.stages?.[0]?.weight, 1);
+    const updated = (
+      await w.update("defaults", { ...widget("defaults", { name: "d" }), metadata: created.metadata })
+    ).json<Widget>();
+    assert.equal(updated.spec?.size, 2, "defaults apply to updates");
+  });
+
+  it("runs the strategy hooks: prepareForCreate, validate, prepareForUpdate", async () => {
+    hooksCalled.length = 0;
+    const created = (await w.create(widget("hooks", { name: "keep" }))).json<Widget>();
+    assert.equal(created.metadata?.labels?.created, "yes");
+    assert.deepEqual(hooksCalled, ["prepareForCreate", "validate"]);
+    const renamed = await w.update("hooks", { ...widget("hooks", { name: "changed" }), metadata: created.metadata });
+    assert.equal(renamed.json<Widget>().spec?.name, "keep", "prepareForUpdate kept the old name");
+    const forbidden = await w.create(widget("forb", { name: "forbidden" }));
+    assert.equal(forbidden.status, 422);
+    assert.equal(
+      forbidden.json().message,
+      'Widget.test.example.com "forb" is invalid: spec.name: Forbidden: this name is reserved',
+    );
+  });
+
+  it("checks CEL rules with the rule's message on its field path", async () => {
+    const res = await w.create(widget("cel", { name: "c", size: 3, mode: "even" }));
+    assert.equal(res.status, 422);
+    assert.equal(
+      res.json().message,
+      'Widget.test.example.com "cel" is invalid: spec.size: Invalid value: "object": even mode needs an even size',
+    );
+    assert.equal((await w.create(widget("cel", { name: "c", size: 4, mode: "even" }))).status, 201);
+  });
+
+  it("clears status on create and ignores it on main-resource updates", async () => {
+    const created = (await w.create(widget("st", { name: "s" }, { status: { note: "client-set" } }))).json<Widget>();
+    assert.equal(created.status, undefined);
+    const status = await server.request("/apis/test.example.com/v1/namespaces/default/widgets/st/status", {
+      method: "PUT",
+      body: {
+        ...widget("st", { name: "ignored-in-status" }, { status: { note: "from-status" } }),
+        metadata: created.metadata,
+      },
+    });
+    assert.equal(status.status, 200, status.body);
+    assert.equal(status.json<Widget>().status?.note, "from-status");
+    assert.equal(status.json<Widget>().spec?.name, "s", "a status write leaves spec alone");
+  });
+});
+
+describe("HTTP: validation ratcheting after the schema tightens", () => {
+  it("lets unchanged invalid values through on update, and still refuses new ones", async () => {
+    const loose = await startTestServer({ resources: [widgetDefinition(100)] });
+    const dataDir = loose.dataDir;
+    const storage = loose.storage;
+    const w1 = new ResourceClient(loose, "/apis/test.example.com/v1/namespaces/default/widgets");
+    const created = (
+      await w1.create(
+        widget("big", { name: "b", size: 50 }, { metadata: { name: "big", finalizers: ["example.com/x"] } }),
+      )
+    ).json<Widget>();
+    assert.equal(created.spec?.size, 50);
+    // Restart on the same storage with maximum 10.
+    await loose.server.close();
+    const tight = await startTestServer({ resources: [widgetDefinition(10)], storage, dataDir });
+    try {
+      const w2 = new ResourceClient(tight, "/apis/test.example.com/v1/namespaces/default/widgets");
+      const relabel = await w2.patch("big", "merge", { metadata: { labels: { touched: "yes" }, finalizers: null } });
+      assert.equal(relabel.status, 200, relabel.body);
+      const grow = await w2.patch("big", "merge", { spec: { size: 60 } });
+      assert.equal(grow.status, 422);
+      assert.match(String(grow.json().message), /spec\.size in body should be less than or equal to 10/);
+    } finally {
+      await tight.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
