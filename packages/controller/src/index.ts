@@ -1,0 +1,2 @@
+export * from "./workqueue/rate-limiters.js";
+export * from "./workqueue/work-queue.js";
