@@ -1,5 +1,5 @@
-/** An opaque timer returned by a Clock. */
-export type TimerHandle = { readonly __timer: unique symbol } | object;
+/** An opaque timer returned by a Clock, only to be passed back to its clearTimeout. */
+export type TimerHandle = object;
 
 /**
  * Time as storage code sees it. Everything time-dependent (compaction schedules, bounded

@@ -167,6 +167,11 @@ describe("WatchCache", async () => {
     assert.equal(counted.calls.get, 1);
     assert.equal((await cache.list(P, { consistency: { kind: "any" } })).items.length, 0);
     assert.equal(counted.reads, 2);
+    // A revision the cache has not reached (written elsewhere) goes to the backend instead of waiting.
+    const elsewhere = await backend.create("/registry/other.test/things/y", thing("y"));
+    await cache.get(`${P}a`, { consistency: { kind: "notOlderThan", revision: rv(elsewhere) } });
+    await cache.list(P, { consistency: { kind: "exact", revision: rv(elsewhere) } });
+    assert.equal(counted.reads, 4);
   });
 
   it("sends bookmarks on its interval to watchers that asked for them", async () => {

@@ -142,8 +142,9 @@ export class WatchCache implements Storage {
     if (!this.serves(key)) return this.backend.get(key, options);
     const consistency = options.consistency ?? { kind: "consistent" };
     if (consistency.kind === "exact") {
-      if (consistency.revision < this.windowStart) return this.backend.get(key, options);
-      await this.waitFor(consistency.revision, key);
+      if (consistency.revision < this.windowStart || !(await this.reach(consistency.revision, key))) {
+        return this.backend.get(key, options);
+      }
       try {
         return this.objectAt(key, consistency.revision);
       } catch (error) {
@@ -161,8 +162,7 @@ export class WatchCache implements Storage {
       options.continueFrom?.revision ??
       (options.consistency?.kind === "exact" ? options.consistency.revision : undefined);
     if (exact !== undefined) {
-      if (exact < this.windowStart) return this.backend.list(prefix, options);
-      await this.waitFor(exact, prefix);
+      if (exact < this.windowStart || !(await this.reach(exact, prefix))) return this.backend.list(prefix, options);
       try {
         return this.listAt(prefix, options, exact);
       } catch (error) {
@@ -244,27 +244,31 @@ export class WatchCache implements Storage {
 
   /**
    * Waits until memory is fresh enough for `consistency`; false means "ask the backend"
-   * (a consistent read the backend cannot help the cache to serve).
+   * (the cache is behind and the backend cannot help it catch up).
    */
   private async fresh(consistency: ReadConsistency, key: string): Promise<boolean> {
     if (consistency.kind === "any") return true;
-    if (consistency.kind === "notOlderThan") {
-      await this.waitFor(consistency.revision, key);
-      return true;
-    }
+    if (consistency.kind === "notOlderThan") return this.reach(consistency.revision, key);
     if (this.clock.now() < this.noProgressUntil) return false;
-    const target = await this.backend.currentRevision();
-    if (this.revision >= target) return true;
-    if (!this.backendWatch?.requestProgress()) {
-      this.noProgressUntil = this.clock.now() + this.bookmarkIntervalMs;
-      return false;
-    }
-    await this.waitFor(target, key, "consistent");
+    const reached = await this.reach(await this.backend.currentRevision(), key, "consistent");
+    // Remembered for a while: on such a backend every consistent read would end the same way.
+    if (!reached) this.noProgressUntil = this.clock.now() + this.bookmarkIntervalMs;
+    return reached;
+  }
+
+  /**
+   * Makes sure the cache has applied `revision`: at once, or by asking the backend watch for
+   * progress and waiting (bounded). False when the backend cannot promise progress.
+   */
+  private async reach(revision: number, key: string, why: "consistent" | "requested" = "requested"): Promise<boolean> {
+    if (this.revision >= revision) return true;
+    if (!this.backendWatch?.requestProgress()) return false;
+    await this.waitFor(revision, key, why);
     return true;
   }
 
   /** Resolves once the cache has applied `revision`; Timeout after freshnessTimeoutMs. */
-  private waitFor(revision: number, key: string, why: "consistent" | "requested" = "requested"): Promise<void> {
+  private waitFor(revision: number, key: string, why: "consistent" | "requested"): Promise<void> {
     if (this.revision >= revision) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
