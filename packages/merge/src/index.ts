@@ -13,3 +13,7 @@ export type { StrategicMergeSchema } from "./schema/structural-schema.js";
 
 /** The media type of a strategic merge patch request body. */
 export const STRATEGIC_MERGE_PATCH_CONTENT_TYPE = "application/strategic-merge-patch+json";
+export * from "./server-side-apply/index.js";
+
+/** The media type of a server-side apply request body (YAML or JSON). */
+export const APPLY_PATCH_CONTENT_TYPE = "application/apply-patch+yaml";
