@@ -1,19 +1,17 @@
 /**
  * API discovery: the legacy documents (/apis, /apis/<g>, /apis/<g>/<v>) and aggregated
- * discovery v2/v2beta1 at /apis, built once from the API model (k8s endpoints/discovery).
+ * discovery v2/v2beta1 at /apis, rendered once per change of the resource set
+ * (k8s.io/apiserver endpoints/discovery and endpoints/discovery/aggregated).
  */
-import { createHash } from "node:crypto";
 import { StatusError } from "../api/errors.js";
-import { parseAccept } from "../endpoints/negotiation.js";
+import { acceptsJSON, parseAccept } from "../endpoints/negotiation.js";
 import type { ApiModel, ApiResource, ResourceVersion } from "../model/api-model.js";
+import type { RequestInfo } from "../request/request-info.js";
+import { type CacheableDocument, computeETag, serveDocument } from "../server/conditional.js";
+import { type HttpRequest, type HttpResponse, writeBody } from "../server/http.js";
 
-export interface ResourceVerbs {
-  /** Verbs the main resource supports. */
-  main: string[];
-}
-
-/** Verbs for a stored resource; custom storage narrows them (see resourceVerbs hook). */
-export const STORED_RESOURCE_VERBS = [
+/** Verbs of a stored resource, in Kubernetes' (sorted) order. */
+export const STORED_RESOURCE_VERBS: readonly string[] = [
   "create",
   "delete",
   "deletecollection",
@@ -23,8 +21,17 @@ export const STORED_RESOURCE_VERBS = [
   "update",
   "watch",
 ];
-const SUBRESOURCE_VERBS = ["get", "patch", "update"];
 
+/** What the status and scale handlers answer to. */
+export const SUBRESOURCE_VERBS: readonly string[] = ["get", "patch", "update"];
+
+export const AGGREGATED_DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+export const AGGREGATED_DISCOVERY_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
+
+/** Verbs a resource supports (custom storage may narrow them). */
+export type VerbsOf = (resource: ApiResource) => readonly string[];
+
+/** metav1.APIResource, as /apis/<g>/<v> lists it. */
 export interface APIResource {
   name: string;
   singularName: string;
@@ -32,17 +39,34 @@ export interface APIResource {
   group?: string;
   version?: string;
   kind: string;
-  verbs: string[];
+  verbs: readonly string[];
   shortNames?: string[];
   categories?: string[];
   storageVersionHash?: string;
 }
 
-function groupVersion(group: string, version: string) {
-  return { groupVersion: `${group}/${version}`, version };
+interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
 }
 
-export function apiResources(resource: ApiResource, version: ResourceVersion, verbs: string[]): APIResource[] {
+/** apidiscovery APIResourceDiscovery (identical in v2 and v2beta1). */
+export interface APIResourceDiscovery {
+  resource: string;
+  responseKind: GroupVersionKind;
+  scope: "Namespaced" | "Cluster";
+  singularResource: string;
+  verbs: readonly string[];
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: Array<{ subresource: string; responseKind: GroupVersionKind; verbs: readonly string[] }>;
+}
+
+const SCALE_KIND: GroupVersionKind = { group: "autoscaling", version: "v1", kind: "Scale" };
+
+/** The legacy entries of one resource: the resource, then its subresources. */
+export function apiResources(resource: ApiResource, version: ResourceVersion, verbs: readonly string[]): APIResource[] {
   const names = resource.definition.names;
   const out: APIResource[] = [
     {
@@ -57,130 +81,25 @@ export function apiResources(resource: ApiResource, version: ResourceVersion, ve
     },
   ];
   const sub = version.definition.subresources;
-  if (sub?.status) {
-    out.push({
-      name: `${resource.plural}/status`,
-      singularName: "",
-      namespaced: resource.namespaced,
-      kind: resource.kind,
-      verbs: SUBRESOURCE_VERBS,
-    });
-  }
-  if (sub?.scale) {
-    out.push({
-      name: `${resource.plural}/scale`,
-      singularName: "",
-      namespaced: resource.namespaced,
-      group: "autoscaling",
-      version: "v1",
-      kind: "Scale",
-      verbs: SUBRESOURCE_VERBS,
-    });
-  }
+  const common = { singularName: "", namespaced: resource.namespaced };
+  if (sub?.status)
+    out.push({ name: `${resource.plural}/status`, ...common, kind: resource.kind, verbs: SUBRESOURCE_VERBS });
+  if (sub?.scale) out.push({ name: `${resource.plural}/scale`, ...common, ...SCALE_KIND, verbs: SUBRESOURCE_VERBS });
   return out;
 }
 
-interface Document {
-  body: string;
-  etag: string;
-}
-
-function document(value: unknown): Document {
-  const body = JSON.stringify(value);
-  return { body, etag: `"${createHash("sha256").update(body).digest("hex").slice(0, 32)}"` };
-}
-
-export const AGGREGATED_DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
-export const AGGREGATED_DISCOVERY_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
-
-/** All discovery documents, rendered once per change of the resource set. */
-export class Discovery {
-  readonly groupList: Document;
-  private readonly groups = new Map<string, Document>();
-  private readonly resourceLists = new Map<string, Document>();
-  private readonly aggregated = new Map<"v2" | "v2beta1", Document>();
-
-  constructor(model: ApiModel, verbsOf: (resource: ApiResource) => string[]) {
-    const groups = [...model.groups].map(([name, versions]) => ({
-      name,
-      versions: versions.map((v) => groupVersion(name, v)),
-      preferredVersion: groupVersion(name, versions[0] as string),
-    }));
-    this.groupList = document({ kind: "APIGroupList", apiVersion: "v1", groups });
-    for (const group of groups) this.groups.set(group.name, document({ kind: "APIGroup", apiVersion: "v1", ...group }));
-    for (const gv of model.groupVersions()) {
-      const resources = gv.resources.flatMap(({ resource, version }) =>
-        apiResources(resource, version, verbsOf(resource)),
-      );
-      this.resourceLists.set(
-        `${gv.group}/${gv.version}`,
-        document({ kind: "APIResourceList", apiVersion: "v1", groupVersion: `${gv.group}/${gv.version}`, resources }),
-      );
-    }
-    for (const v of ["v2", "v2beta1"] as const) {
-      const items = [...model.groups].map(([name, versions]) => ({
-        metadata: { name, creationTimestamp: null },
-        versions: versions.map((version) => ({
-          version,
-          resources: (model.groupVersion(name, version)?.resources ?? []).map(({ resource, version: rv }) =>
-            aggregatedResource(resource, rv, verbsOf(resource)),
-          ),
-          freshness: "Current",
-        })),
-      }));
-      this.aggregated.set(
-        v,
-        document({ kind: "APIGroupDiscoveryList", apiVersion: `apidiscovery.k8s.io/${v}`, metadata: {}, items }),
-      );
-    }
-  }
-
-  group(name: string): Document | undefined {
-    return this.groups.get(name);
-  }
-
-  resourceList(group: string, version: string): Document | undefined {
-    return this.resourceLists.get(`${group}/${version}`);
-  }
-
-  /**
-   * What /apis answers for an Accept header: aggregated v2/v2beta1 when asked for, the
-   * legacy APIGroupList for plain JSON, else 406.
-   */
-  negotiateRoot(accept: string | undefined): { document: Document; contentType: string } {
-    for (const range of parseAccept(accept)) {
-      if (range.q <= 0) continue;
-      const isJSON =
-        (range.type === "application" && (range.subtype === "json" || range.subtype === "*")) ||
-        (range.type === "*" && range.subtype === "*");
-      if (!isJSON) continue;
-      const as = range.params.as;
-      if (!as) return { document: this.groupList, contentType: "application/json" };
-      if (as === "APIGroupDiscoveryList" && range.params.g === "apidiscovery.k8s.io") {
-        if (range.params.v === "v2")
-          return { document: this.aggregated.get("v2") as Document, contentType: AGGREGATED_DISCOVERY_V2 };
-        if (range.params.v === "v2beta1") {
-          return { document: this.aggregated.get("v2beta1") as Document, contentType: AGGREGATED_DISCOVERY_V2BETA1 };
-        }
-      }
-    }
-    throw StatusError.notAcceptable(["application/json", AGGREGATED_DISCOVERY_V2, AGGREGATED_DISCOVERY_V2BETA1]);
-  }
-}
-
-function aggregatedResource(resource: ApiResource, version: ResourceVersion, verbs: string[]) {
+/** The aggregated entry of one resource; every resource and subresource has a responseKind. */
+export function aggregatedResource(
+  resource: ApiResource,
+  version: ResourceVersion,
+  verbs: readonly string[],
+): APIResourceDiscovery {
   const names = resource.definition.names;
   const responseKind = { group: resource.group, version: version.name, kind: resource.kind };
-  const subresources: unknown[] = [];
+  const subresources: NonNullable<APIResourceDiscovery["subresources"]> = [];
   const sub = version.definition.subresources;
   if (sub?.status) subresources.push({ subresource: "status", responseKind, verbs: SUBRESOURCE_VERBS });
-  if (sub?.scale) {
-    subresources.push({
-      subresource: "scale",
-      responseKind: { group: "autoscaling", version: "v1", kind: "Scale" },
-      verbs: SUBRESOURCE_VERBS,
-    });
-  }
+  if (sub?.scale) subresources.push({ subresource: "scale", responseKind: SCALE_KIND, verbs: SUBRESOURCE_VERBS });
   return {
     resource: resource.plural,
     responseKind,
@@ -191,4 +110,110 @@ function aggregatedResource(resource: ApiResource, version: ResourceVersion, ver
     ...(names.categories?.length ? { categories: names.categories } : {}),
     ...(subresources.length ? { subresources } : {}),
   };
+}
+
+function jsonDocument(value: unknown, contentType = "application/json"): CacheableDocument {
+  const body = JSON.stringify(value);
+  return { body, etag: computeETag(body), contentType };
+}
+
+const groupVersion = (group: string, version: string) => ({ groupVersion: `${group}/${version}`, version });
+
+/** All discovery documents of one resource set, and their serving. */
+export class Discovery {
+  readonly groupList: CacheableDocument;
+  private readonly groups = new Map<string, CacheableDocument>();
+  private readonly resourceLists = new Map<string, CacheableDocument>();
+  private readonly aggregated: Record<"v2" | "v2beta1", CacheableDocument>;
+
+  constructor(model: ApiModel, verbsOf: VerbsOf) {
+    const groups = [...model.groups].map(([name, versions]) => ({
+      name,
+      versions: versions.map((v) => groupVersion(name, v)),
+      preferredVersion: groupVersion(name, versions[0] as string),
+    }));
+    this.groupList = jsonDocument({ kind: "APIGroupList", apiVersion: "v1", groups });
+    for (const group of groups) {
+      this.groups.set(group.name, jsonDocument({ kind: "APIGroup", apiVersion: "v1", ...group }));
+    }
+    for (const gv of model.groupVersions()) {
+      const resources = gv.resources.flatMap(({ resource, version }) =>
+        apiResources(resource, version, verbsOf(resource)),
+      );
+      const key = `${gv.group}/${gv.version}`;
+      this.resourceLists.set(
+        key,
+        jsonDocument({ kind: "APIResourceList", apiVersion: "v1", groupVersion: key, resources }),
+      );
+    }
+    // Versions in priority order: the first is the preferred one (as kube-aggregator sorts them).
+    const items = [...model.groups].map(([name, versions]) => ({
+      metadata: { name, creationTimestamp: null },
+      versions: versions.map((version) => ({
+        version,
+        resources: (model.groupVersion(name, version)?.resources ?? []).map(({ resource, version: rv }) =>
+          aggregatedResource(resource, rv, verbsOf(resource)),
+        ),
+        freshness: "Current",
+      })),
+    }));
+    const list = (v: string) => ({
+      kind: "APIGroupDiscoveryList",
+      apiVersion: `apidiscovery.k8s.io/${v}`,
+      metadata: {},
+      items,
+    });
+    this.aggregated = {
+      v2: jsonDocument(list("v2"), AGGREGATED_DISCOVERY_V2),
+      v2beta1: jsonDocument(list("v2beta1"), AGGREGATED_DISCOVERY_V2BETA1),
+    };
+  }
+
+  group(name: string): CacheableDocument | undefined {
+    return this.groups.get(name);
+  }
+
+  resourceList(group: string, version: string): CacheableDocument | undefined {
+    return this.resourceLists.get(`${group}/${version}`);
+  }
+
+  /**
+   * What /apis answers for an Accept header: aggregated v2 or v2beta1 when asked for in
+   * that order of preference, the legacy APIGroupList for plain JSON, else 406.
+   */
+  negotiateRoot(accept: string | undefined): CacheableDocument {
+    for (const range of parseAccept(accept)) {
+      if (range.q <= 0) continue;
+      const json =
+        (range.type === "application" && (range.subtype === "json" || range.subtype === "*")) ||
+        (range.type === "*" && range.subtype === "*");
+      if (!json) continue;
+      const as = range.params.as;
+      if (!as) return this.groupList;
+      if (as !== "APIGroupDiscoveryList" || range.params.g !== "apidiscovery.k8s.io") continue;
+      if (range.params.v === "v2") return this.aggregated.v2;
+      if (range.params.v === "v2beta1") return this.aggregated.v2beta1;
+    }
+    throw StatusError.notAcceptable(["application/json", AGGREGATED_DISCOVERY_V2, AGGREGATED_DISCOVERY_V2BETA1]);
+  }
+
+  /** Serves GET /apis, /apis/<g> and /apis/<g>/<v>. */
+  serve(req: HttpRequest, res: HttpResponse, info: Pick<RequestInfo, "apiGroup" | "apiVersion">): void {
+    const accept = req.headers.accept;
+    if (!info.apiGroup) {
+      const document = this.negotiateRoot(accept);
+      if (document === this.groupList) {
+        res.setHeader("Vary", "Accept");
+        writeBody(res, 200, document.contentType, document.body);
+        return;
+      }
+      // Aggregated discovery: quoted ETag, Vary: Accept, public caching, 304 on a match.
+      serveDocument(req, res, document, "public");
+      return;
+    }
+    if (!acceptsJSON(accept)) throw StatusError.notAcceptable(["application/json"]);
+    const document = info.apiVersion ? this.resourceList(info.apiGroup, info.apiVersion) : this.group(info.apiGroup);
+    if (!document) throw new StatusError(404, "NotFound", "the server could not find the requested resource", {});
+    writeBody(res, 200, document.contentType, document.body);
+  }
 }

@@ -3,10 +3,13 @@
  * handler chain (request info → authenticate → authorize → route) and every other path
  * to the user's express app. Kubernetes splits the same way ("director" between the
  * REST container and a plain mux), and it keeps express's per-request cost off the API.
+ * Around the chain: the request timeout, metrics and one log line per request.
  */
-import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { Storage } from "@apiserver-kit/storage";
+import { type Storage, systemClock as systemTimers, type Clock as TimerClock } from "@apiserver-kit/storage";
+import { AdmissionChain, type AdmissionPlugin } from "../admission/admission.js";
+import { admissionContext } from "../admission/listers.js";
 import { StatusError } from "../api/errors.js";
 import type { UserInfo } from "../api/meta.js";
 import {
@@ -18,37 +21,36 @@ import {
   forbidden,
 } from "../auth/types.js";
 import { Discovery, STORED_RESOURCE_VERBS } from "../discovery/discovery.js";
-import { acceptsJSON } from "../endpoints/negotiation.js";
 import { ResourceHandler, type ResourceHandlerOptions, SUPPORTED_PATCH_TYPES } from "../endpoints/resource-handler.js";
-import { ApiModel, type ApiResource } from "../model/api-model.js";
+import { ApiModel, type ApiResource, type ResourceVersion } from "../model/api-model.js";
 import type { ResourceDefinition } from "../model/resource.js";
-import { buildGroupVersionDocument, type OpenAPIDocument } from "../openapi/v3.js";
+import { createLogger, type Logger, logRequest } from "../observability/logging.js";
+import { MeteredStorage } from "../observability/metered-storage.js";
+import {
+  ApiServerMetrics,
+  COMPONENT,
+  dryRunLabel,
+  metricScope,
+  type RequestLabels,
+  reportedVerb,
+  requestKind,
+} from "../observability/metrics.js";
+import { meterWatchEvents } from "../observability/watch-meter.js";
+import { OpenAPIService } from "../openapi/service.js";
 import { type Clock, GenericStore, systemClock } from "../registry/generic-store.js";
 import { parseRequestInfo, type RequestInfo } from "../request/request-info.js";
+import { Http2Bridge, ignoreConnectionHeaders } from "./h2-bridge.js";
 import { type HealthCheck, serveHealth } from "./health.js";
-import { type HttpRequest, type HttpResponse, writeBody, writeError, writeJSON } from "./http.js";
+import { type HttpRequest, type HttpResponse, writeBody, writeError } from "./http.js";
+import { SecureListener, type ServingOptions, type TLSConfig } from "./listener.js";
+import { armRequestTimeout, DEFAULT_REQUEST_TIMEOUT_MS } from "./timeout.js";
+import { type BuildInfo, FRAMEWORK_VERSION, type VersionInfo, versionInfo } from "./version.js";
 
-/** Handles requests outside the API paths (an express app is one). */
+export type { ServingOptions, TLSConfig, VersionInfo, BuildInfo };
+export { FRAMEWORK_VERSION };
+
+/** Handles requests outside the API paths (an express app is one); always given HTTP/1.1 objects. */
 export type NonApiHandler = (req: HttpRequest, res: HttpResponse) => void;
-
-export interface TLSConfig {
-  cert: string;
-  key: string;
-  /** CAs whose client certificates the handshake asks for (verification is the authenticators' job). */
-  clientCA?: string;
-}
-
-export interface VersionInfo {
-  major: string;
-  minor: string;
-  gitVersion: string;
-  gitCommit: string;
-  gitTreeState: string;
-  buildDate: string;
-  goVersion: string;
-  compiler: string;
-  platform: string;
-}
 
 export interface ApiServerConfig {
   resources: readonly ResourceDefinition[];
@@ -60,15 +62,35 @@ export interface ApiServerConfig {
   nonApiHandler?: NonApiHandler;
   /** Paths (exact, or prefixes ending in "/*") that skip authorization. Default: health checks. */
   alwaysAllowPaths?: string[];
-  /** The version of the project serving the API (shown by /version). */
+  /** The version of the project serving the API (shown by /version); `build` says more. */
   projectVersion?: string;
+  build?: BuildInfo;
   clock?: Clock;
   handlerOptions?: ResourceHandlerOptions;
+  /** Admission plugins for every resource, run before each kind's own. */
+  admission?: AdmissionPlugin[];
+  /** Request log and errors. Default: a pino logger at "warn" (request lines are "info"). */
+  logger?: Logger;
+  /** Default: a fresh registry with process metrics. */
+  metrics?: ApiServerMetrics;
+  /** Non-long-running requests taking longer get 504 (Kubernetes' --request-timeout). Default 60 s. */
+  requestTimeoutMs?: number;
+  /** Timers for the request timeout (tests drive them). */
+  timers?: TimerClock;
+  serving?: ServingOptions;
 }
 
-export const FRAMEWORK_VERSION = "0.1.0";
-
-const API_ROOTS = new Set(["apis", "api", "openapi", "version", "healthz", "livez", "readyz", "metrics"]);
+const API_ROOTS = new Set([
+  "apis",
+  "api",
+  "openapi",
+  "version",
+  "healthz",
+  "livez",
+  "readyz",
+  "metrics",
+  "swagger-2.0.0.pb-v1",
+]);
 
 function isApiPath(path: string): boolean {
   const second = path.indexOf("/", 1);
@@ -83,34 +105,63 @@ export function splitUrl(url: string): { path: string; query: URLSearchParams } 
   return { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
 }
 
+/** What the chain learns about a request, for its metrics and log line. */
+interface RequestRecord {
+  path: string;
+  query: URLSearchParams;
+  start: number;
+  info?: RequestInfo;
+  user?: UserInfo;
+  /** Set once the request reached something this server serves: only those are metered. */
+  metered?: { resource?: ApiResource; version?: ResourceVersion };
+  error?: StatusError;
+  release: Array<() => void>;
+}
+
+const isHttp2 = (req: HttpRequest): req is Http2ServerRequest => req.httpVersionMajor === 2;
+
 export class ApiServer {
   readonly model: ApiModel;
   readonly discovery: Discovery;
-  private readonly handlers = new Map<ApiResource, ResourceHandler>();
-  private readonly openapi = new Map<string, OpenAPIDocument>();
-  private readonly alwaysAllow: string[];
-  private readonly versionInfo: VersionInfo;
-  private server?: HttpsServer;
-  private shuttingDown = false;
+  readonly openapi: OpenAPIService;
+  readonly metrics: ApiServerMetrics;
+  readonly logger: Logger;
+  /** The storage the handlers use: the configured one, metered. */
+  readonly storage: Storage;
   readonly healthChecks: HealthCheck[];
+  readonly versionInfo: VersionInfo;
+  private readonly handlers = new Map<ApiResource, ResourceHandler>();
+  private readonly alwaysAllow: string[];
+  private readonly timers: TimerClock;
+  private readonly requestTimeoutMs: number;
+  private listener?: SecureListener;
+  private bridge?: Http2Bridge;
+  private shuttingDown = false;
 
   constructor(private readonly config: ApiServerConfig) {
     this.model = new ApiModel(config.resources);
     const clock = config.clock ?? systemClock;
-    for (const resource of this.model.resources) {
+    this.metrics = config.metrics ?? new ApiServerMetrics();
+    this.logger = config.logger ?? createLogger({ level: "warn" });
+    this.timers = config.timers ?? systemTimers;
+    this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.storage = new MeteredStorage(config.storage, this.metrics);
+    const stores = new Map(this.model.resources.map((r) => [r, new GenericStore(r, this.storage, clock)] as const));
+    const listers = admissionContext(stores);
+    for (const [resource, store] of stores) {
+      const plugins = [...(config.admission ?? []), ...(resource.definition.admission ?? [])];
       this.handlers.set(
         resource,
-        new ResourceHandler(new GenericStore(resource, config.storage, clock), config.handlerOptions, clock),
+        new ResourceHandler(store, config.handlerOptions, clock, new AdmissionChain(plugins, listers)),
       );
     }
     const verbsOf = () => STORED_RESOURCE_VERBS;
     this.discovery = new Discovery(this.model, verbsOf);
-    for (const gv of this.model.groupVersions()) {
-      this.openapi.set(
-        `${gv.group}/${gv.version}`,
-        buildGroupVersionDocument(gv, { patchTypes: SUPPORTED_PATCH_TYPES, verbsOf }),
-      );
-    }
+    this.openapi = new OpenAPIService(this.model, {
+      patchTypes: SUPPORTED_PATCH_TYPES,
+      verbsOf,
+      now: () => this.timers.now(),
+    });
     this.alwaysAllow = config.alwaysAllowPaths ?? [
       "/healthz",
       "/healthz/*",
@@ -119,18 +170,10 @@ export class ApiServer {
       "/readyz",
       "/readyz/*",
     ];
-    const [major = "0", minor = "0"] = (config.projectVersion ?? FRAMEWORK_VERSION).split(".");
-    this.versionInfo = {
-      major,
-      minor,
-      gitVersion: `v${config.projectVersion ?? FRAMEWORK_VERSION}`,
-      gitCommit: "",
-      gitTreeState: "",
-      buildDate: "",
-      goVersion: `node ${process.version}`,
-      compiler: `apiserver-kit ${FRAMEWORK_VERSION}`,
-      platform: `${process.platform}/${process.arch}`,
-    };
+    this.versionInfo = versionInfo({
+      ...config.build,
+      ...(config.projectVersion ? { version: config.projectVersion } : {}),
+    });
     this.healthChecks = [
       { name: "ping", check: () => undefined },
       {
@@ -143,17 +186,42 @@ export class ApiServer {
     ];
   }
 
+  /** True from {@link beginShutdown} on: /readyz fails so that load balancers drain this replica. */
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  /** The first step of a graceful shutdown: readiness fails while requests are still served. */
+  beginShutdown(): void {
+    this.shuttingDown = true;
+  }
+
   /** The request handler: the director. */
   readonly handle = (req: HttpRequest, res: HttpResponse): void => {
-    const url = req.url ?? "/";
-    const { path, query } = splitUrl(url);
+    const { path, query } = splitUrl(req.url ?? "/");
+    const record: RequestRecord = { path, query, start: performance.now(), release: [] };
+    res.once("close", () => this.finish(req, res, record));
+    if (isHttp2(req)) ignoreConnectionHeaders(res as Http2ServerResponse);
     if (!isApiPath(path)) {
-      if (this.config.nonApiHandler) this.config.nonApiHandler(req, res);
-      else writeError(res, new StatusError(404, "NotFound", "the server could not find the requested resource", {}));
+      this.serveNonApi(req, res);
       return;
     }
-    this.handleApi(req, res, path, query).catch((error: unknown) => writeError(res, error));
+    this.handleApi(req, res, record).catch((error: unknown) => {
+      record.error = writeError(res, error);
+    });
   };
+
+  private serveNonApi(req: HttpRequest, res: HttpResponse): void {
+    const handler = this.config.nonApiHandler;
+    if (!handler) {
+      writeError(res, new StatusError(404, "NotFound", "the server could not find the requested resource", {}));
+    } else if (isHttp2(req)) {
+      this.bridge ??= new Http2Bridge(handler);
+      this.bridge.forward(req, res as Http2ServerResponse);
+    } else {
+      handler(req, res);
+    }
+  }
 
   private isAlwaysAllowed(path: string): boolean {
     for (const p of this.alwaysAllow) {
@@ -162,8 +230,14 @@ export class ApiServer {
     return false;
   }
 
-  private async handleApi(req: HttpRequest, res: HttpResponse, path: string, query: URLSearchParams): Promise<void> {
+  private async handleApi(req: HttpRequest, res: HttpResponse, record: RequestRecord): Promise<void> {
+    const { path, query } = record;
     const info = parseRequestInfo(req.method ?? "GET", path, query);
+    record.info = info;
+    if (info.verb !== "watch") {
+      record.release.push(this.metrics.startInflight(requestKind(info)));
+      record.release.push(armRequestTimeout(res, this.requestTimeoutMs, this.timers));
+    }
     let user: UserInfo | null;
     try {
       user = await this.config.authenticator.authenticate(req);
@@ -172,6 +246,7 @@ export class ApiServer {
       throw error;
     }
     user ??= anonymousUser();
+    record.user = user;
     if (!this.isAlwaysAllowed(path)) {
       const attributes: AuthorizationAttributes = {
         user,
@@ -188,33 +263,43 @@ export class ApiServer {
       const result = await this.config.authorizer.authorize(attributes);
       if (result.decision !== "allow") throw forbidden(attributes, result.reason);
     }
-    if (info.isResourceRequest) return this.serveResource(req, res, info, query, user);
-    return this.serveNonResource(req, res, info, path, query);
+    if (info.isResourceRequest) return this.serveResource(req, res, info, record, user);
+    return this.serveNonResource(req, res, info, record);
   }
 
   private async serveResource(
     req: HttpRequest,
     res: HttpResponse,
     info: RequestInfo,
-    query: URLSearchParams,
+    record: RequestRecord,
     user: UserInfo,
   ): Promise<void> {
     const found =
       info.apiPrefix === "apis" ? this.model.lookup(info.apiGroup, info.apiVersion, info.resource) : undefined;
-    if (!found) throw new StatusError(404, "NotFound", "the server could not find the requested resource", {});
+    if (!found) throw this.notFound();
+    record.metered = found;
+    if (info.verb === "watch") {
+      const labels = this.resourceLabels(req, info);
+      this.metrics.longRunning.inc(labels);
+      record.release.push(() => this.metrics.longRunning.dec(labels));
+      const kind = { group: found.resource.group, version: found.version.name, kind: found.resource.kind };
+      meterWatchEvents(res, (bytes) => {
+        this.metrics.watchEvents.inc(kind);
+        this.metrics.watchEventSizes.observe(kind, bytes);
+      });
+    }
     const handler = this.handlers.get(found.resource) as ResourceHandler;
-    await handler.handle({ req, res, info, query, user, version: found.version });
+    await handler.handle({ req, res, info, query: record.query, user, version: found.version });
   }
 
   private async serveNonResource(
     req: HttpRequest,
     res: HttpResponse,
     info: RequestInfo,
-    path: string,
-    query: URLSearchParams,
+    record: RequestRecord,
   ): Promise<void> {
-    const segments = path.split("/").filter(Boolean);
-    const [root, second, third] = segments;
+    const segments = record.path.split("/").filter(Boolean);
+    const [root, second] = segments;
     const method = req.method ?? "GET";
     if (method !== "GET" && method !== "HEAD") throw this.notFound();
     switch (root) {
@@ -222,6 +307,7 @@ export class ApiServer {
       case "livez":
       case "readyz": {
         if (segments.length > 2) throw this.notFound();
+        record.metered = {};
         const checks =
           root === "readyz"
             ? [
@@ -229,21 +315,46 @@ export class ApiServer {
                 { name: "shutdown", check: () => (this.shuttingDown ? "shutting down" : undefined) },
               ]
             : this.healthChecks;
-        return serveHealth(res, root, checks, second ?? "", query);
+        return serveHealth(res, root, checks, second ?? "", record.query);
       }
       case "version":
         if (segments.length !== 1) throw this.notFound();
-        return writeJSON(res, 200, this.versionInfo);
+        record.metered = {};
+        return writeBody(res, 200, "application/json", JSON.stringify(this.versionInfo));
+      case "metrics": {
+        if (segments.length !== 1) throw this.notFound();
+        record.metered = {};
+        const { contentType, body } = await this.metrics.exposition();
+        return writeBody(res, 200, contentType, body);
+      }
       case "api":
         // Extension servers have no core group; client-go tolerates 404 here.
         throw this.notFound();
       case "apis":
-        return this.serveDiscovery(req, res, info);
+        if (
+          !info.apiGroup ||
+          (info.apiVersion
+            ? this.discovery.resourceList(info.apiGroup, info.apiVersion)
+            : this.discovery.group(info.apiGroup))
+        ) {
+          record.metered = {};
+        }
+        return this.discovery.serve(req, res, info);
       case "openapi":
-        if (second === "v3") return this.serveOpenAPIv3(req, res, segments.slice(2), query);
+        if (second === "v2" && segments.length === 2) {
+          record.metered = {};
+          return this.openapi.serveV2(req, res);
+        }
+        if (second === "v3") {
+          record.metered = {};
+          return this.openapi.serveV3(req, res, segments.slice(2), record.query);
+        }
         throw this.notFound();
+      case "swagger-2.0.0.pb-v1":
+        if (segments.length !== 1) throw this.notFound();
+        record.metered = {};
+        return this.openapi.serveLegacyProtobuf(req, res);
       default:
-        void third;
         throw this.notFound();
     }
   }
@@ -252,99 +363,67 @@ export class ApiServer {
     return new StatusError(404, "NotFound", "the server could not find the requested resource", {});
   }
 
-  private serveDiscovery(req: HttpRequest, res: HttpResponse, info: RequestInfo): void {
-    const accept = req.headers.accept;
-    if (!info.apiGroup) {
-      const { document, contentType } = this.discovery.negotiateRoot(accept);
-      res.setHeader("Vary", "Accept");
-      if (contentType !== "application/json") {
-        res.setHeader("ETag", document.etag);
-        if (req.headers["if-none-match"] === document.etag) {
-          res.statusCode = 304;
-          res.end();
-          return;
-        }
-      }
-      writeBody(res, 200, contentType, document.body);
-      return;
-    }
-    if (!acceptsJSON(accept)) throw StatusError.notAcceptable(["application/json"]);
-    const document = info.apiVersion
-      ? this.discovery.resourceList(info.apiGroup, info.apiVersion)
-      : this.discovery.group(info.apiGroup);
-    if (!document) throw this.notFound();
-    writeBody(res, 200, "application/json", document.body);
+  private resourceLabels(req: HttpRequest, info: RequestInfo): Omit<RequestLabels, "dry_run"> {
+    const resource = info.isResourceRequest;
+    return {
+      verb: reportedVerb(req.method ?? "GET", info, req.headers["content-type"]),
+      group: resource ? info.apiGroup : "",
+      version: resource ? info.apiVersion : "",
+      resource: resource ? info.resource : "",
+      subresource: resource ? info.subresource : info.path,
+      scope: metricScope(info),
+      component: COMPONENT,
+    };
   }
 
-  private serveOpenAPIv3(req: HttpRequest, res: HttpResponse, rest: string[], query: URLSearchParams): void {
-    if (!acceptsJSON(req.headers.accept)) throw StatusError.notAcceptable(["application/json"]);
-    if (rest.length === 0) {
-      const paths: Record<string, { serverRelativeURL: string }> = {};
-      for (const [gv, doc] of this.openapi)
-        paths[`apis/${gv}`] = { serverRelativeURL: `/openapi/v3/apis/${gv}?hash=${doc.hash}` };
-      writeJSON(res, 200, { paths });
-      return;
+  /** When the response is done (or the client went away): metrics and the log line. */
+  private finish(req: HttpRequest, res: HttpResponse, record: RequestRecord): void {
+    for (const release of record.release) release();
+    const seconds = (performance.now() - record.start) / 1000;
+    const code = res.statusCode;
+    const info = record.info;
+    if (info && record.metered) {
+      const labels = this.resourceLabels(req, info);
+      const full = { ...labels, dry_run: dryRunLabel(record.query) };
+      this.metrics.requests.inc({ ...full, code: String(code) });
+      this.metrics.requestDuration.observe(full, seconds);
+      if (labels.verb === "GET" || labels.verb === "LIST") {
+        const size = Number(res.getHeader("content-length") ?? 0);
+        this.metrics.responseSizes.observe(labels, size);
+      }
     }
-    if (rest[0] !== "apis" || rest.length !== 3) throw this.notFound();
-    const key = `${rest[1]}/${rest[2]}`;
-    const doc = this.openapi.get(key);
-    if (!doc) throw this.notFound();
-    const hash = query.get("hash");
-    const etag = `"${doc.hash}"`;
-    if (hash !== null && hash !== doc.hash) {
-      res.statusCode = 301;
-      res.setHeader("Location", `/openapi/v3/apis/${key}?hash=${doc.hash}`);
-      res.end();
-      return;
-    }
-    res.setHeader("ETag", etag);
-    res.setHeader("Vary", "Accept");
-    if (req.headers["if-none-match"] === etag) {
-      res.statusCode = 304;
-      res.end();
-      return;
-    }
-    writeBody(res, 200, "application/json", doc.json, {
-      "Cache-Control": hash !== null ? "public, immutable, max-age=31536000" : "no-cache, private",
+    logRequest(this.logger, {
+      verb: info?.verb ?? (req.method ?? "GET").toLowerCase(),
+      path: record.path,
+      ...(info?.isResourceRequest
+        ? {
+            group: info.apiGroup,
+            version: info.apiVersion,
+            resource: info.resource,
+            subresource: info.subresource,
+            namespace: info.namespace,
+            name: info.name,
+          }
+        : {}),
+      ...(record.user ? { user: record.user.name } : {}),
+      ...(typeof req.headers["user-agent"] === "string" ? { userAgent: req.headers["user-agent"] } : {}),
+      protocol: `HTTP/${req.httpVersion}`,
+      code,
+      latencyMs: Math.round(seconds * 1e6) / 1e3,
+      ...(record.error ? { reason: record.error.reason } : {}),
     });
   }
 
   /** Starts listening on `port` (0: a free port) and `host`. */
   async listen(port = 0, host = "127.0.0.1"): Promise<AddressInfo> {
-    const { tls } = this.config;
-    const server = createHttpsServer(
-      {
-        cert: tls.cert,
-        key: tls.key,
-        ...(tls.clientCA ? { ca: tls.clientCA } : {}),
-        requestCert: true,
-        rejectUnauthorized: false,
-        minVersion: "TLSv1.2",
-        keepAliveTimeout: 75_000,
-      },
-      this.handle,
-    );
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    return server.address() as AddressInfo;
+    this.listener = new SecureListener(this.config.tls, this.handle, this.config.serving);
+    return this.listener.listen(port, host);
   }
 
-  /** Stops accepting connections and closes the idle ones; readiness fails first. */
+  /** Stops accepting connections and closes the open ones; readiness fails first. */
   async close(): Promise<void> {
-    this.shuttingDown = true;
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      // Watches are long-running: end them so that close completes.
-      setImmediate(() => server.closeAllConnections());
-    });
+    this.beginShutdown();
+    this.bridge?.close();
+    await this.listener?.close();
   }
 }

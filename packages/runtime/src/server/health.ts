@@ -1,18 +1,22 @@
 /**
- * /healthz, /livez and /readyz in Kubernetes' text format (k8s server/healthz):
- * `ok`, `?verbose` lists each check, failures answer 500 with the reasons withheld,
- * `?exclude=<check>` skips one, and `/readyz/<check>` runs one.
+ * /healthz, /livez and /readyz in Kubernetes' text format (k8s.io/apiserver server/healthz):
+ * `ok`; `?verbose` lists each check; a failure answers 500, always verbose, with the
+ * reasons withheld; `?exclude=<check>` skips one; `/<endpoint>/<check>` runs one and, being
+ * a named check, does give its reason.
  */
 import type { HttpResponse } from "./http.js";
 import { writeBody } from "./http.js";
 
 export interface HealthCheck {
   name: string;
-  /** Resolves when healthy; rejects (or returns an error message) when not. */
+  /** Healthy when it returns undefined; unhealthy when it throws or returns a reason. */
   check(): Promise<string | undefined> | string | undefined;
 }
 
 export type HealthEndpoint = "healthz" | "livez" | "readyz";
+
+const TEXT = "text/plain; charset=utf-8";
+const NOSNIFF = { "X-Content-Type-Options": "nosniff" };
 
 async function run(check: HealthCheck): Promise<string | undefined> {
   try {
@@ -22,6 +26,7 @@ async function run(check: HealthCheck): Promise<string | undefined> {
   }
 }
 
+/** Serves one health endpoint (`subPath` "" for the whole list, else one check's name). */
 export async function serveHealth(
   res: HttpResponse,
   endpoint: HealthEndpoint,
@@ -32,39 +37,35 @@ export async function serveHealth(
   if (subPath) {
     const check = checks.find((c) => c.name === subPath);
     if (!check) {
-      writeBody(res, 404, "text/plain; charset=utf-8", "404 page not found\n");
+      writeBody(res, 404, TEXT, "404 page not found\n", NOSNIFF);
       return;
     }
     const failure = await run(check);
-    if (failure === undefined) writeBody(res, 200, "text/plain; charset=utf-8", "ok");
-    else writeBody(res, 500, "text/plain; charset=utf-8", `internal server error: ${check.name} check failed\n`);
+    if (failure === undefined) writeBody(res, 200, TEXT, "ok", NOSNIFF);
+    else writeBody(res, 500, TEXT, `internal server error: ${failure}\n`, NOSNIFF);
     return;
   }
   const excluded = new Set(query.getAll("exclude"));
-  const verbose = query.has("verbose");
-  const lines: string[] = [];
+  let output = "";
   let failed = false;
-  const results = await Promise.all(
-    checks.map(async (c) => ({ c, failure: excluded.has(c.name) ? null : await run(c) })),
-  );
-  for (const { c, failure } of results) {
-    if (failure === null) lines.push(`[+]${c.name} excluded: ok`);
-    else if (failure === undefined) lines.push(`[+]${c.name} ok`);
+  // In order, one at a time, as Kubernetes runs them.
+  for (const c of checks) {
+    if (excluded.delete(c.name)) {
+      output += `[+]${c.name} excluded: ok\n`;
+      continue;
+    }
+    const failure = await run(c);
+    if (failure === undefined) output += `[+]${c.name} ok\n`;
     else {
       failed = true;
-      lines.push(`[-]${c.name} failed: reason withheld`);
+      output += `[-]${c.name} failed: reason withheld\n`;
     }
   }
-  const unknown = [...excluded].filter((name) => !checks.some((c) => c.name === name));
-  if (unknown.length > 0)
-    lines.push(
-      `warn: some health checks cannot be excluded: no matches for ${unknown.map((n) => JSON.stringify(n)).join(",")}`,
-    );
-  if (failed) {
-    writeBody(res, 500, "text/plain; charset=utf-8", `${lines.join("\n")}\n${endpoint} check failed\n`);
-  } else if (verbose) {
-    writeBody(res, 200, "text/plain; charset=utf-8", `${lines.join("\n")}\n${endpoint} check passed\n`);
-  } else {
-    writeBody(res, 200, "text/plain; charset=utf-8", "ok");
+  if (excluded.size > 0) {
+    const names = [...excluded].sort().map((n) => JSON.stringify(n));
+    output += `warn: some health checks cannot be excluded: no matches for ${names.join(",")}\n`;
   }
+  if (failed) writeBody(res, 500, TEXT, `${output}${endpoint} check failed\n`, NOSNIFF);
+  else if (query.has("verbose")) writeBody(res, 200, TEXT, `${output}${endpoint} check passed\n`, NOSNIFF);
+  else writeBody(res, 200, TEXT, "ok", NOSNIFF);
 }

@@ -1,0 +1,198 @@
+/**
+ * The server's Prometheus metrics with kube-apiserver's names, labels and buckets
+ * (k8s.io/apiserver endpoints/metrics, storage/etcd3/metrics), in a registry of their own
+ * so that several servers can share a process.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { RequestInfo } from "../request/request-info.js";
+
+export const COMPONENT = "apiserver";
+
+const REQUEST_LABELS = [
+  "verb",
+  "dry_run",
+  "group",
+  "version",
+  "resource",
+  "subresource",
+  "scope",
+  "component",
+] as const;
+const RESOURCE_LABELS = ["verb", "group", "version", "resource", "subresource", "scope", "component"] as const;
+type RequestLabel = (typeof REQUEST_LABELS)[number];
+type ResourceLabel = (typeof RESOURCE_LABELS)[number];
+export type RequestLabels = Record<RequestLabel, string>;
+
+export interface ApiServerMetricsOptions {
+  /** Default: a new registry. */
+  registry?: Registry;
+  /** Also export process_* and nodejs_* metrics (default true). */
+  processMetrics?: boolean;
+}
+
+/** kube-apiserver's request kinds for inflight accounting. */
+export type RequestKind = "readOnly" | "mutating";
+const READ_ONLY_VERBS = new Set(["get", "list", "watch"]);
+
+export class ApiServerMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<RequestLabel | "code">;
+  readonly requestDuration: Histogram<RequestLabel>;
+  readonly responseSizes: Histogram<ResourceLabel>;
+  readonly longRunning: Gauge<ResourceLabel>;
+  readonly inflight: Gauge<"request_kind">;
+  readonly watchEvents: Counter<"group" | "version" | "kind">;
+  readonly watchEventSizes: Histogram<"group" | "version" | "kind">;
+  readonly storageRequests: Counter<"operation" | "type">;
+  readonly storageErrors: Counter<"operation" | "type">;
+  readonly storageDuration: Histogram<"operation" | "type">;
+  private readonly current: Record<RequestKind, number> = { readOnly: 0, mutating: 0 };
+  private readonly highWater: Record<RequestKind, number> = { readOnly: 0, mutating: 0 };
+
+  constructor(options: ApiServerMetricsOptions = {}) {
+    this.registry = options.registry ?? new Registry();
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: "apiserver_request_total",
+      help: "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
+      labelNames: [...REQUEST_LABELS, "code"],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: "apiserver_request_duration_seconds",
+      help: "Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
+      labelNames: REQUEST_LABELS,
+      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+      registers,
+    });
+    this.responseSizes = new Histogram({
+      name: "apiserver_response_sizes",
+      help: "Response size distribution in bytes for each group, version, verb, resource, subresource, scope and component.",
+      labelNames: RESOURCE_LABELS,
+      buckets: [1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9],
+      registers,
+    });
+    this.longRunning = new Gauge({
+      name: "apiserver_longrunning_requests",
+      help: "Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.",
+      labelNames: RESOURCE_LABELS,
+      registers,
+    });
+    const metrics = this;
+    this.inflight = new Gauge({
+      name: "apiserver_current_inflight_requests",
+      help: "Maximal number of currently used inflight request limit of this apiserver per request kind in last second.",
+      labelNames: ["request_kind"],
+      registers,
+      // The high-water mark since the previous scrape, as Kubernetes reports a maximum rather than a sample.
+      collect() {
+        for (const kind of ["readOnly", "mutating"] as const) {
+          this.set({ request_kind: kind }, metrics.highWater[kind]);
+          metrics.highWater[kind] = metrics.current[kind];
+        }
+      },
+    });
+    this.watchEvents = new Counter({
+      name: "apiserver_watch_events_total",
+      help: "Number of events sent in watch clients",
+      labelNames: ["group", "version", "kind"],
+      registers,
+    });
+    this.watchEventSizes = new Histogram({
+      name: "apiserver_watch_events_sizes",
+      help: "Watch event size distribution in bytes",
+      labelNames: ["group", "version", "kind"],
+      buckets: [1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072],
+      registers,
+    });
+    this.storageRequests = new Counter({
+      name: "etcd_requests_total",
+      help: "Storage request counts for each operation and object type (every storage backend, not only etcd).",
+      labelNames: ["operation", "type"],
+      registers,
+    });
+    this.storageErrors = new Counter({
+      name: "etcd_request_errors_total",
+      help: "Storage request error counts for each operation and object type.",
+      labelNames: ["operation", "type"],
+      registers,
+    });
+    this.storageDuration = new Histogram({
+      name: "etcd_request_duration_seconds",
+      help: "Storage request latency in seconds for each operation and object type.",
+      labelNames: ["operation", "type"],
+      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+      registers,
+    });
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts a request in flight until the returned function is called. */
+  startInflight(kind: RequestKind): () => void {
+    this.current[kind]++;
+    if (this.current[kind] > this.highWater[kind]) this.highWater[kind] = this.current[kind];
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.current[kind]--;
+    };
+  }
+
+  /** Prometheus text exposition of every metric. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+export function requestKind(info: Pick<RequestInfo, "verb">): RequestKind {
+  return READ_ONLY_VERBS.has(info.verb) ? "readOnly" : "mutating";
+}
+
+/** Kubernetes' metrics scope: resource (named or a create), namespace, cluster, or "" off the API. */
+export function metricScope(info: Pick<RequestInfo, "name" | "verb" | "namespace" | "isResourceRequest">): string {
+  if (info.name !== "" || info.verb === "create") return "resource";
+  if (info.namespace !== "") return "namespace";
+  if (info.isResourceRequest) return "cluster";
+  return "";
+}
+
+const REPORTED_VERBS = new Set([
+  "APPLY",
+  "CONNECT",
+  "CREATE",
+  "DELETE",
+  "DELETECOLLECTION",
+  "GET",
+  "LIST",
+  "PATCH",
+  "POST",
+  "PROXY",
+  "PUT",
+  "UPDATE",
+  "WATCH",
+]);
+
+/**
+ * The verb as kube-apiserver reports it in metrics: the HTTP method, with GET split into
+ * GET/LIST by scope, WATCH for watches, APPLY for server-side apply (so a delete of a
+ * collection is DELETE, a create POST).
+ */
+export function reportedVerb(method: string, info: RequestInfo, contentType: string | undefined): string {
+  if (info.verb === "watch") return "WATCH";
+  let verb = method.toUpperCase();
+  if (verb === "GET" || verb === "HEAD") {
+    const scope = metricScope(info);
+    verb = scope !== "resource" && scope !== "" ? "LIST" : "GET";
+  }
+  if (verb === "PATCH" && (contentType ?? "").split(";")[0]?.trim() === "application/apply-patch+yaml") verb = "APPLY";
+  return REPORTED_VERBS.has(verb) ? verb : "other";
+}
+
+/** dryRun values, de-duplicated and sorted, as the `dry_run` label carries them. */
+export function dryRunLabel(query: URLSearchParams): string {
+  const values = query.getAll("dryRun");
+  if (values.length === 0) return "";
+  if (values.some((v) => v !== "All")) return "invalid";
+  return [...new Set(values)].sort().join(",");
+}

@@ -1,0 +1,104 @@
+/**
+ * The secure port, as kube-apiserver serves it: one TLS listener that offers h2 and
+ * http/1.1 by ALPN and hands each connection to an HTTP/2 or an HTTP/1.1 server running
+ * the same handler (see docs/decisions/0006-http2.md for why not allowHTTP1).
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Session } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from "node:tls";
+import type { HttpRequest, HttpResponse } from "./http.js";
+
+export interface TLSConfig {
+  cert: string;
+  key: string;
+  /** CAs whose client certificates the handshake asks for (verification is the authenticators' job). */
+  clientCA?: string;
+}
+
+export interface ServingOptions {
+  /**
+   * How long an idle HTTP/1.1 connection stays open. Longer than the 90 s a Go client
+   * (the aggregator's proxy) keeps idle connections, so that the client closes first and
+   * never writes into a connection the server is closing. Default 120 s.
+   */
+  keepAliveTimeoutMs?: number;
+  /** Time allowed to receive a request's headers. Default 60 s. */
+  headersTimeoutMs?: number;
+  /** Offer HTTP/2 by ALPN. Default true. */
+  http2?: boolean;
+  /** Concurrent streams per HTTP/2 connection (kube-apiserver's default: 1000). */
+  http2MaxConcurrentStreams?: number;
+}
+
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 120_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+
+type Handler = (req: HttpRequest, res: HttpResponse) => void;
+
+export class SecureListener {
+  private readonly tls: TlsServer;
+  private readonly h1: HttpServer;
+  private readonly h2?: Http2Server;
+  private readonly sessions = new Set<ServerHttp2Session>();
+
+  constructor(tls: TLSConfig, handler: Handler, options: ServingOptions = {}) {
+    const keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
+    this.h1 = createHttpServer(
+      { keepAliveTimeout, headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS },
+      handler,
+    );
+    // headersTimeout must exceed keepAliveTimeout, else Node ends idle kept-alive connections early.
+    this.h1.headersTimeout = Math.max(this.h1.headersTimeout, keepAliveTimeout + 1000);
+    // The HTTP/1.1 server never listens itself; this starts its connection bookkeeping (timeouts, closeAll).
+    this.h1.emit("listening");
+    if (options.http2 !== false) {
+      const h2 = createHttp2Server({ settings: { maxConcurrentStreams: options.http2MaxConcurrentStreams ?? 1000 } });
+      h2.on("request", handler);
+      h2.on("session", (session) => {
+        this.sessions.add(session);
+        session.once("close", () => this.sessions.delete(session));
+      });
+      this.h2 = h2;
+    }
+    this.tls = createTlsServer(
+      {
+        cert: tls.cert,
+        key: tls.key,
+        ...(tls.clientCA ? { ca: tls.clientCA } : {}),
+        requestCert: true,
+        rejectUnauthorized: false,
+        minVersion: "TLSv1.2",
+        ALPNProtocols: this.h2 ? ["h2", "http/1.1"] : ["http/1.1"],
+      },
+      (socket: TLSSocket) => {
+        if (socket.alpnProtocol === "h2" && this.h2) this.h2.emit("connection", socket);
+        else this.h1.emit("connection", socket);
+      },
+    );
+  }
+
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    const server = this.tls;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  /** Stops accepting, lets idle connections go, then ends the rest (watches never finish on their own). */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.tls.close(() => resolve()));
+    this.h1.closeIdleConnections();
+    for (const session of this.sessions) session.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    this.h1.closeAllConnections();
+    for (const session of this.sessions) session.destroy();
+    this.h1.close();
+    await closed;
+  }
+}
