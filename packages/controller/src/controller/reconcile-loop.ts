@@ -1,0 +1,116 @@
+/**
+ * Workers taking keys off a work queue and reconciling them
+ * (controller-runtime pkg/internal/controller/controller.go, reconcileHandler):
+ * - an error retries the key with the rate limiter's backoff, unless it is terminal;
+ * - `requeueAfter` forgets the backoff and adds the key back after that long;
+ * - success forgets the backoff;
+ * - at most `maxConcurrentReconciles` run at once, never two for one key (the queue's rule).
+ */
+import { randomUUID } from "node:crypto";
+import { type Clock, systemClock } from "../clock/clock.js";
+import { errorFields, type Logger, silentLogger } from "../log/logger.js";
+import type { ControllerMetrics, ReconcileResultLabel } from "../metrics/metrics.js";
+import { requestFromKey } from "../objects/keys.js";
+import { isTerminalError, type Reconciler } from "../reconcile/reconcile.js";
+import type { WorkQueue } from "../workqueue/work-queue.js";
+
+export interface ReconcileLoopOptions {
+  /** The controller's name: metrics label and log field. */
+  name: string;
+  reconcile: Reconciler;
+  queue: WorkQueue<string>;
+  /** Default 1. */
+  maxConcurrentReconciles?: number;
+  metrics?: ControllerMetrics;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export class ReconcileLoop {
+  readonly name: string;
+  readonly maxConcurrentReconciles: number;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: ReconcileLoopOptions) {
+    this.name = options.name;
+    this.maxConcurrentReconciles = Math.max(1, options.maxConcurrentReconciles ?? 1);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    options.metrics?.initController(this.name, this.maxConcurrentReconciles);
+  }
+
+  /**
+   * Runs the workers until `signal` aborts, then shuts the queue down and waits for the
+   * reconciles in flight (they see `signal` aborted). Keys still queued are not started.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const { queue } = this.options;
+    const onAbort = () => queue.shutDown();
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    const worker = async () => {
+      for (;;) {
+        const key = await queue.get();
+        if (key === undefined) return;
+        try {
+          if (!signal.aborted) await this.reconcileHandler(signal, key);
+        } finally {
+          queue.done(key);
+        }
+        if (signal.aborted) return;
+      }
+    };
+    await Promise.all(Array.from({ length: this.maxConcurrentReconciles }, worker));
+    signal.removeEventListener("abort", onAbort);
+  }
+
+  private async reconcileHandler(signal: AbortSignal, key: string): Promise<void> {
+    const { queue, metrics, reconcile } = this.options;
+    const request = requestFromKey(key);
+    const reconcileId = randomUUID();
+    const log = this.logger.child({
+      controller: this.name,
+      namespace: request.namespace,
+      name: request.name,
+      reconcileId,
+    });
+    const started = this.clock.now();
+    metrics?.activeWorkers.inc({ controller: this.name });
+    let result: Awaited<ReturnType<Reconciler>>;
+    let failure: unknown;
+    let failed = false;
+    try {
+      result = await reconcile({ signal, log, controller: this.name, reconcileId }, request);
+    } catch (error) {
+      failure = error;
+      failed = true;
+    } finally {
+      metrics?.activeWorkers.dec({ controller: this.name });
+      metrics?.reconcileTime.observe({ controller: this.name }, (this.clock.now() - started) / 1000);
+    }
+    let label: ReconcileResultLabel;
+    if (failed) {
+      label = "error";
+      metrics?.reconcileErrors.inc({ controller: this.name });
+      if (isTerminalError(failure)) {
+        metrics?.terminalReconcileErrors.inc({ controller: this.name });
+        queue.forget(key);
+        log.error("reconciler error (terminal, not retried)", { error: errorFields(failure) });
+      } else {
+        queue.addRateLimited(key);
+        log.error("reconciler error", { error: errorFields(failure), retries: queue.numRequeues(key) });
+      }
+    } else if (result?.requeueAfter !== undefined && result.requeueAfter > 0) {
+      label = "requeue_after";
+      queue.forget(key);
+      queue.addAfter(key, result.requeueAfter);
+      log.debug("reconciled, requeueing", { requeueAfterMs: result.requeueAfter });
+    } else {
+      label = "success";
+      queue.forget(key);
+      log.debug("reconciled");
+    }
+    metrics?.reconcileTotal.inc({ controller: this.name, result: label });
+  }
+}
