@@ -5,6 +5,7 @@ import { type DefinitionsModuleOptions, emitDefinitionsModule } from "./emit/typ
 import type { CodegenError } from "./errors/codegen-error.js";
 import type { ApiModel } from "./model/api-model.js";
 import { type ParseOptions, parseApis } from "./parser/parse-apis.js";
+import { checkValidationRules } from "./rules/rule-check.js";
 
 export interface GenerateOptions extends ParseOptions, DefinitionsModuleOptions {
   /** Where generated files go, relative to the project root. Default `src/generated`. */
@@ -26,7 +27,9 @@ export interface GenerateResult {
 
 /** Parses the project's API types and renders every generated file in memory; writing them is the caller's. */
 export function generate(project: Project, options: GenerateOptions = {}): GenerateResult {
-  const { model, errors } = parseApis(project, options);
+  const parsed = parseApis(project, options);
+  const { model } = parsed;
+  const errors = parsed.errors.length > 0 ? parsed.errors : checkValidationRules(model);
   if (errors.length > 0) return { model, errors, files: [] };
   const outDir = options.outDir ?? "src/generated";
   const moduleOptions: DefinitionsModuleOptions = { generatedFrom: options.apisDir ?? "src/apis" };

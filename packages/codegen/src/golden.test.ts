@@ -40,36 +40,38 @@ function generateCase(name: string) {
   return generate(project);
 }
 
-/** Type-checks generated modules against the runtime's resource model shapes (as mirrored by codegen). */
+/**
+ * Type-checks generated modules against the runtime's own ResourceDefinition: the modules are
+ * held in memory at a path inside this package, so `@apiserver-kit/runtime` resolves to the
+ * workspace package's declarations.
+ */
 function typeCheckModules(modules: string[]): string[] {
-  const mirror = readFileSync(join(packageRoot, "src/definitions/types.ts"), "utf8");
   const project = new Project({
-    useInMemoryFileSystem: true,
+    skipAddingFilesFromTsConfig: true,
     compilerOptions: {
       strict: true,
       noUncheckedIndexedAccess: true,
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
       target: ts.ScriptTarget.ES2022,
-      lib: ["lib.es2022.d.ts"],
+      lib: ["lib.es2023.d.ts"],
+      types: ["node"],
+      skipLibCheck: true,
       noEmit: true,
     },
   });
-  project.createSourceFile(
-    "/node_modules/@apiserver-kit/runtime/index.d.ts",
-    `${mirror}\nexport type ResourceDefinition = ResourceDefinitionData;\n`,
+  const files = modules.map((text, index) =>
+    project.createSourceFile(join(packageRoot, `src/generated-check/resources${index}.ts`), text),
   );
-  project.createSourceFile(
-    "/node_modules/@apiserver-kit/runtime/package.json",
-    '{"name":"@apiserver-kit/runtime","types":"index.d.ts"}',
+  project.resolveSourceFileDependencies();
+  return files.flatMap((file) =>
+    file
+      .getPreEmitDiagnostics()
+      .map(
+        (diagnostic) =>
+          `${file.getBaseName()}: ${ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, "\n")}`,
+      ),
   );
-  for (const [index, text] of modules.entries()) project.createSourceFile(`/src/generated/resources${index}.ts`, text);
-  return project
-    .getPreEmitDiagnostics()
-    .map(
-      (diagnostic) =>
-        `${diagnostic.getSourceFile()?.getBaseName()}: ${ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, "\n")}`,
-    );
 }
 
 const biome = join(repoRoot, "node_modules/.bin/biome");
@@ -107,6 +109,13 @@ describe("golden projects", () => {
       (name) => generateCase(name).files.find((file) => file.path.endsWith(".ts"))?.contents ?? assert.fail(name),
     );
     assert.deepEqual(typeCheckModules(modules), []);
+  });
+
+  it("the type check sees the runtime's real ResourceDefinition", () => {
+    const wrong = `import type { ResourceDefinition } from "@apiserver-kit/runtime";
+export const d: ResourceDefinition = { group: "g", names: { kind: "K", plural: "ks", singular: "k" }, scope: "Everywhere", versions: [] };
+`;
+    assert.match(typeCheckModules([wrong]).join("\n"), /"Everywhere"/);
   });
 
   it("the generated files are already formatted", { skip: !existsSync(biome) && "biome is not installed" }, () => {

@@ -37,6 +37,7 @@ export type CodegenErrorCode =
   | "InvalidDefault"
   | "InvalidListType"
   | "InvalidJSONPath"
+  | "InvalidValidationRule"
   // kinds, versions and groups
   | "InvalidKind"
   | "KindOutsideVersion"

@@ -115,7 +115,7 @@ export interface WidgetSpec {
   selector?: LabelSelector;
   /**
    * Immutable once set.
-   * @validation rule="self == oldSelf" message="is immutable" optionalOldSelf=true
+   * @validation rule="!oldSelf.hasValue() || self == oldSelf.value()" message="is immutable" optionalOldSelf=true
    */
   immutable?: string;
 }
