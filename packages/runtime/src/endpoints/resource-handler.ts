@@ -5,12 +5,18 @@
  */
 import { applyStrategicMergePatch, isStrategicMergePatchError } from "@apiserver-kit/merge";
 import type { StoredObject } from "@apiserver-kit/storage";
+import {
+  type AdmissionAttributes,
+  AdmissionChain,
+  type AdmissionContext,
+  type AdmissionOperation,
+} from "../admission/admission.js";
 import { StatusError, successStatus } from "../api/errors.js";
 import type { KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
 import { applyJSONPatch, applyMergePatch, decodeJSONPatch, PatchError } from "../patch/json-patch.js";
 import { fromHub, toHub } from "../registry/conversion.js";
-import type { Clock, GenericStore, RequestContext } from "../registry/generic-store.js";
+import type { Clock, GenericStore, RequestContext, ValidationHook } from "../registry/generic-store.js";
 import { systemClock } from "../registry/generic-store.js";
 import { cloneObject, scopeToSubresource } from "../registry/objects.js";
 import type { RequestInfo } from "../request/request-info.js";
@@ -59,6 +65,12 @@ export interface ResourceHandlerOptions {
 
 const includeObjectValues = new Set(["None", "Metadata", "Object"]);
 
+const noListers: AdmissionContext = {
+  lister: (group, resource) => {
+    throw new Error(`no lister for ${resource}.${group}: admission plugins need the server's listers`);
+  },
+};
+
 export class ResourceHandler {
   private readonly tables = new Map<string, TableConvertor>();
   private readonly watchConfig: WatchStreamConfig;
@@ -68,6 +80,7 @@ export class ResourceHandler {
     readonly store: GenericStore,
     options: ResourceHandlerOptions = {},
     private readonly clock: Clock = systemClock,
+    private readonly admission: AdmissionChain = new AdmissionChain([], noListers),
   ) {
     this.watchConfig = { ...defaultWatchStreamConfig, ...options.watch };
     this.minRequestTimeoutSeconds = options.minRequestTimeoutSeconds ?? 1800;
@@ -341,7 +354,8 @@ export class ResourceHandler {
     const errors = validateAgainstSchema(r.version, object);
     const name = object.metadata?.name ?? object.metadata?.generateName ?? "";
     if (errors.length > 0) throw invalid(r.version, name, errors);
-    const created = await this.store.create(ctx, toHub(this.resource, r.version, object));
+    const hub = await this.admit(r, ctx, "CREATE", toHub(this.resource, r.version, object), undefined);
+    const created = await this.store.create(ctx, hub, this.validating(r, ctx));
     this.writeObject(r, 201, this.toVersion(r.version, created), negotiated, ctx.warnings);
   }
 
@@ -369,10 +383,16 @@ export class ResourceHandler {
     const body = (await this.readObject(r)) as KubeObject;
     const ctx = this.context(r, subresource, options.dryRun);
     // Each retry works on a fresh copy of the body.
-    const result = await this.store.update(ctx, r.info.name, (current) => {
-      ctx.warnings.length = 0;
-      return this.prepareUpdate(r, cloneObject(body), current, options, ctx);
-    });
+    const result = await this.store.update(
+      ctx,
+      r.info.name,
+      (current) => {
+        ctx.warnings.length = 0;
+        const hub = this.prepareUpdate(r, cloneObject(body), current, options, ctx);
+        return this.admit(r, ctx, current ? "UPDATE" : "CREATE", hub, current ?? undefined);
+      },
+      { validate: this.validating(r, ctx) },
+    );
     this.writeObject(r, result.created ? 201 : 200, this.toVersion(r.version, result.object), negotiated, ctx.warnings);
   }
 
@@ -418,23 +438,28 @@ export class ResourceHandler {
     const negotiated = negotiate(r.req.headers.accept, false);
     const applyPatch = await this.readPatch(r);
     const ctx = this.context(r, subresource, options.dryRun);
-    const result = await this.store.update(ctx, r.info.name, (current) => {
-      if (!current) throw StatusError.notFound(this.resource.groupResource, r.info.name);
-      ctx.warnings.length = 0;
-      const versioned = this.toVersion(r.version, current);
-      let patched: KubeObject;
-      try {
-        patched = applyPatch(versioned);
-      } catch (error) {
-        if (error instanceof PatchError) throw error.toStatus();
-        throw error;
-      }
-      if (patched === null || typeof patched !== "object" || Array.isArray(patched)) {
-        throw new StatusError(422, "Invalid", "the patch result is not an object");
-      }
-      checkTypeMeta(patched, r.version);
-      return this.prepareUpdate(r, patched, current, options, ctx);
-    });
+    const result = await this.store.update(
+      ctx,
+      r.info.name,
+      (current) => {
+        if (!current) throw StatusError.notFound(this.resource.groupResource, r.info.name);
+        ctx.warnings.length = 0;
+        const versioned = this.toVersion(r.version, current);
+        let patched: KubeObject;
+        try {
+          patched = applyPatch(versioned);
+        } catch (error) {
+          if (error instanceof PatchError) throw error.toStatus();
+          throw error;
+        }
+        if (patched === null || typeof patched !== "object" || Array.isArray(patched)) {
+          throw new StatusError(422, "Invalid", "the patch result is not an object");
+        }
+        checkTypeMeta(patched, r.version);
+        return this.admit(r, ctx, "UPDATE", this.prepareUpdate(r, patched, current, options, ctx), current);
+      },
+      { validate: this.validating(r, ctx) },
+    );
     this.writeObject(r, 200, this.toVersion(r.version, result.object), negotiated, ctx.warnings);
   }
 
@@ -451,7 +476,7 @@ export class ResourceHandler {
     const options = parseDeleteOptions(r.query, await this.readDeleteBody(r));
     const negotiated = negotiate(r.req.headers.accept, false);
     const ctx = this.context(r, "", options.dryRunAll);
-    const result = await this.store.delete(ctx, r.info.name, options);
+    const result = await this.store.delete(ctx, r.info.name, options, this.deleting(r, ctx));
     if (result.deleted) {
       const status = successStatus({
         name: r.info.name,
@@ -479,10 +504,13 @@ export class ResourceHandler {
     for (const item of page.items) {
       const itemCtx: RequestContext = { ...ctx, namespace: item.metadata?.namespace ?? ctx.namespace };
       try {
-        const result = await this.store.delete(itemCtx, item.metadata?.name as string, {
-          ...options,
-          preconditions: {},
-        });
+        const itemName = item.metadata?.name as string;
+        const result = await this.store.delete(
+          itemCtx,
+          itemName,
+          { ...options, preconditions: {} },
+          this.deleting(r, itemCtx, itemName),
+        );
         deleted.push(this.toVersion(r.version, result.object));
       } catch (error) {
         if (error instanceof StatusError && error.reason === "NotFound") continue;
@@ -501,6 +529,77 @@ export class ResourceHandler {
       negotiated.format === "yaml" ? "application/yaml" : "application/json",
       encode(body, negotiated.format),
     );
+  }
+
+  // --- admission ---------------------------------------------------------------------
+
+  private attributes(
+    r: ResourceRequest,
+    ctx: RequestContext,
+    operation: AdmissionOperation,
+    name: string,
+  ): AdmissionAttributes {
+    return {
+      operation,
+      group: this.resource.group,
+      version: r.version.name,
+      kind: this.resource.kind,
+      resource: this.resource.plural,
+      subresource: ctx.subresource,
+      namespace: ctx.namespace,
+      name,
+      user: ctx.user,
+      dryRun: ctx.dryRun,
+    };
+  }
+
+  /** Mutating admission on a hub object; a changed object is validated again against the hub schema. */
+  private async admit(
+    r: ResourceRequest,
+    ctx: RequestContext,
+    operation: AdmissionOperation,
+    object: KubeObject,
+    old: KubeObject | undefined,
+  ): Promise<KubeObject> {
+    if (this.admission.empty) return object;
+    const before = JSON.stringify(object);
+    const attributes: AdmissionAttributes = {
+      ...this.attributes(r, ctx, operation, object.metadata?.name ?? r.info.name),
+      object,
+      ...(old ? { oldObject: old } : {}),
+    };
+    await this.admission.admit(attributes);
+    const admitted = attributes.object as KubeObject;
+    if (JSON.stringify(admitted) !== before) {
+      const errors = validateAgainstSchema(this.resource.hub, admitted);
+      if (errors.length > 0) throw invalid(this.resource.hub, admitted.metadata?.name ?? r.info.name, errors);
+    }
+    return admitted;
+  }
+
+  /** Validating admission, run by the store after the strategy. */
+  private validating(r: ResourceRequest, ctx: RequestContext): ValidationHook | undefined {
+    if (this.admission.empty) return undefined;
+    return (object, old) =>
+      this.admission.validate({
+        ...this.attributes(r, ctx, old ? "UPDATE" : "CREATE", object.metadata?.name ?? r.info.name),
+        object,
+        ...(old ? { oldObject: old } : {}),
+      });
+  }
+
+  /** Admission for a delete: mutating plugins may only look, then validating plugins. */
+  private deleting(
+    r: ResourceRequest,
+    ctx: RequestContext,
+    name = r.info.name,
+  ): ((existing: KubeObject) => Promise<void>) | undefined {
+    if (this.admission.empty) return undefined;
+    return async (existing) => {
+      const attributes: AdmissionAttributes = { ...this.attributes(r, ctx, "DELETE", name), oldObject: existing };
+      await this.admission.admit(attributes);
+      await this.admission.validate(attributes);
+    };
   }
 
   // --- scale -------------------------------------------------------------------------

@@ -101,16 +101,21 @@ export class WatchStream {
   }
 
   attach(handle: WatchHandle): void {
-    if (this.closed) handle.stop();
-    else this.handle = handle;
+    if (this.closed) {
+      handle.stop();
+      return;
+    }
+    this.handle = handle;
+    // Flow control: the sink pauses delivery while the socket is backed up; drain resumes it.
+    this.options.res.on("drain", () => this.handle?.resume());
   }
 
   readonly sink = {
-    event: (event: WatchEvent) => {
-      if (this.closed) return;
+    event: (event: WatchEvent): boolean => {
+      if (this.closed) return false;
       if (event.type === "BOOKMARK") {
         this.lastRevision = Math.max(this.lastRevision, event.revision);
-        return;
+        return true;
       }
       this.lastRevision = Math.max(this.lastRevision, event.revision);
       let encoded: unknown;
@@ -118,9 +123,9 @@ export class WatchStream {
         encoded = this.options.encode(event.type, event.object as Record<string, unknown>);
       } catch (error) {
         this.fail(error);
-        return;
+        return false;
       }
-      this.write(`${JSON.stringify({ type: event.type, object: encoded })}\n`);
+      return this.write(`${JSON.stringify({ type: event.type, object: encoded })}\n`);
     },
     error: (error: Error) => this.fail(error),
   };
@@ -144,16 +149,17 @@ export class WatchStream {
     this.close(true);
   }
 
-  private write(chunk: string): void {
+  /** Writes a chunk; false when the socket is backed up (the caller should pause). */
+  private write(chunk: string): boolean {
     const { res, config } = this.options;
-    if (this.closed || res.writableEnded || res.destroyed) return;
+    if (this.closed || res.writableEnded || res.destroyed) return false;
     // A reader that stopped reading is cut off instead of growing our memory.
     if (res.writableLength > config.maxBufferedBytes) {
       this.close(false);
       res.destroy();
-      return;
+      return false;
     }
-    (res as ServerResponse).write(chunk);
+    return (res as ServerResponse).write(chunk);
   }
 
   close(endResponse: boolean): void {

@@ -1,3 +1,4 @@
+import type { AdmissionPlugin } from "../admission/admission.js";
 import type { FieldError } from "../api/errors.js";
 import type { KubeObject, UserInfo } from "../api/meta.js";
 import type { JSONSchemaProps } from "./schema.js";
@@ -18,6 +19,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   versions: VersionDefinition[];
   /** Per-kind behaviour around storage, on objects of the storage (hub) version. */
   strategy?: Strategy<T>;
+  /** Admission plugins for this kind, in order (after the server-wide ones). */
+  admission?: AdmissionPlugin<T>[];
 }
 
 export interface ResourceNames {

@@ -53,6 +53,9 @@ export interface ListPage {
   remainingItemCount?: number;
 }
 
+/** Runs after the strategy on the object about to be stored (validating admission); throws to refuse. */
+export type ValidationHook = (object: KubeObject, old: KubeObject | null) => Promise<void>;
+
 /** Computes the new object from the current one (PUT: the body; PATCH: the patched current). */
 export type UpdatedObjectInfo = (current: KubeObject | null) => KubeObject | Promise<KubeObject>;
 
@@ -218,12 +221,14 @@ export class GenericStore {
   }
 
   /** Creates an object (a private hub-version copy the store may change). */
-  async create(ctx: RequestContext, input: KubeObject): Promise<KubeObject> {
+  async create(ctx: RequestContext, input: KubeObject, validate?: ValidationHook): Promise<KubeObject> {
     const object = this.beforeCreate(ctx, input);
     const meta = object.metadata as ObjectMeta;
     const generate = !meta.name && !!meta.generateName;
+    if (generate) meta.name = `${meta.generateName}${randomSuffix()}`;
+    await validate?.(object, null);
     for (let attempt = 0; ; attempt++) {
-      if (generate) meta.name = `${meta.generateName}${randomSuffix()}`;
+      if (generate && attempt > 0) meta.name = `${meta.generateName}${randomSuffix()}`;
       const name = meta.name as string;
       const key = this.key(ctx, name);
       try {
@@ -252,7 +257,7 @@ export class GenericStore {
     ctx: RequestContext,
     name: string,
     objectInfo: UpdatedObjectInfo,
-    options: { forceAllowCreate?: boolean } = {},
+    options: { forceAllowCreate?: boolean; validate?: ValidationHook } = {},
   ): Promise<UpdateResult> {
     const strategy = this.resource.definition.strategy;
     const key = this.key(ctx, name);
@@ -273,7 +278,9 @@ export class GenericStore {
         if (!(strategy?.allowCreateOnUpdate || options.forceAllowCreate))
           throw StatusError.notFound(this.resource.groupResource, name);
         created = true;
-        return this.beforeCreate(ctx, desired) as StoredObject;
+        const fresh = this.beforeCreate(ctx, desired);
+        await options.validate?.(fresh, null);
+        return fresh as StoredObject;
       }
       const oldMeta = existing.metadata as ObjectMeta;
       if (!meta.resourceVersion) {
@@ -321,6 +328,7 @@ export class GenericStore {
           []),
       );
       if (errors.length > 0) throw this.invalid(name, errors);
+      await options.validate?.(next, existing);
       const nextMeta = next.metadata as ObjectMeta;
       // The last finalizer left an object being deleted: it goes now, without an update.
       if (nextMeta.deletionTimestamp && (nextMeta.finalizers?.length ?? 0) === 0) {
@@ -360,7 +368,12 @@ export class GenericStore {
     }
   }
 
-  async delete(ctx: RequestContext, name: string, options: DeleteOptionsBody = {}): Promise<DeleteResult> {
+  async delete(
+    ctx: RequestContext,
+    name: string,
+    options: DeleteOptionsBody = {},
+    validate?: (existing: KubeObject) => Promise<void>,
+  ): Promise<DeleteResult> {
     const key = this.key(ctx, name);
     const preconditions = options.preconditions ?? {};
     const now = formatTime(this.clock.now());
@@ -390,6 +403,7 @@ export class GenericStore {
             `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`,
           );
         }
+        await validate?.(existing);
         const finalizers = [...(meta.finalizers ?? [])];
         if (gcFinalizer && !finalizers.includes(gcFinalizer)) {
           const other = gcFinalizer === ORPHAN_FINALIZER ? FOREGROUND_FINALIZER : ORPHAN_FINALIZER;
@@ -449,13 +463,12 @@ export class GenericStore {
       { fromRevision, ...(predicate ? { predicate: (o) => predicate(toHub(o)) } : {}), progressNotify: true },
       {
         event: (event) => {
-          if (event.type === "BOOKMARK") sink.event(event);
-          else
-            sink.event({
-              ...event,
-              object: toHub(event.object),
-              ...(event.prevObject ? { prevObject: toHub(event.prevObject) } : {}),
-            });
+          if (event.type === "BOOKMARK") return sink.event(event);
+          return sink.event({
+            ...event,
+            object: toHub(event.object),
+            ...(event.prevObject ? { prevObject: toHub(event.prevObject) } : {}),
+          });
         },
         error: (error) => sink.error(error),
       },

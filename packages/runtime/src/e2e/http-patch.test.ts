@@ -1,0 +1,189 @@
+/**
+ * Subresources and patches at the HTTP level (issue 3): status and scale, JSON patch,
+ * merge patch, strategic merge patch, unsupported patch types.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ResourceClient } from "../testing/http.js";
+import { startTestServer, type TestServer } from "../testing/test-server.js";
+
+type Obj = {
+  metadata: Record<string, unknown>;
+  spec: { reference?: string; replicas?: number; items?: Array<{ name: string; size?: number }> };
+  status?: { replicas?: number; phase?: string };
+};
+const gv = "/apis/wardle.example.com/v1alpha1";
+const flunder = (name: string, spec: Record<string, unknown> = { reference: "r" }) => ({
+  apiVersion: "wardle.example.com/v1alpha1",
+  kind: "Flunder",
+  metadata: { name },
+  spec,
+});
+
+describe("HTTP: subresources and patches", () => {
+  let server: TestServer;
+  let fl: ResourceClient;
+  before(async () => {
+    server = await startTestServer();
+    fl = new ResourceClient(server, `${gv}/namespaces/default/flunders`);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("reads and writes status only through /status", async () => {
+    await fl.create(flunder("st"));
+    const patched = await fl.patch("st/status", "merge", {
+      status: { phase: "Ready", replicas: 1 },
+      spec: { reference: "ignored" },
+    });
+    assert.equal(patched.status, 200);
+    assert.equal(patched.json<Obj>().status?.phase, "Ready");
+    assert.equal(patched.json<Obj>().spec.reference, "r");
+    assert.equal(patched.json<Obj>().metadata.generation, 1, "status writes don't bump generation");
+    const status = (await fl.get("st/status")).json<Obj>();
+    assert.equal(status.status?.phase, "Ready");
+    const main = await fl.patch("st", "merge", { status: { phase: "Hacked" } });
+    assert.equal(main.json<Obj>().status?.phase, "Ready");
+    assert.equal(
+      (await server.request(`${gv}/namespaces/default/flunders/st/status`, { method: "DELETE" })).status,
+      405,
+    );
+    assert.equal((await fl.get("st/nonsense")).status, 404);
+  });
+
+  it("maps autoscaling/v1 Scale onto the replica paths", async () => {
+    await fl.create(flunder("sc", { reference: "r", replicas: 2 }));
+    await fl.patch("sc/status", "merge", { status: { replicas: 2 } });
+    const scale = (await fl.get("sc/scale")).json<{
+      kind: string;
+      apiVersion: string;
+      spec: { replicas: number };
+      status: { replicas: number };
+      metadata: { name: string; resourceVersion: string };
+    }>();
+    assert.equal(scale.kind, "Scale");
+    assert.equal(scale.apiVersion, "autoscaling/v1");
+    assert.deepEqual(scale.spec, { replicas: 2 });
+    assert.deepEqual(scale.status, { replicas: 2 });
+    const patched = await fl.patch("sc/scale", "merge", { spec: { replicas: 5 } });
+    assert.equal(patched.status, 200);
+    assert.equal(patched.json<{ spec: { replicas: number } }>().spec.replicas, 5);
+    assert.equal((await fl.get("sc")).json<Obj>().spec.replicas, 5);
+    const put = await server.request(`${gv}/namespaces/default/flunders/sc/scale`, {
+      method: "PUT",
+      body: { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "sc" }, spec: { replicas: 3 } },
+    });
+    assert.equal(put.json<{ spec: { replicas: number } }>().spec.replicas, 3);
+    const negative = await fl.patch("sc/scale", "merge", { spec: { replicas: -1 } });
+    assert.equal(negative.status, 422);
+    assert.match(String(negative.json().message), /spec\.replicas/);
+    const stale = await server.request(`${gv}/namespaces/default/flunders/sc/scale`, {
+      method: "PUT",
+      body: {
+        apiVersion: "autoscaling/v1",
+        kind: "Scale",
+        metadata: { name: "sc", resourceVersion: scale.metadata.resourceVersion },
+        spec: { replicas: 1 },
+      },
+    });
+    assert.equal(stale.status, 409);
+  });
+
+  it("applies JSON patches, refusing malformed ones (400) and ones that don't apply (422)", async () => {
+    await fl.create(flunder("jp"));
+    const ok = await fl.patch("jp", "json", [
+      { op: "add", path: "/spec/items", value: [{ name: "a" }] },
+      { op: "replace", path: "/spec/reference", value: "patched" },
+      { op: "add", path: "/metadata/labels", value: { x: "y" } },
+    ]);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json<Obj>().spec.reference, "patched");
+    const malformed = await fl.patch("jp", "json", { op: "add" });
+    assert.equal(malformed.status, 400);
+    const notJSON = await fl.patch("jp", "json", "[{");
+    assert.equal(notJSON.status, 400);
+    const missing = await fl.patch("jp", "json", [{ op: "remove", path: "/spec/nothing" }]);
+    assert.equal(missing.status, 422);
+    const failedTest = await fl.patch("jp", "json", [{ op: "test", path: "/spec/reference", value: "other" }]);
+    assert.equal(failedTest.status, 422);
+    const invalidResult = await fl.patch("jp", "json", [{ op: "replace", path: "/spec/replicas", value: -5 }]);
+    assert.equal(invalidResult.status, 422);
+    assert.match(String(invalidResult.json().message), /spec\.replicas in body should be greater than or equal to 0/);
+    const notFound = await fl.patch("nope", "json", [{ op: "add", path: "/spec/reference", value: "x" }]);
+    assert.equal(notFound.status, 404);
+  });
+
+  it("applies merge patches with null deleting, and resourceVersion in a patch as a precondition", async () => {
+    const created = (await fl.create(flunder("mp", { reference: "r", color: "red" }))).json<Obj>();
+    const res = await fl.patch("mp", "merge", { spec: { color: null, reference: "m" } });
+    assert.deepEqual(res.json<Obj>().spec, { reference: "m", replicas: 1 });
+    const stale = await fl.patch("mp", "merge", {
+      metadata: { resourceVersion: created.metadata.resourceVersion },
+      spec: { reference: "z" },
+    });
+    assert.equal(stale.status, 409);
+    const polluted = await fl.patch(
+      "mp",
+      "merge",
+      JSON.parse('{"__proto__":{"polluted":1},"spec":{"constructor":{"prototype":{"x":1}}}}'),
+    );
+    assert.equal(polluted.status, 200);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(Object.hasOwn(polluted.json<Obj>().spec, "constructor"), false, "unknown fields are pruned");
+  });
+
+  it("applies strategic merge patches, merging list-maps by key", async () => {
+    await fl.create(
+      flunder("smp", {
+        reference: "r",
+        items: [
+          { name: "a", size: 1 },
+          { name: "b", size: 2 },
+        ],
+      }),
+    );
+    const merged = await fl.patch("smp", "strategic", { spec: { items: [{ name: "a", size: 10 }, { name: "c" }] } });
+    assert.equal(merged.status, 200, merged.body);
+    // Order follows Kubernetes (patch elements not in the original come before the rest without $setElementOrder).
+    const byName = (items: Obj["spec"]["items"]) => [...(items ?? [])].sort((x, y) => x.name.localeCompare(y.name));
+    assert.deepEqual(byName(merged.json<Obj>().spec.items), [
+      { name: "a", size: 10 },
+      { name: "b", size: 2 },
+      { name: "c" },
+    ]);
+    const ordered = await fl.patch("smp", "strategic", {
+      spec: {
+        "$setElementOrder/items": [{ name: "c" }, { name: "b" }, { name: "a" }],
+        items: [{ name: "a", size: 11 }],
+      },
+    });
+    assert.equal(ordered.status, 200, ordered.body);
+    assert.deepEqual(ordered.json<Obj>().spec.items, [{ name: "c" }, { name: "b", size: 2 }, { name: "a", size: 11 }]);
+    const deleted = await fl.patch("smp", "strategic", { spec: { items: [{ name: "b", $patch: "delete" }] } });
+    assert.deepEqual(
+      deleted
+        .json<Obj>()
+        .spec.items?.map((i) => i.name)
+        .sort(),
+      ["a", "c"],
+    );
+    const bad = await fl.patch("smp", "strategic", { spec: { items: [{ name: "a", $patch: "explode" }] } });
+    assert.equal(bad.status, 422);
+  });
+
+  it("answers 415 for patch types it does not implement, naming those it does", async () => {
+    await fl.create(flunder("ct"));
+    const res = await server.request(`${gv}/namespaces/default/flunders/ct`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/xml" },
+      body: "<x/>",
+    });
+    assert.equal(res.status, 415);
+    assert.equal(res.json().reason, "UnsupportedMediaType");
+    assert.match(
+      String(res.json().message),
+      /application\/json-patch\+json, application\/merge-patch\+json, application\/strategic-merge-patch\+json/,
+    );
+  });
+});

@@ -1,0 +1,353 @@
+/**
+ * Reads and watches at the HTTP level (issue 3): pagination, resourceVersion rules,
+ * selectors, Table and PartialObjectMetadata output, bookmarks, timeouts,
+ * sendInitialEvents, and selector transitions in watches.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { openWatch, ResourceClient } from "../testing/http.js";
+import { startTestServer, type TestServer } from "../testing/test-server.js";
+
+type Obj = { metadata: Record<string, unknown>; spec?: Record<string, unknown> };
+type List<T = Obj> = {
+  kind: string;
+  apiVersion: string;
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  items: T[];
+};
+const gv = "/apis/wardle.example.com/v1alpha1";
+const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
+const flunder = (
+  name: string,
+  labels: Record<string, string> = {},
+  spec: Record<string, unknown> = { reference: "r" },
+) => ({
+  apiVersion: "wardle.example.com/v1alpha1",
+  kind: "Flunder",
+  metadata: { name, labels },
+  spec,
+});
+
+describe("HTTP: lists", () => {
+  let server: TestServer;
+  let fl: ResourceClient;
+  before(async () => {
+    server = await startTestServer();
+    fl = new ResourceClient(server, `${gv}/namespaces/default/flunders`);
+    for (let i = 1; i <= 5; i++)
+      await fl.create(
+        flunder(
+          `item-${i}`,
+          { parity: i % 2 ? "odd" : "even", n: String(i) },
+          { reference: `r${i}`, color: i % 2 ? "red" : "blue" },
+        ),
+      );
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("lists with kind, apiVersion on items, and an empty list as []", async () => {
+    const list = (await fl.list()).json<List<Obj & { kind: string; apiVersion: string }>>();
+    assert.equal(list.kind, "FlunderList");
+    assert.equal(list.apiVersion, "wardle.example.com/v1alpha1");
+    assert.match(list.metadata.resourceVersion, /^\d+$/);
+    assert.equal(list.items.length, 5);
+    assert.ok(list.items.every((i) => i.kind === "Flunder" && i.apiVersion === "wardle.example.com/v1alpha1"));
+    const empty = await server.request(`${gv}/namespaces/empty/flunders`);
+    assert.equal(empty.body.includes('"items":[]'), true);
+    const all = (await server.request(`${gv}/flunders`)).json<List>();
+    assert.equal(all.items.length, 5, "a namespaced kind lists across all namespaces");
+  });
+
+  it("paginates with limit and continue, at one snapshot", async () => {
+    const first = (await fl.list("?limit=2")).json<List>();
+    assert.deepEqual(
+      first.items.map((i) => i.metadata.name),
+      ["item-1", "item-2"],
+    );
+    assert.equal(first.metadata.remainingItemCount, 3);
+    assert.ok(first.metadata.continue);
+    await fl.delete("item-3");
+    const second = (
+      await fl.list(`?limit=2&continue=${encodeURIComponent(first.metadata.continue as string)}`)
+    ).json<List>();
+    assert.deepEqual(
+      second.items.map((i) => i.metadata.name),
+      ["item-3", "item-4"],
+      "the deleted item-3 still shows: same snapshot",
+    );
+    assert.equal(second.metadata.resourceVersion, first.metadata.resourceVersion);
+    const third = (
+      await fl.list(`?limit=2&continue=${encodeURIComponent(second.metadata.continue as string)}`)
+    ).json<List>();
+    assert.deepEqual(
+      third.items.map((i) => i.metadata.name),
+      ["item-5"],
+    );
+    assert.equal(third.metadata.continue, undefined);
+    await fl.create(flunder("item-3", { parity: "odd", n: "3" }, { reference: "r3", color: "red" }));
+  });
+
+  it("answers an invalid continue token with 400 and an expired one with 410", async () => {
+    const bad = await fl.list("?limit=2&continue=not-a-token");
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.json().message), /^continue key is not valid/);
+    const traversal = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: 5, start: "../../other\u0000" })).toString(
+      "base64url",
+    );
+    assert.equal((await fl.list(`?limit=2&continue=${traversal}`)).status, 400);
+    const first = (await fl.list("?limit=2")).json<List>();
+    await fl.patch("item-1", "merge", { spec: { reference: "moved-on" } });
+    await server.storage.compact(await server.storage.currentRevision());
+    const expired = await fl.list(`?limit=2&continue=${encodeURIComponent(first.metadata.continue as string)}`);
+    assert.equal(expired.status, 410);
+    assert.equal(expired.json().reason, "Expired");
+  });
+
+  it("applies resourceVersion and resourceVersionMatch rules", async () => {
+    const current = Number((await fl.list()).json<List>().metadata.resourceVersion);
+    assert.equal((await fl.list("?resourceVersion=0")).status, 200);
+    assert.equal((await fl.list(`?resourceVersion=${current}&resourceVersionMatch=NotOlderThan`)).status, 200);
+    const noRv = await fl.list("?resourceVersionMatch=NotOlderThan");
+    assert.equal(noRv.status, 422);
+    assert.equal(
+      noRv.json().message,
+      'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+    );
+    const exactZero = await fl.list("?resourceVersion=0&resourceVersionMatch=Exact");
+    assert.equal(exactZero.status, 422);
+    assert.match(String(exactZero.json().message), /resourceVersionMatch "exact" is forbidden for resourceVersion "0"/);
+    const unknownMatch = await fl.list("?resourceVersion=1&resourceVersionMatch=Sometimes");
+    assert.equal(unknownMatch.status, 422);
+    const withContinue = await fl.list("?resourceVersion=5&continue=abc");
+    assert.equal(withContinue.status, 400);
+    assert.equal(withContinue.json().message, "specifying resource version is not allowed when using continue");
+    const notNumber = await fl.list("?resourceVersion=abc");
+    assert.equal(notNumber.status, 400);
+    const future = await fl.list(`?resourceVersion=${current + 1000}`);
+    assert.equal(future.status, 504);
+    assert.equal(future.json().reason, "Timeout");
+    assert.equal(future.headers["retry-after"], "1");
+  });
+
+  it("selects by labels with the full syntax and reports parse errors", async () => {
+    const names = async (selector: string) =>
+      (await fl.list(`?labelSelector=${encodeURIComponent(selector)}`))
+        .json<List>()
+        .items.map((i) => i.metadata.name)
+        .sort();
+    assert.deepEqual(await names("parity=odd"), ["item-1", "item-3", "item-5"]);
+    assert.deepEqual(await names("parity==even"), ["item-2", "item-4"]);
+    assert.deepEqual(await names("parity!=odd"), ["item-2", "item-4"]);
+    assert.deepEqual(await names("n in (1,2)"), ["item-1", "item-2"]);
+    assert.deepEqual(await names("n notin (1,2),parity"), ["item-3", "item-4", "item-5"]);
+    assert.deepEqual(await names("!parity"), []);
+    assert.deepEqual(await names("n>3"), ["item-4", "item-5"]);
+    assert.deepEqual(await names("n<2,parity=odd"), ["item-1"]);
+    for (const bad of ["a=b=c", "n in (1", "!", "a b", "bad key!=x", "n>x"]) {
+      const res = await fl.list(`?labelSelector=${encodeURIComponent(bad)}`);
+      assert.equal(res.status, 400, bad);
+      assert.match(String(res.json().message), /unable to parse requirement/, bad);
+    }
+  });
+
+  it("selects by fields the kind declares and refuses others", async () => {
+    const names = async (selector: string) =>
+      (await fl.list(`?fieldSelector=${encodeURIComponent(selector)}`))
+        .json<List>()
+        .items.map((i) => i.metadata.name)
+        .sort();
+    assert.deepEqual(await names("metadata.name=item-2"), ["item-2"]);
+    assert.deepEqual(await names("metadata.namespace=default,spec.color=blue"), ["item-2", "item-4"]);
+    assert.deepEqual(await names("spec.color!=blue"), ["item-1", "item-3", "item-5"]);
+    const unsupported = await fl.list("?fieldSelector=spec.reference%3Dr1");
+    assert.equal(unsupported.status, 400);
+    assert.equal(unsupported.json().message, "field label not supported: spec.reference");
+    assert.equal((await fl.list("?fieldSelector=nonsense")).status, 400);
+  });
+
+  it("renders Tables with Name, printer columns and Age, and includeObject", async () => {
+    const res = await fl.list("?limit=2", { Accept: `${TABLE},application/json` });
+    assert.equal(res.headers["content-type"], "application/json;as=Table;g=meta.k8s.io;v=v1");
+    const table = res.json<{
+      kind: string;
+      columnDefinitions: Array<{ name: string; type: string; priority: number }>;
+      rows: Array<{ cells: unknown[]; object: Obj & { kind: string } }>;
+      metadata: { continue?: string };
+    }>();
+    assert.equal(table.kind, "Table");
+    assert.deepEqual(
+      table.columnDefinitions.map((c) => [c.name, c.type, c.priority]),
+      [
+        ["Name", "string", 0],
+        ["Reference", "string", 0],
+        ["Replicas", "integer", 0],
+        ["Phase", "string", 1],
+        ["Age", "date", 0],
+      ],
+    );
+    assert.equal(table.rows.length, 2);
+    assert.deepEqual(table.rows[0]?.cells.slice(0, 4), ["item-1", "moved-on", 1, null]);
+    assert.match(String(table.rows[0]?.cells[4]), /^\d+s$/);
+    assert.equal(table.rows[0]?.object.kind, "PartialObjectMetadata");
+    assert.ok(table.metadata.continue, "a paged Table carries continue");
+    const none = (await fl.list("?includeObject=None", { Accept: TABLE })).json<{
+      rows: Array<{ object?: unknown }>;
+    }>();
+    assert.equal(none.rows[0]?.object, undefined);
+    const full = (await fl.list("?includeObject=Object", { Accept: TABLE })).json<{
+      rows: Array<{ object: { kind: string; spec: unknown } }>;
+    }>();
+    assert.equal(full.rows[0]?.object.kind, "Flunder");
+    const one = (
+      await server.request(`${gv}/namespaces/default/flunders/item-2`, { headers: { Accept: TABLE } })
+    ).json<{ rows: unknown[] }>();
+    assert.equal(one.rows.length, 1);
+  });
+
+  it("serves PartialObjectMetadata and PartialObjectMetadataList", async () => {
+    const one = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
+      headers: { Accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1" },
+    });
+    const partial = one.json<{ kind: string; apiVersion: string; metadata: { name: string }; spec?: unknown }>();
+    assert.equal(partial.kind, "PartialObjectMetadata");
+    assert.equal(partial.apiVersion, "meta.k8s.io/v1");
+    assert.equal(partial.metadata.name, "item-2");
+    assert.equal(partial.spec, undefined);
+    const list = (
+      await fl.list("", { Accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1" })
+    ).json<List<{ kind: string }>>();
+    assert.equal(list.kind, "PartialObjectMetadataList");
+    assert.equal(list.items[0]?.kind, "PartialObjectMetadata");
+    const wrong = await fl.list("", { Accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1" });
+    assert.equal(wrong.status, 406, "a list asks for the List form");
+  });
+
+  it("ignores unknown query parameters and serves YAML", async () => {
+    assert.equal((await fl.list("?timeout=32s&pretty=true&whatever=1")).status, 200);
+    const yaml = await fl.get("item-2", "");
+    assert.equal(yaml.status, 200);
+    const asYaml = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
+      headers: { Accept: "application/yaml" },
+    });
+    assert.equal(asYaml.headers["content-type"], "application/yaml");
+    assert.match(asYaml.body, /^kind: Flunder$/m);
+  });
+});
+
+describe("HTTP: watches", () => {
+  let server: TestServer;
+  let fl: ResourceClient;
+  before(async () => {
+    server = await startTestServer({ handlerOptions: { watch: { bookmarkIntervalMs: 100 } } });
+    fl = new ResourceClient(server, `${gv}/namespaces/default/flunders`);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("sends bookmarks to watchers that ask, with only kind, apiVersion and resourceVersion", async () => {
+    await fl.create(flunder("bm"));
+    const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true&allowWatchBookmarks=true`);
+    try {
+      const events = await watch.waitFor(2);
+      assert.equal(events[0]?.type, "ADDED");
+      const bookmark = events[1];
+      assert.equal(bookmark?.type, "BOOKMARK");
+      assert.deepEqual(Object.keys(bookmark?.object ?? {}).sort(), ["apiVersion", "kind", "metadata"]);
+      assert.deepEqual(Object.keys(bookmark?.object.metadata ?? {}), ["resourceVersion"]);
+    } finally {
+      watch.close();
+    }
+    const quiet = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true`);
+    await new Promise((r) => setTimeout(r, 300));
+    quiet.close();
+    assert.deepEqual(
+      quiet.events.map((e) => e.type),
+      ["ADDED"],
+      "no bookmarks unless asked for",
+    );
+  });
+
+  it("ends the stream after timeoutSeconds", async () => {
+    const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true&timeoutSeconds=1`);
+    assert.equal(watch.status, 200);
+    assert.equal(watch.headers["content-type"], "application/json");
+    const started = Date.now();
+    await watch.ended;
+    assert.ok(Date.now() - started < 5000);
+  });
+
+  it("streams initial events then the initial-events-end bookmark for sendInitialEvents", async () => {
+    const watch = await openWatch(
+      server,
+      `${gv}/namespaces/default/flunders?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`,
+    );
+    try {
+      const events = await watch.waitFor(2);
+      assert.equal(events[0]?.type, "ADDED");
+      assert.equal(events[1]?.type, "BOOKMARK");
+      assert.deepEqual((events[1]?.object.metadata as { annotations: unknown }).annotations, {
+        "k8s.io/initial-events-end": "true",
+      });
+    } finally {
+      watch.close();
+    }
+    const missingMatch = await server.request(`${gv}/namespaces/default/flunders?watch=true&sendInitialEvents=true`);
+    assert.equal(missingMatch.status, 422);
+    assert.match(
+      String(missingMatch.json().message),
+      /sendInitialEvents requires setting resourceVersionMatch to NotOlderThan/,
+    );
+  });
+
+  it("filters by label and sends DELETED when an object stops matching, ADDED when it starts", async () => {
+    await fl.create(flunder("sel", { tier: "gold" }));
+    const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true&labelSelector=tier%3Dgold`);
+    try {
+      await watch.waitFor(1);
+      await fl.patch("sel", "merge", { metadata: { labels: { tier: "silver" } } });
+      await fl.patch("sel", "merge", { spec: { reference: "unseen" } });
+      await fl.patch("sel", "merge", { metadata: { labels: { tier: "gold" } } });
+      const events = await watch.waitFor(3);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ["ADDED", "DELETED", "ADDED"],
+      );
+      assert.equal(
+        (events[1]?.object.metadata as { labels: Record<string, string> }).labels.tier,
+        "gold",
+        "DELETED carries the last matching state",
+      );
+    } finally {
+      watch.close();
+    }
+  });
+
+  it("streams one-row Tables, with column definitions in the first event only", async () => {
+    const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true`, { Accept: TABLE });
+    try {
+      await watch.waitFor(2);
+      const [first, second] = watch.events;
+      assert.equal(first?.object.kind, "Table");
+      assert.ok(Array.isArray(first?.object.columnDefinitions));
+      assert.equal(second?.object.columnDefinitions, null);
+      assert.equal((second?.object.rows as unknown[]).length, 1);
+    } finally {
+      watch.close();
+    }
+  });
+
+  it("streams PartialObjectMetadata when asked", async () => {
+    const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true`, {
+      Accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1",
+    });
+    try {
+      const [event] = await watch.waitFor(1);
+      assert.equal(event?.object.kind, "PartialObjectMetadata");
+    } finally {
+      watch.close();
+    }
+  });
+});
