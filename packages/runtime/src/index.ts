@@ -13,3 +13,5 @@ export type { Clock, RequestContext } from "./registry/generic-store.js";
 export { GenericStore, systemClock } from "./registry/generic-store.js";
 export type { ApiServerConfig, NonApiHandler, TLSConfig } from "./server/api-server.js";
 export { ApiServer, FRAMEWORK_VERSION } from "./server/api-server.js";
+
+export * from "./app/index.js";

@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseCommandLine } from "./command-line.js";
+import { SERVER_FLAG_GROUPS, ServerFlagError, type ServerFlagGroup } from "./flags.js";
+
+const spec = { name: "widgets-server", description: "Serves widgets.", groups: SERVER_FLAG_GROUPS };
+const values = (argv: string[], groups = SERVER_FLAG_GROUPS) => {
+  const parsed = parseCommandLine(argv, { ...spec, groups });
+  assert.equal(parsed.kind, "flags");
+  return parsed.kind === "flags" ? parsed.values : {};
+};
+const failure = (argv: string[]): ServerFlagError => {
+  try {
+    parseCommandLine(argv, spec);
+  } catch (error) {
+    assert.ok(error instanceof ServerFlagError, String(error));
+    return error;
+  }
+  assert.fail(`${argv.join(" ")} was accepted`);
+};
+
+describe("server command line", () => {
+  it("has k8s.io/apiserver's defaults", () => {
+    assert.deepEqual(values([]), {
+      "secure-port": 8443,
+      "bind-address": "0.0.0.0",
+      storage: "sqlite",
+      "data-dir": ".data",
+      "etcd-prefix": "/registry",
+      "etcd-compaction-interval": 300_000,
+      "run-controllers": true,
+    });
+  });
+
+  it("parses every kind of value", () => {
+    const parsed = values([
+      "--secure-port=0",
+      "--bind-address",
+      "::1",
+      "--storage",
+      "etcd",
+      "--etcd-servers",
+      "http://127.0.0.1:2379,http://127.0.0.1:2380",
+      "--etcd-servers=https://etcd:2379",
+      "--etcd-compaction-interval",
+      "1h30m",
+      "--run-controllers=false",
+    ]);
+    assert.equal(parsed["secure-port"], 0);
+    assert.equal(parsed["bind-address"], "::1");
+    assert.deepEqual(parsed["etcd-servers"], ["http://127.0.0.1:2379", "http://127.0.0.1:2380", "https://etcd:2379"]);
+    assert.equal(parsed["etcd-compaction-interval"], 5_400_000);
+    assert.equal(parsed["run-controllers"], false);
+    assert.equal(values(["--run-controllers"])["run-controllers"], true);
+  });
+
+  it("names the flag and what it expects when a value is wrong", () => {
+    const cases: Array<[string[], string, RegExp]> = [
+      [["--secure-port", "http"], "secure-port", /a port number between 0 and 65535/],
+      [["--secure-port", "70000"], "secure-port", /65535/],
+      [["--bind-address", "localhost"], "bind-address", /an IPv4 or IPv6 address/],
+      [["--storage", "postgres"], "storage", /one of memory, sqlite, etcd/],
+      [["--etcd-servers", "etcd:2379"], "etcd-servers", /a client URL/],
+      [["--etcd-compaction-interval", "5"], "etcd-compaction-interval", /a duration such as 30s/],
+      [["--run-controllers=maybe"], "run-controllers", /true or false/],
+    ];
+    for (const [argv, flag, expected] of cases) {
+      const error = failure(argv);
+      assert.equal(error.code, "InvalidFlagValue", argv.join(" "));
+      assert.equal(error.flag, flag);
+      assert.match(error.message, expected);
+    }
+  });
+
+  it("refuses unknown flags, stray arguments and missing values", () => {
+    assert.equal(failure(["--secure-prot", "1"]).code, "UnknownFlag");
+    assert.match(failure(["--secure-prot", "1"]).message, /--secure-prot.*see --help/);
+    assert.equal(failure(["serve"]).code, "UnknownFlag");
+    assert.equal(failure(["--data-dir"]).code, "MissingFlag");
+  });
+
+  it("shows every flag with its description, an example and its default in --help", () => {
+    const parsed = parseCommandLine(["--help"], spec);
+    assert.equal(parsed.kind, "help");
+    const help = parsed.kind === "help" ? parsed.text : "";
+    assert.match(help, /Usage: widgets-server \[options\]/);
+    assert.match(help, /Serves widgets\./);
+    for (const group of SERVER_FLAG_GROUPS) {
+      assert.match(help, new RegExp(`^${group.title}:$`, "m"));
+      for (const flag of group.flags) {
+        assert.ok(help.includes(`--${flag.name}`), flag.name);
+        const example = help.indexOf(`Example: ${flag.example}`);
+        assert.ok(example > 0, `the example of --${flag.name}`);
+      }
+    }
+    assert.match(help, /\(default: 5m0s\)/);
+    assert.match(help, /\(default: 8443\)/);
+  });
+
+  it("takes flag groups added by features", () => {
+    const authentication: ServerFlagGroup = {
+      title: "Authentication",
+      flags: [
+        {
+          name: "client-ca-file",
+          value: "file",
+          description: "Client certificates signed by this CA are accepted.",
+          example: "--client-ca-file /etc/ca.crt",
+        },
+      ],
+    };
+    const groups = [...SERVER_FLAG_GROUPS, authentication];
+    assert.equal(values(["--client-ca-file", "/etc/ca.crt"], groups)["client-ca-file"], "/etc/ca.crt");
+    const help = parseCommandLine(["-h"], { ...spec, groups });
+    assert.match(help.kind === "help" ? help.text : "", /Authentication:\n\s+--client-ca-file <file>/);
+    assert.throws(
+      () => parseCommandLine([], { ...spec, groups: [...groups, authentication] }),
+      /--client-ca-file is declared twice/,
+    );
+  });
+});

@@ -1,0 +1,23 @@
+// The application harness generated servers call: server flags, storage choice, serving, controllers, signals.
+export type { CommandLine, CommandLineSpec } from "./command-line.js";
+export { parseCommandLine } from "./command-line.js";
+export { formatDuration, parseDuration } from "./duration.js";
+export type {
+  FlagValue,
+  FlagValues,
+  ServerFlag,
+  ServerFlagErrorCode,
+  ServerFlagGroup,
+  StorageBackend,
+} from "./flags.js";
+export { LOCAL_MODE_FLAGS, SECURE_SERVING_FLAGS, SERVER_FLAG_GROUPS, ServerFlagError, STORAGE_FLAGS } from "./flags.js";
+export type {
+  ControllerContext,
+  RunningServer,
+  RunServerOptions,
+  ServerController,
+  SignalSource,
+} from "./run-server.js";
+export { isMainModule, runServer, runServerMain, serverHelp } from "./run-server.js";
+export type { EtcdOptions, ServerOptions } from "./server-options.js";
+export { resolveServerOptions } from "./server-options.js";
