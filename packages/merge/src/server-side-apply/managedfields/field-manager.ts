@@ -233,7 +233,14 @@ class Tracker {
     const ownChanged =
       own === undefined ? previous !== undefined : previous === undefined || !own.set.equals(previous.set);
     if (result.object !== undefined || (own !== undefined && ownChanged)) times.set(identifier, this.now());
-    return { object: result.object ?? live, managed: { fields, times } };
+    const object = result.object ?? live;
+    if (fields.size === 0) {
+      // Left untracked, the next apply would hand what remains to before-first-apply and so
+      // change managedFields; doing it now keeps applying the same configuration a no-op.
+      const empty: JSONObject = { apiVersion: applied.apiVersion ?? null, kind: applied.kind ?? null };
+      return { object, managed: this.update(empty, object, { fields, times }, BEFORE_FIRST_APPLY) };
+    }
+    return { object, managed: { fields, times } };
   }
 }
 

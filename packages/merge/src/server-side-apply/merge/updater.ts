@@ -96,6 +96,9 @@ export class Updater {
     if (ignored !== undefined) set = set.recursiveDifference(ignored);
     out.set(manager, { set, apiVersion, applied: true });
     merged = this.prune({ value: merged, version: apiVersion }, out, manager, lastSet);
+    // Pruning may drop an empty map or list the configuration sets (it owns nothing inside):
+    // merging the configuration again keeps it, so that applying it twice is a no-op.
+    if (lastSet !== undefined) merged = rootObject(merge(merged, config, type));
     this.takeFromOthers(live, merged, apiVersion, out, manager, force);
     const object = jsonEqual(live, merged) ? undefined : (toPlain(merged) as JSONObject);
     return { object, managers: out };
