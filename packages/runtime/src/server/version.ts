@@ -48,7 +48,7 @@ export function versionInfo(build: BuildInfo = {}): VersionInfo {
     gitCommit: build.gitCommit ?? "",
     gitTreeState: build.gitTreeState ?? "",
     buildDate: build.buildDate ?? "",
-    goVersion: `node${process.version}`,
+    goVersion: `node${process.version.slice(1)}`,
     compiler: `apiserver-kit/${FRAMEWORK_VERSION}`,
     platform: `${process.platform}/${GO_ARCH[process.arch] ?? process.arch}`,
   };
