@@ -114,7 +114,8 @@ export class LeaderElector {
     return "stopped";
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /** One attempt to take or renew the lease (`run` loops on it); true when we hold it afterwards. */
+  async tryAcquireOrRenew(): Promise<boolean> {
     const now = this.clock.now();
     const ours: LeaseSpec = {
       holderIdentity: this.identity,

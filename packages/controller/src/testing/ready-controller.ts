@@ -9,6 +9,7 @@ import type { ControllerSpec } from "../controller/controller.js";
 import { setStatusCondition } from "../helpers/conditions.js";
 import { updateStatus } from "../helpers/status.js";
 import type { Request } from "../objects/keys.js";
+import type { RateLimiter } from "../workqueue/rate-limiters.js";
 import type { Flunder } from "./fixtures.js";
 import { flunderType } from "./fixtures.js";
 
@@ -21,7 +22,12 @@ export interface ReadyControllerLog {
 
 export function readyController(
   client: ResourceClient<Flunder>,
-  options: { name?: string; maxConcurrentReconciles?: number; now?: () => number } = {},
+  options: {
+    name?: string;
+    maxConcurrentReconciles?: number;
+    rateLimiter?: RateLimiter<string>;
+    now?: () => number;
+  } = {},
 ): { spec: ControllerSpec; log: ReadyControllerLog } {
   const log: ReadyControllerLog = { requests: [], readyGenerations: new Map() };
   const now = options.now ?? Date.now;
@@ -29,6 +35,7 @@ export function readyController(
     name: options.name ?? "flunder-ready",
     for: flunderType,
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     async reconcile(_context, request) {
       log.requests.push(request);
       try {
