@@ -83,14 +83,8 @@ describe("leader election", () => {
         false,
         "the stopped leader reconciled nothing more",
       );
-      const taken = await bFlunders
-        .get({ namespace: "default", name: "four" })
-        .then(() =>
-          new ResourceClient<Lease>(b.manager.rest, leaseType).get({
-            namespace: "default",
-            name: "flunder-controller",
-          }),
-        );
+      const bLeases = new ResourceClient<Lease>(b.manager.rest, leaseType);
+      const taken = await bLeases.get({ namespace: "default", name: "flunder-controller" });
       assert.equal(taken.spec?.holderIdentity, "manager-b");
       assert.equal(taken.spec?.leaseTransitions, 1);
     } finally {

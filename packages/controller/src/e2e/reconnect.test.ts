@@ -81,7 +81,10 @@ describe("reconnecting", () => {
       if (i === 80) {
         await server.stop();
         // Writes keep coming while the server is away (they wait for it, as clients do).
-        setTimeout(() => void server.start().then(() => (restarted = true)), 300);
+        setTimeout(async () => {
+          await server.start();
+          restarted = true;
+        }, 300);
       }
     }
     assert.equal(restarted, true);
