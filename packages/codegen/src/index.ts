@@ -9,7 +9,11 @@ export type {
   ValidationRule,
   VersionDefinitionData,
 } from "./definitions/types.js";
+export type { ApiReferenceOptions } from "./docs/api-reference.js";
+export { emitApiReference } from "./docs/api-reference.js";
 export { emitProjectModel, PROJECT_MODEL_FORMAT, projectModelJSON } from "./emit/project-model.js";
+export type { ProjectModelErrorCode } from "./emit/read-project-model.js";
+export { ProjectModelError, readProjectModel } from "./emit/read-project-model.js";
 export { toResourceDefinition, toResourceDefinitions } from "./emit/resource-definitions.js";
 export { toJSONSchema } from "./emit/schema.js";
 export type { DefinitionsModuleOptions } from "./emit/typescript-module.js";
@@ -35,6 +39,8 @@ export type {
   ValidationRuleModel,
   WellKnownTypeName,
 } from "./model/api-model.js";
+export { compareKubeVersions, isDNS1123Subdomain, isKindName, isKubeVersion, pluralize } from "./model/names.js";
 export type { ParseOptions, ParseResult } from "./parser/parse-apis.js";
 export { parseApis } from "./parser/parse-apis.js";
 export { createInMemoryApiProject, loadApiProject } from "./parser/project.js";
+export { checkValidationRules } from "./rules/rule-check.js";
