@@ -85,7 +85,32 @@ export function apiResources(resource: ApiResource, version: ResourceVersion, ve
   if (sub?.status)
     out.push({ name: `${resource.plural}/status`, ...common, kind: resource.kind, verbs: SUBRESOURCE_VERBS });
   if (sub?.scale) out.push({ name: `${resource.plural}/scale`, ...common, ...SCALE_KIND, verbs: SUBRESOURCE_VERBS });
+  for (const custom of customSubresources(resource, version)) {
+    const differs = custom.responseKind.group !== resource.group || custom.responseKind.version !== version.name;
+    out.push({
+      name: `${resource.plural}/${custom.subresource}`,
+      ...common,
+      ...(differs ? { group: custom.responseKind.group, version: custom.responseKind.version } : {}),
+      kind: custom.responseKind.kind,
+      verbs: custom.verbs,
+    });
+  }
   return out;
+}
+
+/** A kind's custom subresources as discovery lists them: verb create for actions, get for reads and streams. */
+export function customSubresources(
+  resource: ApiResource,
+  version: ResourceVersion,
+): Array<{ subresource: string; responseKind: GroupVersionKind; verbs: readonly string[] }> {
+  return (resource.definition.customSubresources ?? []).map((custom) => ({
+    subresource: custom.name,
+    responseKind:
+      custom.type === "stream"
+        ? { group: "", version: "v1", kind: "string" }
+        : (custom.responseKind ?? { group: resource.group, version: version.name, kind: resource.kind }),
+    verbs: custom.type === "action" ? ["create"] : ["get"],
+  }));
 }
 
 /** The aggregated entry of one resource; every resource and subresource has a responseKind. */
@@ -100,6 +125,7 @@ export function aggregatedResource(
   const sub = version.definition.subresources;
   if (sub?.status) subresources.push({ subresource: "status", responseKind, verbs: SUBRESOURCE_VERBS });
   if (sub?.scale) subresources.push({ subresource: "scale", responseKind: SCALE_KIND, verbs: SUBRESOURCE_VERBS });
+  subresources.push(...customSubresources(resource, version));
   return {
     resource: resource.plural,
     responseKind,

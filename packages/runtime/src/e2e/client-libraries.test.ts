@@ -28,6 +28,8 @@ out["list"] = [i.metadata.name for i in flunders.get(namespace="default").items]
 fischers.create(body={"apiVersion": "${group}/${version}", "kind": "Fischer", "metadata": {"name": "py-fischer"},
     "disallowedFlunders": ["x"]})
 out["cluster_list"] = [i.metadata.name for i in fischers.get().items]
+flunders.patch(name="from-python", namespace="default", body={"spec": {"replicas": 5}},
+    content_type="application/merge-patch+json")
 events = []
 for event in flunders.watch(namespace="default", resource_version=created.metadata.resourceVersion, timeout=3):
     events.append([event["type"], event["object"].metadata.name])
@@ -56,18 +58,9 @@ describe("python kubernetes DynamicClient", async () => {
     "creates, gets, lists, watches and deletes",
     { skip: !available && "python3-kubernetes is not installed" },
     async () => {
-      // A change after the create, so that the watch from the create's resourceVersion has something to see.
-      const later = setTimeout(async () => {
-        await server.request(`/apis/${group}/${version}/namespaces/default/flunders/from-python`, {
-          method: "PATCH",
-          headers: { "Content-Type": "application/merge-patch+json" },
-          body: { spec: { replicas: 5 } },
-        });
-      }, 1500);
       const result = await runPython(pythonScript, [server.kubeconfig, join(server.dataDir, "python-discovery.json")], {
         timeoutMs: 60_000,
       });
-      clearTimeout(later);
       assert.equal(result.code, 0, result.stderr);
       const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
       assert.match(out.created_rv, /^\d+$/);

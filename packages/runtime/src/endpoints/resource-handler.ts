@@ -3,6 +3,8 @@
  * deletecollection, and the status and scale subresources (k8s endpoints/handlers).
  * Objects arrive and leave in the version of the URL; the store sees the hub version.
  */
+
+import type { ServerResponse } from "node:http";
 import { applyStrategicMergePatch, isStrategicMergePatchError } from "@apiserver-kit/merge";
 import type { StoredObject } from "@apiserver-kit/storage";
 import {
@@ -14,6 +16,7 @@ import {
 import { StatusError, successStatus } from "../api/errors.js";
 import type { KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
+import type { CustomSubresource, ResourceVerb, SubresourceContext } from "../model/resource.js";
 import { applyJSONPatch, applyMergePatch, decodeJSONPatch, PatchError } from "../patch/json-patch.js";
 import { fromHub, toHub } from "../registry/conversion.js";
 import type { Clock, GenericStore, RequestContext, ValidationHook } from "../registry/generic-store.js";
@@ -25,6 +28,15 @@ import { applyDefaults } from "../schema/structural.js";
 import { formatLabelSelector, fromLabelSelectorObject, parseLabelSelector } from "../selectors/labels.js";
 import { type HttpRequest, type HttpResponse, readBody, setWarnings, writeBody } from "../server/http.js";
 import { decodeObjectBody, encode, mediaType, parseJSONBody } from "./codec.js";
+import {
+  checkApplyManager,
+  decodeApplyPatch,
+  fieldManagerOptions,
+  prepareApplyConfig,
+  serverSideApply,
+  trackWrite,
+  writeManager,
+} from "./managed-fields.js";
 import { type Negotiated, negotiate } from "./negotiation.js";
 import { checkTypeMeta, invalid, normalizeObject, validateAgainstSchema } from "./object-pipeline.js";
 import {
@@ -55,7 +67,12 @@ export const PATCH_TYPES = {
 } as const;
 
 /** Patch content types this server implements (OpenAPI advertises exactly these). */
-export const SUPPORTED_PATCH_TYPES: readonly string[] = [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic];
+export const SUPPORTED_PATCH_TYPES: readonly string[] = [
+  PATCH_TYPES.json,
+  PATCH_TYPES.merge,
+  PATCH_TYPES.strategic,
+  PATCH_TYPES.apply,
+];
 
 export interface ResourceHandlerOptions {
   watch?: Partial<WatchStreamConfig>;
@@ -105,8 +122,80 @@ export class ResourceHandler {
       if (!r.version.definition.subresources?.scale) throw this.notFoundPath();
       return this.handleScale(r);
     }
-    if (sub !== "") throw this.notFoundPath();
+    if (sub !== "") {
+      const custom = this.resource.definition.customSubresources?.find((c) => c.name === sub);
+      if (!custom || !info.name) throw this.notFoundPath();
+      return this.handleCustom(r, custom);
+    }
+    if (!this.resource.verbs.includes(info.verb as ResourceVerb)) throw this.methodNotAllowed(r);
     return this.handleMain(r, "");
+  }
+
+  /** Actions, reads and streams a kind declares beside status and scale. */
+  private async handleCustom(r: ResourceRequest, sub: CustomSubresource): Promise<void> {
+    const expected = sub.type === "action" ? "create" : "get";
+    if (r.info.verb !== expected) throw this.methodNotAllowed(r);
+    const controller = new AbortController();
+    r.res.on("close", () => controller.abort());
+    let body: unknown;
+    if (sub.type === "action") {
+      const raw = await readBody(r.req);
+      body = raw.length === 0 ? undefined : decodeObjectBody(raw, r.req.headers["content-type"]);
+    }
+    const object = await this.store.get(this.context(r, sub.name), r.info.name);
+    const context: SubresourceContext = {
+      user: r.user,
+      namespace: r.info.namespace,
+      name: r.info.name,
+      object,
+      signal: controller.signal,
+      update: async (mutate, options = {}) => {
+        const ctx = this.context(r, options.subresource ?? "");
+        const result = await this.store.update(ctx, r.info.name, (current) => {
+          if (!current) throw StatusError.notFound(this.resource.groupResource, r.info.name);
+          const next = cloneObject(current);
+          mutate(next);
+          return next;
+        });
+        return result.object;
+      },
+    };
+    if (sub.type === "action") {
+      const result = await sub.handle(context, body);
+      writeBody(r.res, 201, "application/json", JSON.stringify(result ?? successStatus({ name: r.info.name })));
+      return;
+    }
+    const options = sub.parseOptions ? sub.parseOptions(r.query) : Object.fromEntries(r.query);
+    if (sub.type === "read") {
+      const result = await sub.handle(context, options);
+      writeBody(r.res, 200, "application/json", JSON.stringify(result));
+      return;
+    }
+    const { res } = r;
+    res.statusCode = 200;
+    res.setHeader("Content-Type", sub.contentType ?? "text/plain; charset=utf-8");
+    res.setHeader("Cache-Control", "no-cache, private");
+    res.setHeader("Transfer-Encoding", "chunked");
+    if ("flushHeaders" in res) res.flushHeaders();
+    else res.writeHead(200);
+    const write = (chunk: string): Promise<void> =>
+      new Promise((resolve) => {
+        if (controller.signal.aborted || res.writableEnded || res.destroyed) return resolve();
+        if ((res as ServerResponse).write(chunk)) return resolve();
+        // Wait for the socket to drain, or for the client to leave.
+        const done = () => {
+          res.off("drain", done);
+          controller.signal.removeEventListener("abort", done);
+          resolve();
+        };
+        res.once("drain", done);
+        controller.signal.addEventListener("abort", done, { once: true });
+      });
+    try {
+      await sub.handle(context, options, write);
+    } finally {
+      if (!res.writableEnded && !res.destroyed) res.end();
+    }
   }
 
   private notFoundPath(): StatusError {
@@ -354,22 +443,30 @@ export class ResourceHandler {
     const errors = validateAgainstSchema(r.version, object);
     const name = object.metadata?.name ?? object.metadata?.generateName ?? "";
     if (errors.length > 0) throw invalid(r.version, name, errors);
-    const hub = await this.admit(r, ctx, "CREATE", toHub(this.resource, r.version, object), undefined);
+    const tracked = trackWrite(null, object, this.manager(r, options), this.fieldManager(r.version, ""));
+    const hub = await this.admit(r, ctx, "CREATE", toHub(this.resource, r.version, tracked), undefined);
     const created = await this.store.create(ctx, hub, this.validating(r, ctx));
     this.writeObject(r, 201, this.toVersion(r.version, created), negotiated, ctx.warnings);
   }
 
-  /** Prepares an object the client wrote (PUT body or patch result) for the store. */
+  /**
+   * Prepares an object the client wrote (PUT body or patch result) for the store, recording
+   * the write in managedFields unless server-side apply already did (`tracked`).
+   */
   private prepareUpdate(
     r: ResourceRequest,
-    object: KubeObject,
+    written: KubeObject,
     current: KubeObject | null,
     options: WriteOptions,
     ctx: RequestContext,
+    tracked = false,
   ): KubeObject {
-    this.checkNamespace(r, object);
-    normalizeObject(object, r.version, options.fieldValidation, ctx.warnings);
+    this.checkNamespace(r, written);
+    normalizeObject(written, r.version, options.fieldValidation, ctx.warnings);
     const old = current ? this.toVersion(r.version, current) : undefined;
+    const object = tracked
+      ? written
+      : trackWrite(old ?? null, written, this.manager(r, options), this.fieldManager(r.version, ctx.subresource));
     // Validate what will be stored: a status write keeps the stored spec, a main write the stored status.
     const scoped = old ? scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, object, old) : object;
     const errors = validateAgainstSchema(r.version, scoped, old);
@@ -435,6 +532,14 @@ export class ResourceHandler {
 
   private async patch(r: ResourceRequest, subresource: string): Promise<void> {
     const options = parseWriteOptions(r.query, "PatchOptions");
+    if (mediaType(r.req.headers["content-type"]) === PATCH_TYPES.apply) return this.apply(r, subresource, options);
+    if (options.force) {
+      throw new StatusError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', {
+        group: "meta.k8s.io",
+        kind: "PatchOptions",
+        causes: [{ reason: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch", field: "force" }],
+      });
+    }
     const negotiated = negotiate(r.req.headers.accept, false);
     const applyPatch = await this.readPatch(r);
     const ctx = this.context(r, subresource, options.dryRun);
@@ -461,6 +566,43 @@ export class ResourceHandler {
       { validate: this.validating(r, ctx) },
     );
     this.writeObject(r, 200, this.toVersion(r.version, result.object), negotiated, ctx.warnings);
+  }
+
+  /**
+   * Server-side apply (`application/apply-patch+yaml`): merges the manager's configuration
+   * into the object, creating it when absent (201) on the main resource, with conflicts as 409.
+   */
+  private async apply(r: ResourceRequest, subresource: string, options: WriteOptions): Promise<void> {
+    const manager = checkApplyManager(options.fieldManager);
+    const negotiated = negotiate(r.req.headers.accept, false);
+    const body = decodeApplyPatch((await readBody(r.req)).toString("utf8"));
+    const ctx = this.context(r, subresource, options.dryRun);
+    const fieldManager = this.fieldManager(r.version, subresource);
+    const result = await this.store.update(
+      ctx,
+      r.info.name,
+      (current) => {
+        if (!current && subresource !== "") throw StatusError.notFound(this.resource.groupResource, r.info.name);
+        ctx.warnings.length = 0;
+        const config = prepareApplyConfig(structuredClone(body), r.version, options.fieldValidation, ctx.warnings);
+        const live = current ? this.toVersion(r.version, current) : null;
+        const applied = serverSideApply(live, config, manager, options.force, fieldManager);
+        checkTypeMeta(applied, r.version);
+        const prepared = this.prepareUpdate(r, applied, current, options, ctx, true);
+        return this.admit(r, ctx, current ? "UPDATE" : "CREATE", prepared, current ?? undefined);
+      },
+      { validate: this.validating(r, ctx), forceAllowCreate: subresource === "" },
+    );
+    this.writeObject(r, result.created ? 201 : 200, this.toVersion(r.version, result.object), negotiated, ctx.warnings);
+  }
+
+  /** The manager a non-apply write is recorded under. */
+  private manager(r: ResourceRequest, options: WriteOptions): string {
+    return writeManager(options.fieldManager, r.req.headers["user-agent"]);
+  }
+
+  private fieldManager(version: ResourceVersion, subresource: string) {
+    return fieldManagerOptions(this.resource, version, subresource, this.clock);
   }
 
   private async readDeleteBody(r: ResourceRequest): Promise<Record<string, unknown> | undefined> {
@@ -647,6 +789,9 @@ export class ResourceHandler {
     if (verb === "update") {
       const body = decodeObjectBody(await readBody(r.req), r.req.headers["content-type"]);
       computeScale = () => body;
+    } else if (mediaType(r.req.headers["content-type"]) === PATCH_TYPES.apply) {
+      const accepted = SUPPORTED_PATCH_TYPES.filter((t) => t !== PATCH_TYPES.apply);
+      throw StatusError.unsupportedMediaType(PATCH_TYPES.apply, accepted);
     } else {
       const applyPatch = await this.readPatch(r);
       computeScale = (current) => applyPatch(current as KubeObject) as Record<string, unknown>;
@@ -676,7 +821,7 @@ export class ResourceHandler {
         next as Record<string, unknown>,
         replicas,
       );
-      return next;
+      return trackWrite(current, next, this.manager(r, options), this.fieldManager(this.resource.hub, "scale"));
     });
     writeBody(r.res, 200, "application/json", JSON.stringify(this.scaleOf(result.object)));
   }

@@ -9,7 +9,7 @@ import { withStrategicMergeExtensions } from "@apiserver-kit/merge";
 import type { GroupResource } from "../api/errors.js";
 import { fieldErrorMessage } from "../api/errors.js";
 import { compileSchemaValidator, type SchemaValidator } from "../schema/validator.js";
-import type { ResourceDefinition, VersionDefinition } from "./resource.js";
+import type { ResourceDefinition, ResourceVerb, VersionDefinition } from "./resource.js";
 import type { JSONSchemaProps } from "./schema.js";
 
 /** Kubernetes' version priority: GA > beta > alpha, higher numbers first, then other names alphabetically. */
@@ -110,6 +110,8 @@ export class ApiResource {
   readonly allVersions: ResourceVersion[];
   readonly hub: ResourceVersion;
   readonly storageVersionHash: string;
+  /** The verbs the main resource serves (discovery, OpenAPI and 405s follow it). */
+  readonly verbs: ResourceVerb[];
 
   constructor(readonly definition: ResourceDefinition) {
     this.group = definition.group;
@@ -125,6 +127,7 @@ export class ApiResource {
     const hub = all.find((v) => v.definition.storage);
     if (!hub) throw new Error(`${this.kind}.${this.group}: no version has storage: true`);
     this.hub = hub;
+    this.verbs = definition.rest?.verbs ? ALL_VERBS.filter((v) => definition.rest?.verbs?.includes(v)) : [...ALL_VERBS];
     // Kubernetes: base64 of the first 8 bytes of sha256("<group>/<version>/<kind>") of the storage version.
     this.storageVersionHash = createHash("sha256")
       .update(`${this.group}/${hub.name}/${this.kind}`)
@@ -215,6 +218,18 @@ export class ApiModel {
   }
 }
 
+/** Every verb a stored resource serves, in discovery's order. */
+export const ALL_VERBS: readonly ResourceVerb[] = [
+  "create",
+  "delete",
+  "deletecollection",
+  "get",
+  "list",
+  "patch",
+  "update",
+  "watch",
+];
+
 const lowerName = /^[a-z][a-z0-9-]*$/;
 
 function checkDefinition(d: ResourceDefinition): string[] {
@@ -226,6 +241,13 @@ function checkDefinition(d: ResourceDefinition): string[] {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(d.names.kind)) problems.push(`${where}: kind must be CamelCase`);
   if (!lowerName.test(d.names.plural)) problems.push(`${where}: plural must be lower case`);
   if (!lowerName.test(d.names.singular)) problems.push(`${where}: singular must be lower case`);
+  for (const sub of d.customSubresources ?? []) {
+    if (sub.name === "status" || sub.name === "scale" || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(sub.name)) {
+      problems.push(
+        `${where}: custom subresource "${sub.name}" must be a lower-case DNS label other than status and scale`,
+      );
+    }
+  }
   const storage = d.versions.filter((v) => v.storage);
   if (storage.length !== 1)
     problems.push(`${where}: exactly one version must have storage: true (found ${storage.length})`);

@@ -1,3 +1,4 @@
+import type { Storage } from "@apiserver-kit/storage";
 import type { AdmissionPlugin } from "../admission/admission.js";
 import type { FieldError } from "../api/errors.js";
 import type { KubeObject, UserInfo } from "../api/meta.js";
@@ -21,7 +22,93 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   strategy?: Strategy<T>;
   /** Admission plugins for this kind, in order (after the server-wide ones). */
   admission?: AdmissionPlugin<T>[];
+  /** What this kind serves and where its objects live, when not the server's stored defaults. */
+  rest?: RestOptions;
+  /** Subresources with their own behaviour (actions, reads, streams), beside status and scale. */
+  customSubresources?: CustomSubresource<T>[];
 }
+
+export type ResourceVerb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
+
+export interface RestOptions {
+  /**
+   * The verbs this kind supports (default: all). Others answer 405 MethodNotAllowed and are
+   * absent from discovery and OpenAPI. A computed kind typically serves ["get", "list", "watch"].
+   */
+  verbs?: ResourceVerb[];
+  /**
+   * Where objects of this kind live instead of the server's storage: e.g. computedStorage()
+   * or ExternalStorage from @apiserver-kit/storage for data computed or kept elsewhere.
+   */
+  storage?: Storage;
+}
+
+/** What a custom subresource handler knows. */
+export interface SubresourceContext<T extends KubeObject = KubeObject> {
+  user: UserInfo;
+  namespace: string;
+  name: string;
+  /** The parent object (storage version), read when the request arrived. */
+  object: T;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+  /**
+   * Changes the parent object with optimistic concurrency (retried on conflicts); with
+   * `subresource: "status"` only its status changes. Returns the stored result.
+   */
+  update(mutate: (object: T) => void, options?: { subresource?: "status" }): Promise<T>;
+}
+
+interface SubresourceBase {
+  /** The URL segment: `/<plural>/<name>/<subresource>`. */
+  name: string;
+  description?: string;
+}
+
+/** POST `.../<name>/<subresource>`: an action with its own request and response (authorized as verb create). */
+export interface ActionSubresource<T extends KubeObject = KubeObject> extends SubresourceBase {
+  type: "action";
+  /** The kind of the request body, for discovery and OpenAPI (default: the parent's kind). */
+  requestKind?: { group: string; version: string; kind: string };
+  /** The kind of the response (default: the parent's kind). */
+  responseKind?: { group: string; version: string; kind: string };
+  /** The request body's schema, for OpenAPI. */
+  requestSchema?: JSONSchemaProps;
+  handle(context: SubresourceContext<T>, body: unknown): Promise<unknown> | unknown;
+}
+
+/** GET `.../<name>/<subresource>?...`: a read whose query becomes a typed options object (authorized as verb get). */
+export interface ReadSubresource<T extends KubeObject = KubeObject, O = Record<string, string>>
+  extends SubresourceBase {
+  type: "read";
+  responseKind?: { group: string; version: string; kind: string };
+  /** Query parameters, for OpenAPI and parsing; a parser may throw a StatusError (400). */
+  parameters?: SubresourceParameter[];
+  parseOptions?(query: URLSearchParams): O;
+  handle(context: SubresourceContext<T>, options: O): Promise<unknown> | unknown;
+}
+
+/** GET `.../<name>/<subresource>`: streams chunked text until done or the client leaves (e.g. `log` with `follow`). */
+export interface StreamSubresource<T extends KubeObject = KubeObject, O = Record<string, string>>
+  extends SubresourceBase {
+  type: "stream";
+  parameters?: SubresourceParameter[];
+  parseOptions?(query: URLSearchParams): O;
+  contentType?: string;
+  /** Write text with `write`; resolve when done. `context.signal` aborts when the client disconnects. */
+  handle(context: SubresourceContext<T>, options: O, write: (chunk: string) => Promise<void>): Promise<void>;
+}
+
+export interface SubresourceParameter {
+  name: string;
+  type: "string" | "integer" | "boolean";
+  description?: string;
+}
+
+export type CustomSubresource<T extends KubeObject = KubeObject> =
+  | ActionSubresource<T>
+  | ReadSubresource<T, unknown>
+  | StreamSubresource<T, unknown>;
 
 export interface ResourceNames {
   kind: string;

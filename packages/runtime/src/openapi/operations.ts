@@ -371,6 +371,36 @@ function resourcePaths(resource: ApiResource, version: ResourceVersion, options:
       subresource("scale", "io.k8s.api.autoscaling.v1.Scale", { group: "autoscaling", version: "v1", kind: "Scale" }),
     );
   }
+  for (const custom of resource.definition.customSubresources ?? []) {
+    const cap = (custom.name[0] ?? "").toUpperCase() + custom.name.slice(1);
+    const description = custom.description ?? `${custom.name} of the specified ${resource.kind}`;
+    const customParams = (custom.type === "action" ? [] : (custom.parameters ?? [])).map((p) =>
+      query(p.name, p.description ?? p.name, p.type),
+    );
+    const responseSchema = custom.type !== "stream" && custom.responseKind ? `${META}.Patch` : kindName;
+    const operation =
+      custom.type === "action"
+        ? op("post", "post", opId("create", cap), description, {
+            parameters: [params.dryRun, params.fieldManager],
+            body: { schema: `${META}.Patch`, required: false, mediaTypes: SERVED_TYPES },
+            responses: [ok(responseSchema), created(responseSchema), unauthorized],
+          })
+        : custom.type === "read"
+          ? op("get", "get", opId("read", cap), description, {
+              parameters: customParams,
+              responses: [ok(responseSchema), unauthorized],
+            })
+          : op("get", "get", opId("read", cap), description, {
+              parameters: customParams,
+              responses: [{ code: "200", description: "OK: a stream of text" }, unauthorized],
+              produces: [custom.contentType ?? "text/plain"],
+            });
+    paths.push({
+      path: `${item}/${custom.name}`,
+      parameters: [nameParam, ...nsParams, params.pretty],
+      operations: [operation],
+    });
+  }
   if (resource.namespaced && verbs.has("list")) {
     paths.push({
       path: `${base}/${resource.plural}`,

@@ -5,6 +5,7 @@
  * REST container and a plain mux), and it keeps express's per-request cost off the API.
  * Around the chain: the request timeout, metrics and one log line per request.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { type Storage, systemClock as systemTimers, type Clock as TimerClock } from "@apiserver-kit/storage";
@@ -50,7 +51,7 @@ export type { ServingOptions, TLSConfig, VersionInfo, BuildInfo };
 export { FRAMEWORK_VERSION };
 
 /** Handles requests outside the API paths (an express app is one); always given HTTP/1.1 objects. */
-export type NonApiHandler = (req: HttpRequest, res: HttpResponse) => void;
+export type NonApiHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface ApiServerConfig {
   resources: readonly ResourceDefinition[];
@@ -146,7 +147,12 @@ export class ApiServer {
     this.timers = config.timers ?? systemTimers;
     this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.storage = new MeteredStorage(config.storage, this.metrics);
-    const stores = new Map(this.model.resources.map((r) => [r, new GenericStore(r, this.storage, clock)] as const));
+    // A kind may keep its objects elsewhere (computed or external data); the others share the server's storage.
+    const stores = new Map(
+      this.model.resources.map(
+        (r) => [r, new GenericStore(r, r.definition.rest?.storage ?? this.storage, clock)] as const,
+      ),
+    );
     const listers = admissionContext(stores);
     for (const [resource, store] of stores) {
       const plugins = [...(config.admission ?? []), ...(resource.definition.admission ?? [])];
@@ -155,7 +161,7 @@ export class ApiServer {
         new ResourceHandler(store, config.handlerOptions, clock, new AdmissionChain(plugins, listers)),
       );
     }
-    const verbsOf = () => STORED_RESOURCE_VERBS;
+    const verbsOf = (resource: ApiResource) => [...resource.verbs];
     this.discovery = new Discovery(this.model, verbsOf);
     this.openapi = new OpenAPIService(this.model, {
       patchTypes: SUPPORTED_PATCH_TYPES,
@@ -219,7 +225,7 @@ export class ApiServer {
       this.bridge ??= new Http2Bridge(handler);
       this.bridge.forward(req, res as Http2ServerResponse);
     } else {
-      handler(req, res);
+      handler(req as IncomingMessage, res as ServerResponse);
     }
   }
 

@@ -1,0 +1,308 @@
+/**
+ * Custom subresources (issue 8): an `approve` action, a read subresource with typed
+ * options, and a streaming `log` subresource, reached with kubectl --raw and
+ * client-node; authorization attributes of subresource requests.
+ */
+import assert from "node:assert/strict";
+import { request as httpsRequest } from "node:https";
+import { after, before, describe, it } from "node:test";
+import * as k8s from "@kubernetes/client-node";
+import { StatusError } from "../api/errors.js";
+import type { KubeObject } from "../api/meta.js";
+import type { AuthorizationAttributes, Authorizer } from "../auth/types.js";
+import type { ActionSubresource, ReadSubresource, ResourceDefinition, StreamSubresource } from "../model/resource.js";
+import { hasKubectl, Kubectl } from "../testing/clients.js";
+import { ResourceClient } from "../testing/http.js";
+import { startTestServer, type TestServer } from "../testing/test-server.js";
+
+const GROUP = "jobs.example.com";
+interface Job extends KubeObject {
+  spec?: { steps?: string[] };
+  status?: { approved?: boolean; approvedBy?: string };
+}
+
+const approve: ActionSubresource<Job> = {
+  name: "approve",
+  type: "action",
+  description: "Approves the job: sets status.approved.",
+  async handle(context, body) {
+    const reason = (body as { reason?: string } | undefined)?.reason ?? "";
+    if (reason === "no") throw StatusError.badRequest("approval refused: the reason says no");
+    return context.update(
+      (job) => {
+        job.status = { ...job.status, approved: true, approvedBy: context.user.name };
+      },
+      { subresource: "status" },
+    );
+  },
+};
+
+interface StepOptions {
+  index: number;
+}
+const step: ReadSubresource<Job, StepOptions> = {
+  name: "step",
+  type: "read",
+  parameters: [{ name: "index", type: "integer", description: "Which step." }],
+  parseOptions(query) {
+    const index = Number(query.get("index") ?? "0");
+    if (!Number.isInteger(index) || index < 0)
+      throw StatusError.badRequest(`index: must be a non-negative integer, got ${query.get("index")}`);
+    return { index };
+  },
+  handle(context, options) {
+    const steps = context.object.spec?.steps ?? [];
+    if (options.index >= steps.length)
+      throw StatusError.badRequest(`index: ${options.index} is out of range (${steps.length} steps)`);
+    return { kind: "Step", apiVersion: `${GROUP}/v1`, index: options.index, name: steps[options.index] };
+  },
+};
+
+interface LogOptions {
+  follow: boolean;
+}
+let openStreams = 0;
+const log: StreamSubresource<Job, LogOptions> = {
+  name: "log",
+  type: "stream",
+  parameters: [{ name: "follow", type: "boolean", description: "Keep streaming new lines." }],
+  parseOptions: (query) => ({ follow: query.get("follow") === "true" }),
+  async handle(context, options, write) {
+    openStreams++;
+    try {
+      for (const s of context.object.spec?.steps ?? []) await write(`step ${s}\n`);
+      let n = 0;
+      while (options.follow && !context.signal.aborted) {
+        await write(`tick ${n++}\n`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      openStreams--;
+    }
+  },
+};
+
+const jobDefinition: ResourceDefinition<Job> = {
+  group: GROUP,
+  names: { kind: "Job", plural: "jobs", singular: "job" },
+  scope: "Namespaced",
+  customSubresources: [approve, step, log],
+  versions: [
+    {
+      name: "v1",
+      served: true,
+      storage: true,
+      subresources: { status: {} },
+      schema: {
+        type: "object",
+        properties: {
+          spec: { type: "object", properties: { steps: { type: "array", items: { type: "string" } } } },
+          status: { type: "object", properties: { approved: { type: "boolean" }, approvedBy: { type: "string" } } },
+        },
+      },
+    },
+  ],
+};
+
+const job = (name: string, steps: string[]) => ({
+  apiVersion: `${GROUP}/v1`,
+  kind: "Job",
+  metadata: { name },
+  spec: { steps },
+});
+const base = `/apis/${GROUP}/v1/namespaces/default/jobs`;
+
+describe("custom subresources", () => {
+  let server: TestServer;
+  let jobs: ResourceClient;
+  before(async () => {
+    server = await startTestServer({ resources: [jobDefinition] });
+    jobs = new ResourceClient(server, base);
+    await jobs.create(job("build", ["fetch", "compile", "test"]));
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("lists them in discovery with their verbs", async () => {
+    const list = (await server.request(`/apis/${GROUP}/v1`)).json<{
+      resources: Array<{ name: string; verbs: string[] }>;
+    }>();
+    const byName = Object.fromEntries(list.resources.map((r) => [r.name, r.verbs]));
+    assert.deepEqual(byName["jobs/approve"], ["create"]);
+    assert.deepEqual(byName["jobs/step"], ["get"]);
+    assert.deepEqual(byName["jobs/log"], ["get"]);
+  });
+
+  it("runs an action that changes the object, and answers its errors", async () => {
+    const res = await server.request(`${base}/build/approve`, { method: "POST", body: { reason: "looks good" } });
+    assert.equal(res.status, 201);
+    assert.deepEqual(res.json<Job>().status, { approved: true, approvedBy: "admin" });
+    assert.equal((await jobs.get("build")).json<Job>().status?.approved, true);
+    const refused = await server.request(`${base}/build/approve`, { method: "POST", body: { reason: "no" } });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json().message, "approval refused: the reason says no");
+    assert.equal((await server.request(`${base}/missing/approve`, { method: "POST", body: {} })).status, 404);
+    assert.equal((await server.request(`${base}/build/approve`)).status, 405, "an action is POST only");
+  });
+
+  it("parses a read subresource's query into typed options", async () => {
+    const res = await server.request(`${base}/build/step?index=1`);
+    assert.equal(res.status, 200);
+    assert.equal(res.json().name, "compile");
+    const bad = await server.request(`${base}/build/step?index=-2`);
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.json().message), /non-negative integer/);
+  });
+
+  it("streams until done, or until the client leaves when following", async () => {
+    const done = await server.request(`${base}/build/log`);
+    assert.equal(done.status, 200);
+    assert.equal(done.headers["content-type"], "text/plain; charset=utf-8");
+    assert.equal(done.body, "step fetch\nstep compile\nstep test\n");
+    // Follow, read a few lines, then leave: the handler must see the abort and stop.
+    const text = await new Promise<string>((resolve, reject) => {
+      const admin = server.local.pki.admin;
+      const req = httpsRequest(
+        {
+          host: "127.0.0.1",
+          port: server.port,
+          path: `${base}/build/log?follow=true`,
+          ca: server.local.pki.ca.cert,
+          cert: admin.cert,
+          key: admin.key,
+          agent: false,
+        },
+        (res) => {
+          let seen = "";
+          res.on("data", (chunk: Buffer) => {
+            seen += chunk.toString();
+            if (seen.includes("tick 3")) {
+              req.destroy();
+              resolve(seen);
+            }
+          });
+        },
+      );
+      req.on("error", (error) => {
+        if ((error as NodeJS.ErrnoException).code !== "ECONNRESET") reject(error);
+      });
+      req.end();
+    });
+    assert.match(text, /^step fetch\nstep compile\nstep test\ntick 0\n/);
+    for (let i = 0; i < 50 && openStreams > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(openStreams, 0, "the stream handler ended when the client left");
+  });
+
+  it("is reachable with client-node's configuration and client", async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(server.kubeconfig);
+    const server_ = kc.getCurrentCluster()?.server as string;
+    const call = async (method: string, path: string, body?: string) => {
+      const options: import("node:https").RequestOptions = { method, headers: { "Content-Type": "application/json" } };
+      await kc.applyToHTTPSOptions(options);
+      return new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpsRequest(new URL(path, server_), options, (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => {
+            text += c.toString();
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    };
+    await new ResourceClient(server, base).create(job("node-job", ["one"]));
+    const approved = await call("POST", `${base}/node-job/approve`, "{}");
+    assert.equal(approved.status, 201);
+    assert.equal((await call("GET", `${base}/node-job/log`)).text, "step one\n");
+    const api = kc.makeApiClient(k8s.CustomObjectsApi);
+    const status = await api.getNamespacedCustomObjectStatus({
+      group: GROUP,
+      version: "v1",
+      namespace: "default",
+      plural: "jobs",
+      name: "node-job",
+    });
+    assert.equal(status.status.approved, true);
+  });
+});
+
+for (const minor of [33]) {
+  describe(
+    `kubectl 1.${minor}: custom subresources with --raw`,
+    { skip: !hasKubectl(minor) && `kubectl.1.${minor} is not installed` },
+    () => {
+      let server: TestServer;
+      let k: Kubectl;
+      before(async () => {
+        server = await startTestServer({ resources: [jobDefinition] });
+        k = new Kubectl(minor, server.kubeconfig);
+        await new ResourceClient(server, base).create(job("deploy", ["plan", "apply"]));
+      });
+      after(async () => {
+        k.dispose();
+        await server.close();
+      });
+
+      it("posts to an action with create --raw and reads a stream with get --raw", async () => {
+        const out = await k.ok(["create", "--raw", `${base}/deploy/approve`, "-f", "-"], {
+          input: '{"reason":"ship it"}',
+        });
+        assert.equal(JSON.parse(out).status.approved, true);
+        assert.equal(await k.ok(["get", "--raw", `${base}/deploy/log`]), "step plan\nstep apply\n");
+        assert.equal(JSON.parse(await k.ok(["get", "--raw", `${base}/deploy/step?index=1`])).name, "apply");
+      });
+    },
+  );
+}
+
+describe("authorization of subresource requests", () => {
+  const seen: AuthorizationAttributes[] = [];
+  const noLogs: Authorizer = {
+    authorize(attributes) {
+      seen.push(attributes);
+      if (attributes.subresource === "log") return { decision: "deny", reason: "logs are private" };
+      return { decision: "allow" };
+    },
+  };
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ resources: [jobDefinition], authorizer: noLogs });
+    await new ResourceClient(server, base).create(job("secret", ["x"]));
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("forms resource, subresource and verb as Kubernetes does, and refuses the denied stream", async () => {
+    assert.equal((await server.request(`${base}/secret`)).status, 200);
+    const res = await server.request(`${base}/secret/log`);
+    assert.equal(res.status, 403);
+    assert.equal(
+      res.json().message,
+      'jobs.jobs.example.com "secret" is forbidden: User "admin" cannot get resource "jobs/log" in API group "jobs.example.com" in the namespace "default": logs are private',
+    );
+    await server.request(`${base}/secret/approve`, { method: "POST", body: {} });
+    const approveAttrs = seen.find((a) => a.subresource === "approve");
+    assert.deepEqual(
+      approveAttrs && {
+        verb: approveAttrs.verb,
+        resource: approveAttrs.resource,
+        subresource: approveAttrs.subresource,
+        name: approveAttrs.name,
+        namespace: approveAttrs.namespace,
+        apiGroup: approveAttrs.apiGroup,
+      },
+      {
+        verb: "create",
+        resource: "jobs",
+        subresource: "approve",
+        name: "secret",
+        namespace: "default",
+        apiGroup: GROUP,
+      },
+    );
+  });
+});
