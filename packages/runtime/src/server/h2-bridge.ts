@@ -5,11 +5,17 @@
  * bridge replays each such request over an in-memory HTTP/1.1 connection into a plain
  * http.Server running the same handler, and streams the answer back on the h2 stream.
  */
-import { createServer, type IncomingHttpHeaders, request, type Server } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
-import type { HttpRequest, HttpResponse } from "./http.js";
 
 /** Headers that belong to one hop of HTTP/1.1 and must not cross to HTTP/2 (RFC 9113 8.2.2). */
 const HOP_BY_HOP = new Set([
@@ -93,7 +99,7 @@ function dressAsSocket(side: Duplex, origin: TLSSocket | undefined): void {
 export class Http2Bridge {
   private readonly server: Server;
 
-  constructor(handler: (req: HttpRequest, res: HttpResponse) => void) {
+  constructor(handler: (req: IncomingMessage, res: ServerResponse) => void) {
     this.server = createServer(handler);
   }
 
