@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { FakeClock } from "@apiserver-kit/storage/testing";
+import { ResourceClient } from "../client/resource-client.js";
+import { RestClient } from "../client/rest-client.js";
+import { type RestartableServer, startServer } from "../testing/api-server.js";
+import { type Flunder, flunder, flunderType } from "../testing/fixtures.js";
+import { eventually } from "../testing/wait.js";
+import { Informer } from "./informer.js";
+
+describe("Informer", () => {
+  let server: RestartableServer;
+  let rest: RestClient;
+  let client: ResourceClient<Flunder>;
+  const stops: Array<() => Promise<void>> = [];
+
+  before(async () => {
+    server = await startServer();
+    rest = new RestClient(await server.restConfig());
+    client = new ResourceClient<Flunder>(rest, flunderType);
+  });
+  after(async () => {
+    for (const stop of stops) await stop();
+    rest.close();
+    await server.dispose();
+  });
+
+  function run(informer: Informer<Flunder>) {
+    const abort = new AbortController();
+    const running = informer.run(abort.signal);
+    const stop = async () => {
+      abort.abort();
+      await running;
+    };
+    stops.push(stop);
+    return stop;
+  }
+
+  it("lists, then tells its handlers of adds, updates and deletes in order", async () => {
+    await client.create(flunder("early", {}, "ns1"));
+    const informer = new Informer<Flunder>(client, { namespace: "ns1" });
+    const events: string[] = [];
+    informer.addEventHandler({
+      onAdd: (o, initial) => events.push(`add ${o.metadata?.name}${initial ? " (initial)" : ""}`),
+      onUpdate: (o, n) => events.push(`update ${o.metadata?.name} ${o.spec?.color ?? "-"}→${n.spec?.color}`),
+      onDelete: (o, unknown) => events.push(`delete ${o.metadata?.name}${unknown ? " (unknown)" : ""}`),
+    });
+    const stop = run(informer);
+    assert.equal(await informer.waitForSync(), true);
+    await client.create(flunder("late", {}, "ns1"));
+    await client.create(flunder("elsewhere", {}, "ns2"));
+    await client.patch({ namespace: "ns1", name: "late" }, { spec: { color: "red" } });
+    await client.delete({ namespace: "ns1", name: "early" });
+    await eventually(
+      () => events.length >= 4,
+      () => events.join(", "),
+    );
+    assert.deepEqual(events, ["add early (initial)", "add late", "update late -→red", "delete early"]);
+    assert.deepEqual(informer.store.keys(), ["ns1/late"], "ns2 is outside the informer's namespace");
+    assert.equal(informer.store.get("ns1/late")?.kind, "Flunder");
+    await stop();
+  });
+
+  it("replays the cache to a handler added after sync, and resyncs on its period", async () => {
+    await client.create(flunder("a", {}, "ns3"));
+    await client.create(flunder("b", {}, "ns3"));
+    const clock = new FakeClock();
+    const informer = new Informer<Flunder>(client, { namespace: "ns3", resyncPeriodMs: 60_000, clock });
+    const stop = run(informer);
+    await informer.waitForSync();
+    const seen: string[] = [];
+    const off = informer.addEventHandler({
+      onAdd: (o, initial) => seen.push(`add ${o.metadata?.name} ${initial}`),
+      onUpdate: (o, n) => seen.push(`resync ${o.metadata?.name} ${o === n}`),
+    });
+    assert.deepEqual(seen.sort(), ["add a true", "add b true"]);
+    seen.length = 0;
+    await clock.advance(59_999);
+    assert.deepEqual(seen, []);
+    await clock.advance(1);
+    assert.deepEqual(seen.sort(), ["resync a true", "resync b true"]);
+    off();
+    await clock.advance(60_000);
+    assert.equal(seen.length, 2, "an unregistered handler hears nothing more");
+    await stop();
+  });
+
+  it("keeps going when a handler throws", async () => {
+    const informer = new Informer<Flunder>(client, { namespace: "ns4" });
+    const seen: string[] = [];
+    informer.addEventHandler({
+      onAdd: () => {
+        throw new Error("broken handler");
+      },
+    });
+    informer.addEventHandler({ onAdd: (o) => seen.push(o.metadata?.name ?? "") });
+    const stop = run(informer);
+    await informer.waitForSync();
+    await client.create(flunder("x", {}, "ns4"));
+    await client.create(flunder("y", {}, "ns4"));
+    await eventually(
+      () => seen.length === 2,
+      () => seen.join(","),
+    );
+    await stop();
+  });
+
+  it("waitForSync answers false when stopped before syncing", async () => {
+    const unreachable = new RestClient({ server: "http://127.0.0.1:1" });
+    const informer = new Informer<Flunder>(new ResourceClient<Flunder>(unreachable, flunderType), {
+      backoff: { initialMs: 10 },
+    });
+    const abort = new AbortController();
+    const running = informer.run(abort.signal);
+    const waiting = informer.waitForSync(abort.signal);
+    await eventually(
+      () => informer.stats.failures >= 2,
+      () => JSON.stringify(informer.stats),
+    );
+    abort.abort();
+    assert.equal(await waiting, false);
+    await running;
+    assert.equal(informer.hasSynced(), false);
+    unreachable.close();
+  });
+});
