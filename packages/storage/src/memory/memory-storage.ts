@@ -28,6 +28,15 @@ interface Version {
 }
 
 type Entry = readonly [key: string, object: StoredObject];
+
+export interface MemoryStorageOptions {
+  /**
+   * The revision of the empty store (default 1). When given, history before it counts as
+   * compacted: reads and watches from an earlier revision are Expired, as for revisions this
+   * store never issued (a store whose revisions start from an epoch, see ExternalStorage).
+   */
+  initialRevision?: number;
+}
 const ENTRY: EntryReader<Entry> = { key: (entry) => entry[0], object: (entry) => entry[1] };
 
 /**
@@ -36,8 +45,8 @@ const ENTRY: EntryReader<Entry> = { key: (entry) => entry[0], object: (entry) =>
  */
 export class MemoryStorage implements Storage {
   readonly name = "memory";
-  private revision = 1;
-  private compacted = 0;
+  private revision: number;
+  private compacted: number;
   /** Every key with at least one retained version, sorted. */
   private readonly keys: string[] = [];
   private readonly versions = new Map<string, Version[]>();
@@ -54,6 +63,15 @@ export class MemoryStorage implements Storage {
   };
   private readonly watchers = new WatcherSet(this.log);
   private closed = false;
+
+  constructor(options: MemoryStorageOptions = {}) {
+    const initial = options.initialRevision;
+    if (initial !== undefined && !(Number.isSafeInteger(initial) && initial >= 1)) {
+      throw new RangeError(`initialRevision must be a positive safe integer, got ${initial}`);
+    }
+    this.revision = initial ?? 1;
+    this.compacted = initial ?? 0;
+  }
 
   async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
     const at = this.readRevision(key, options.consistency);
