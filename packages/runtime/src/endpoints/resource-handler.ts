@@ -32,6 +32,7 @@ import {
   checkApplyManager,
   decodeApplyPatch,
   fieldManagerOptions,
+  forceWithoutApply,
   prepareApplyConfig,
   serverSideApply,
   trackWrite,
@@ -533,13 +534,7 @@ export class ResourceHandler {
   private async patch(r: ResourceRequest, subresource: string): Promise<void> {
     const options = parseWriteOptions(r.query, "PatchOptions");
     if (mediaType(r.req.headers["content-type"]) === PATCH_TYPES.apply) return this.apply(r, subresource, options);
-    if (options.force) {
-      throw new StatusError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', {
-        group: "meta.k8s.io",
-        kind: "PatchOptions",
-        causes: [{ reason: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch", field: "force" }],
-      });
-    }
+    if (options.force) throw forceWithoutApply();
     const negotiated = negotiate(r.req.headers.accept, false);
     const applyPatch = await this.readPatch(r);
     const ctx = this.context(r, subresource, options.dryRun);

@@ -313,6 +313,12 @@ export class GenericStore {
       delete meta.selfLink;
 
       const next = scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, desired, existing);
+      // A status write keeps the stored metadata but records itself in managedFields.
+      if (ctx.subresource === "status") {
+        const nextMeta = next.metadata as ObjectMeta;
+        if (meta.managedFields === undefined) delete nextMeta.managedFields;
+        else nextMeta.managedFields = meta.managedFields;
+      }
       strategy?.prepareForUpdate?.(next, existing, this.strategyContext(ctx));
       strategy?.default?.(next);
       if (!deepEqualJSON(specPart(next), specPart(existing))) {
@@ -343,6 +349,9 @@ export class GenericStore {
         if (ctx.dryRun) {
           const current = await this.storage.get(key);
           const next = await tryUpdate(current);
+          // Nothing is stored: the object keeps the revision it was read at (kubectl diff compares it).
+          const revision = (current?.metadata as ObjectMeta | undefined)?.resourceVersion;
+          if (revision) (next.metadata as ObjectMeta).resourceVersion = revision;
           return { object: next as KubeObject, created };
         }
         const stored = (await this.storage.guaranteedUpdate(key, tryUpdate, {

@@ -268,19 +268,30 @@ function withoutManagedFields(object: JSONObject): JSONObject {
   return copy;
 }
 
-function withManagedFields(object: JSONObject, managed: Managed): JSONObject {
+/**
+ * A copy of `object` carrying the encoded entries. metadata.managedFields keeps the place it
+ * had in `template`'s metadata, so that an unchanged object serializes to the same bytes and
+ * the store can skip the write.
+ */
+function withManagedFields(object: JSONObject, managed: Managed, template: JSONObject | null): JSONObject {
   const copy = toPlain(object) as JSONObject;
   const entries = encodeManagedFields(managed);
-  let metadata = metadataOf(copy);
+  const metadata = metadataOf(copy) ?? {};
+  delete metadata.managedFields;
   if (entries === undefined) {
-    if (metadata !== undefined) delete metadata.managedFields;
+    if (metadataOf(copy) !== undefined) copy.metadata = metadata;
     return copy;
   }
-  if (metadata === undefined) {
-    metadata = {};
-    copy.metadata = metadata;
+  const order = Object.keys((template && metadataOf(template)) ?? {});
+  const at = order.indexOf("managedFields");
+  const before = at < 0 ? undefined : order.slice(at + 1).find((key) => Object.hasOwn(metadata, key));
+  const placed: JSONObject = {};
+  for (const key of Object.keys(metadata)) {
+    if (key === before) placed.managedFields = entries as unknown as JSONValue;
+    Object.defineProperty(placed, key, { value: metadata[key], enumerable: true, writable: true, configurable: true });
   }
-  metadata.managedFields = entries as unknown as JSONValue;
+  if (before === undefined) placed.managedFields = entries as unknown as JSONValue;
+  copy.metadata = placed;
   return copy;
 }
 
@@ -326,9 +337,10 @@ export function updateManagedFields(
   const newObject = withoutManagedFields(updated);
   // An existing object whose managedFields are empty stays untracked until its next apply.
   const isCreate = live === null || typeof metadataOf(live)?.uid !== "string" || metadataOf(live)?.uid === "";
-  if (managed.fields.size === 0 && !isCreate) return withManagedFields(newObject, managed);
+  const template = metadataOf(updated)?.managedFields !== undefined ? updated : live;
+  if (managed.fields.size === 0 && !isCreate) return withManagedFields(newObject, managed, template);
   try {
-    return withManagedFields(newObject, tracker.update(liveObject, newObject, managed, manager));
+    return withManagedFields(newObject, tracker.update(liveObject, newObject, managed, manager), template);
   } catch (error) {
     if (!(error instanceof ServerSideApplyError)) throw error;
     const kept = toPlain(newObject) as JSONObject;
@@ -379,8 +391,10 @@ export function applyServerSide(
     if (error instanceof ConflictsError) throw applyConflictError(error.conflicts);
     throw error;
   }
-  const object = withManagedFields(result.object, result.managed);
-  return { object, changed: live === null || !jsonEqual(object, live) };
+  const object = withManagedFields(result.object, result.managed, live);
+  // Unchanged, the live object itself is returned, byte for byte, so the write can be skipped.
+  if (live !== null && jsonEqual(object, live)) return { object: toPlain(live) as JSONObject, changed: false };
+  return { object, changed: true };
 }
 
 /** Kubernetes' NewConflictError: 409 with the conflicts grouped by manager in the message. */
