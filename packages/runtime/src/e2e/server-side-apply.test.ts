@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import type { KubeObject } from "../api/meta.js";
+import type { ResourceDefinition } from "../model/resource.js";
 import { ResourceClient } from "../testing/http.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
@@ -278,5 +280,81 @@ describe("server-side apply over HTTP", () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe("server-side apply across versions", () => {
+  // v2 (storage) has spec.sizeInMeters; v1 calls it spec.size.
+  const rename = (object: Record<string, unknown>, from: string, to: string) => {
+    const spec = { ...(object.spec as Record<string, unknown>) };
+    if (from in spec) {
+      spec[to] = spec[from];
+      delete spec[from];
+    }
+    return { ...object, spec };
+  };
+  const definition: ResourceDefinition = {
+    group: "sizes.example.com",
+    names: { kind: "Box", plural: "boxes", singular: "box" },
+    scope: "Namespaced",
+    versions: [
+      {
+        name: "v1",
+        served: true,
+        storage: false,
+        schema: { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer" } } } } },
+        conversion: {
+          toHub: (object) => rename(object, "size", "sizeInMeters") as KubeObject,
+          fromHub: (object) => rename(object, "sizeInMeters", "size") as KubeObject,
+        },
+      },
+      {
+        name: "v2",
+        served: true,
+        storage: true,
+        schema: {
+          type: "object",
+          properties: {
+            spec: { type: "object", properties: { sizeInMeters: { type: "integer" }, color: { type: "string" } } },
+          },
+        },
+      },
+    ],
+  };
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ resources: [definition] });
+  });
+  after(() => server.close());
+  const applyAt = (version: string, manager: string, spec: Record<string, unknown>, force = false) =>
+    server.request(
+      `/apis/sizes.example.com/${version}/namespaces/default/boxes/b?fieldManager=${manager}${force ? "&force=true" : ""}`,
+      {
+        method: "PATCH",
+        headers: { "Content-Type": "application/apply-patch+yaml" },
+        body: JSON.stringify({
+          apiVersion: `sizes.example.com/${version}`,
+          kind: "Box",
+          metadata: { name: "b" },
+          spec,
+        }),
+      },
+    );
+
+  it("keeps each entry in its own version and finds conflicts through conversion", async () => {
+    assert.equal((await applyAt("v1", "alice", { size: 3 })).status, 201);
+    const conflict = await applyAt("v2", "bob", { sizeInMeters: 5, color: "red" });
+    assert.equal(conflict.status, 409);
+    assert.equal(conflict.json().message, 'Apply failed with 1 conflict: conflict with "alice": .spec.size');
+    const forced = await applyAt("v2", "bob", { sizeInMeters: 5, color: "red" }, true);
+    assert.equal(forced.status, 200);
+    const entries = forced.json<Obj>().metadata.managedFields ?? [];
+    assert.deepEqual(
+      entries.map((e) => [e.manager, e.apiVersion, e.fieldsV1]),
+      [["bob", "sizes.example.com/v2", { "f:spec": { "f:color": {}, "f:sizeInMeters": {} } }]],
+      "alice lost her only field",
+    );
+    const asV1 = (await server.request("/apis/sizes.example.com/v1/namespaces/default/boxes/b")).json<Obj>();
+    assert.deepEqual(asV1.spec, { color: "red", size: 5 });
   });
 });
