@@ -7,6 +7,15 @@ export { isStorageError, StorageError } from "./errors.js";
 export type { EtcdStorageOptions } from "./etcd/etcd-storage.js";
 export { EtcdStorage, KEY_ROOT } from "./etcd/etcd-storage.js";
 export { supportsProgressRequests } from "./etcd/etcd-version.js";
+export type { ComputedStorage, ComputedStorageOptions } from "./external/computed-storage.js";
+export { computedStorage } from "./external/computed-storage.js";
+export type { SourceErrorReason, WriteVerb } from "./external/errors.js";
+export { isMethodNotAllowedError, MethodNotAllowedError, SourceError } from "./external/errors.js";
+export type { ExternalSource, ExternalStorageOptions, SourceWrite } from "./external/external-storage.js";
+export { ExternalStorage } from "./external/external-storage.js";
+export type { SourceObjectRef, SourceScope } from "./external/keys.js";
+export type { MirrorOptions } from "./external/mirrored-storage.js";
+export { epochRevision } from "./external/mirrored-storage.js";
 export type {
   BookmarkWatchEvent,
   ContinuePosition,
@@ -29,6 +38,7 @@ export type {
   WatchOptions,
   WatchSink,
 } from "./interface.js";
+export type { MemoryStorageOptions } from "./memory/memory-storage.js";
 export { MemoryStorage } from "./memory/memory-storage.js";
 export {
   checkPreconditions,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { WatchCache } from "../cache/watch-cache.js";
 import { isStorageError, StorageError } from "../errors.js";
 import type { StoredObject } from "../interface.js";
 import { CONFORMANCE_PREFIX, describeStorageConformance, type StorageFactory } from "../testing/conformance.js";
@@ -47,6 +48,7 @@ function rv(object: StoredObject | null | undefined): number {
 }
 
 const key = (namespace: string, name: string) => `${PREFIX}${namespace}/${name}`;
+const names = (list: { items: StoredObject[] }) => list.items.map((o) => o.metadata?.name);
 
 describe("ExternalStorage", () => {
   it("starts its revisions at an epoch derived from its clock", async () => {
@@ -88,6 +90,19 @@ describe("ExternalStorage", () => {
     other.drop({ namespace: "ns", name: "c" });
     assert.equal(await storage.get(key("ns", "c")), null);
     assert.equal(await storage.count(`${PREFIX}ns/`), 2);
+    await storage.close();
+  });
+
+  it("stays read-through behind a WatchCache: the cache's consistent read reads the source", async () => {
+    const { clock, other, storage } = setup();
+    other.set({ namespace: "ns", name: "a" });
+    const cache = new WatchCache(storage, { prefix: PREFIX, clock });
+    await cache.ready;
+    assert.deepEqual(names(await cache.list(PREFIX)), ["a"]);
+    other.set({ namespace: "ns", name: "b" });
+    assert.deepEqual(names(await cache.list(PREFIX)), ["a", "b"]);
+    assert.equal((await cache.get(key("ns", "b")))?.metadata?.name, "b");
+    await cache.close();
     await storage.close();
   });
 
@@ -136,7 +151,7 @@ describe("ExternalStorage", () => {
     const { clock, other, storage } = setup();
     await clock.advance(10_000);
     assert.equal(other.calls.list, 0);
-    const recorder = new WatchRecorder(storage, PREFIX, { fromRevision: await storage.currentRevision() });
+    const recorder = new WatchRecorder(storage, PREFIX, { fromRevision: epochRevision(START) });
     await clock.advance(0);
     assert.equal(other.calls.list, 1, "a first watcher polls at once when nothing was read yet");
     await clock.advance(3000);

@@ -118,6 +118,8 @@ export abstract class MirroredStorage implements Storage {
   private readonly rangeSeq = new Map<string, number>();
   /** When the last successful list of each prefix started. */
   private readonly syncedAt = new Map<string, number>();
+  /** When the last list of each prefix started, successful or not. */
+  private readonly attemptedAt = new Map<string, number>();
   private syncError: SourceError | undefined;
   private readonly watchers = new Set<Watcher>();
   private pollTimer: TimerHandle | undefined;
@@ -211,7 +213,13 @@ export abstract class MirroredStorage implements Storage {
     };
   }
 
+  /**
+   * Reads the source first, as a consistent list of everything would (etcd's answer is a
+   * quorum read): a cache in front that waits for this revision then serves fresh data.
+   */
   async currentRevision(): Promise<number> {
+    this.checkOpen("");
+    await this.freshen(this.keys.prefix, undefined, { kind: "consistent" });
     return this.head;
   }
 
@@ -316,7 +324,11 @@ export abstract class MirroredStorage implements Storage {
     else if (consistency.kind === "any") maxAgeMs = Number.POSITIVE_INFINITY;
     else return;
     const range = this.behaviour.scopedList ? prefix : this.keys.prefix;
-    if (maxAgeMs > 0 && this.syncedWithin(range, maxAgeMs)) return;
+    if (maxAgeMs > 0 && this.within(this.syncedAt, range, maxAgeMs)) return;
+    // Serving the last good state after a failure: the next attempt waits as long as a success would.
+    const hasState = this.within(this.syncedAt, range, Number.POSITIVE_INFINITY);
+    if (maxAgeMs > 0 && this.behaviour.staleOnError && hasState && this.within(this.attemptedAt, range, maxAgeMs))
+      return;
     try {
       if (key !== undefined && this.sourceGet && this.behaviour.scopedList) {
         await this.reads.run(`key:${key}`, () => this.readKey(key));
@@ -324,15 +336,16 @@ export abstract class MirroredStorage implements Storage {
         await this.reads.run(`list:${range}`, () => this.readList(range));
       }
     } catch (error) {
-      if (this.behaviour.staleOnError && this.syncedWithin(range, Number.POSITIVE_INFINITY)) return;
+      if (this.behaviour.staleOnError && hasState) return;
       throw isStorageError(error) ? error : StorageError.unavailable(key ?? prefix, error);
     }
   }
 
-  private syncedWithin(range: string, maxAgeMs: number): boolean {
+  /** True when `range` or the whole kind was read (per `times`) less than maxAgeMs ago. */
+  private within(times: Map<string, number>, range: string, maxAgeMs: number): boolean {
     const now = this.clock.now();
     for (const prefix of new Set([this.keys.prefix, range])) {
-      const at = this.syncedAt.get(prefix);
+      const at = times.get(prefix);
       if (at !== undefined && now - at < maxAgeMs) return true;
     }
     return false;
@@ -343,6 +356,7 @@ export abstract class MirroredStorage implements Storage {
     const list = this.sourceList;
     if (!list) return;
     const started = this.clock.now();
+    this.attemptedAt.set(prefix, started);
     const seq = this.readStarted();
     try {
       const objects = await this.fromSource(prefix, () => list(prefix, this.keys.scopeOf(prefix)));
