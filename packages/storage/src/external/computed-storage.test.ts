@@ -5,7 +5,7 @@ import type { StoredObject } from "../interface.js";
 import { FakeClock } from "../testing/fake-clock.js";
 import { WatchRecorder } from "../testing/index.js";
 import { type ComputedStorageOptions, computedStorage } from "./computed-storage.js";
-import { isMethodNotAllowedError, type SourceError } from "./errors.js";
+import { isMethodNotAllowedError, SourceError } from "./errors.js";
 
 const PREFIX = "/registry/metrics.example.com/nodeusages/";
 
@@ -145,7 +145,12 @@ describe("computedStorage", () => {
       ["ADDED a", "ADDED b", "MODIFIED a", "DELETED b", "MODIFIED a", "ADDED c"],
     );
     assert.deepEqual(names((await storage.list(PREFIX)).items), ["a", "c"]);
+    await assert.rejects(
+      storage.replace([{ metadata: {} }]),
+      (e) => e instanceof SourceError && e.reason === "InvalidObject",
+    );
     await storage.close();
+    await assert.rejects(storage.remove({ name: "a" }), (e) => isStorageError(e, "Unavailable"));
   });
 
   it("refuses writes through the API with MethodNotAllowedError", async () => {

@@ -48,12 +48,12 @@ export class ComputedStorage extends MirroredStorage {
   }
 
   /** Removes one object; watchers see DELETED. Returns its last state, or null when it was absent. */
-  remove(ref: SourceObjectRef): Promise<StoredObject | null> {
+  async remove(ref: SourceObjectRef): Promise<StoredObject | null> {
     return this.feed(this.keys.keyOf({ metadata: { ...ref } }, this.keys.prefix), null);
   }
 
   /** Makes `objects` the whole state: what changed is MODIFIED, what is new ADDED, what is missing DELETED. */
-  replace(objects: Iterable<StoredObject>): Promise<void> {
+  async replace(objects: Iterable<StoredObject>): Promise<void> {
     return this.feedAll(objects);
   }
 
