@@ -11,6 +11,8 @@ export type {
 } from "./definitions/types.js";
 export type { ApiReferenceOptions } from "./docs/api-reference.js";
 export { emitApiReference } from "./docs/api-reference.js";
+export type { LiteralStyle } from "./emit/literal-printer.js";
+export { JSON_STYLE, printLiteral, TYPESCRIPT_STYLE } from "./emit/literal-printer.js";
 export { emitProjectModel, PROJECT_MODEL_FORMAT, projectModelJSON } from "./emit/project-model.js";
 export type { ProjectModelErrorCode } from "./emit/read-project-model.js";
 export { ProjectModelError, readProjectModel } from "./emit/read-project-model.js";

@@ -1,0 +1,136 @@
+/**
+ * `scaffold add subresource --kind <Kind> <status|scale|name>`: status and scale are markers on the
+ * kind (and the fields they need); any other name is a custom subresource with a handler skeleton
+ * (an action by default; `--type read` or `--type stream` for the others), wired in by generate.
+ */
+import { CliError } from "../cli/errors.js";
+import type { Reporter } from "../cli/reporter.js";
+import { planGenerate, typeImport } from "../generate/generated-files.js";
+import { ensureKindTag, ensureProperty, propertyType } from "../machinery/ast-edits.js";
+import type { FileChange, FilePlan } from "../machinery/file-plan.js";
+import { layout } from "../project/layout.js";
+import { kebabCase } from "../project/names.js";
+import { type ProjectFile, type ResourceRecord, renderProjectFile } from "../project/project-file.js";
+import { render } from "../templates/render.js";
+import { finish, openProject, type ProjectCommandOptions, requireKind } from "./project-context.js";
+
+export type CustomSubresourceType = "action" | "read" | "stream";
+
+export interface AddSubresourceOptions extends ProjectCommandOptions {
+  kind: string;
+  /** `status`, `scale`, or a custom subresource's name (lower case, e.g. `approve`). */
+  name: string;
+  /** For custom subresources. Default action. */
+  type?: CustomSubresourceType;
+  /** Only this version's type file (status and scale); default every version. */
+  version?: string;
+}
+
+const SCALE_MARKER = "scale specReplicasPath=.spec.replicas statusReplicasPath=.status.replicas";
+
+export function addSubresource(options: AddSubresourceOptions, reporter: Reporter): FileChange[] {
+  const { plan, project } = openProject(options);
+  requireKind(project, options.kind);
+  const resource = project.resources.find((r) => r.kind === options.kind) as ResourceRecord;
+  const versions = options.version ? [options.version] : resource.versions;
+  let updated = project;
+  if (options.name === "status" || options.name === "scale") {
+    for (const version of versions) {
+      const path = layout.typeFile(project.groupFolder, version, options.kind);
+      if (!plan.exists(path)) {
+        throw new CliError(
+          "EditFailed",
+          `${path} is missing`,
+          `add the marker by hand where ${options.kind} ${version} is declared`,
+        );
+      }
+      if (options.name === "status") planStatus(plan, path, options.kind);
+      else planScale(plan, path, options.kind);
+    }
+  } else {
+    if (!/^[a-z][a-z0-9-]*$/.test(options.name)) {
+      throw new CliError(
+        "InvalidArgument",
+        `${options.name} is not a subresource name`,
+        "use lower-case letters, digits and dashes, e.g. approve",
+      );
+    }
+    const type = options.type ?? "action";
+    if (!["action", "read", "stream"].includes(type)) {
+      throw new CliError("InvalidArgument", `--type ${type} is not action, read or stream`, "pick one of them");
+    }
+    planCustom(plan, project, resource, options.name, type);
+    updated = {
+      ...project,
+      resources: project.resources.map((r) =>
+        r.kind === options.kind && !r.subresources.includes(options.name)
+          ? { ...r, subresources: [...r.subresources, options.name] }
+          : r,
+      ),
+    };
+    plan.generated("PROJECT", renderProjectFile(updated));
+  }
+  const done = reporter.step("generating from src/apis");
+  planGenerate(plan, updated);
+  done();
+  return finish(plan, reporter, options.dryRun);
+}
+
+function planStatus(plan: FilePlan, path: string, kind: string): void {
+  plan.edit(path, (text) => {
+    let next = ensureKindTag(path, text, kind, "subresource", "status");
+    if (propertyType(path, next, kind, "status") === undefined) {
+      next = ensureProperty(path, next, kind, {
+        name: "status",
+        type: "Record<string, unknown>",
+        docs: `The observed state of the ${kind}, written through its status subresource.\n@preserveUnknownFields`,
+      });
+    }
+    return next;
+  });
+}
+
+function planScale(plan: FilePlan, path: string, kind: string): void {
+  plan.edit(path, (text) => {
+    let next = ensureKindTag(path, text, kind, "subresource", SCALE_MARKER);
+    const int32 = { name: "int32", from: "@apiserver-kit/runtime" };
+    for (const [field, docs] of [
+      ["spec", "How many replicas are wanted (the scale subresource's spec.replicas)."],
+      ["status", "How many replicas there are (the scale subresource's status.replicas)."],
+    ] as const) {
+      const type = propertyType(path, next, kind, field);
+      if (type === undefined) {
+        throw new CliError(
+          "EditFailed",
+          `${kind} in ${path} has no ${field} of an interface type for the scale subresource's replicas`,
+          `declare \`${field}${field === "status" ? "?" : ""}: ${kind}${field === "spec" ? "Spec" : "Status"}\` with an interface, then run this again`,
+        );
+      }
+      next = ensureProperty(path, next, type, { name: "replicas", type: "int32", docs, importType: int32 });
+    }
+    return next;
+  });
+}
+
+function planCustom(
+  plan: FilePlan,
+  project: ProjectFile,
+  resource: ResourceRecord,
+  name: string,
+  type: CustomSubresourceType,
+) {
+  const path = layout.subresourceFile(resource.kind, name);
+  plan.user(
+    path,
+    render(`subresource/${type}.ts.hbs`, {
+      kind: resource.kind,
+      plural: resource.plural,
+      name,
+      group: project.group,
+      version: resource.storageVersion,
+      description: `${name} of a ${resource.kind}.`,
+      annotation: `${project.group}/${kebabCase(name)}-requested-at`,
+      typeImport: typeImport("src/subresources", project.groupFolder, resource.storageVersion, resource.kind),
+    }),
+  );
+}

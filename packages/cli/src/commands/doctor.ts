@@ -1,0 +1,94 @@
+/** `scaffold doctor`: checks a running server as the aggregator will, and says how to fix what it finds. */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { CliError } from "../cli/errors.js";
+import type { Reporter } from "../cli/reporter.js";
+import { type DoctorSettings, type DoctorTarget, type Finding, runDoctor } from "../doctor/checks.js";
+import { findProjectRoot, readProjectFile } from "../project/project-file.js";
+
+export interface DoctorOptions {
+  cwd?: string;
+  /** The server's URL; default the kubeconfig's. */
+  server?: string;
+  /** Credentials and CA; default the project's .data/kubeconfig. */
+  kubeconfig?: string;
+  /** The CA that must verify the serving certificate (the APIService's caBundle). */
+  caFile?: string;
+  /** The DNS name the aggregator dials, e.g. widgets.widgets.svc. */
+  service?: string;
+  settings?: DoctorSettings;
+}
+
+interface Kubeconfig {
+  clusters?: Array<{ cluster?: { server?: string; "certificate-authority-data"?: string } }>;
+  users?: Array<{ user?: { "client-certificate-data"?: string; "client-key-data"?: string } }>;
+}
+
+const b64 = (text: string | undefined) => (text ? Buffer.from(text, "base64").toString() : undefined);
+
+export function doctorTarget(options: DoctorOptions): DoctorTarget {
+  let root: string | undefined;
+  try {
+    root = findProjectRoot(options.cwd ?? process.cwd());
+  } catch {
+    root = undefined;
+  }
+  const kubeconfigPath = options.kubeconfig ?? (root ? join(root, ".data", "kubeconfig") : undefined);
+  let config: Kubeconfig = {};
+  if (kubeconfigPath && existsSync(kubeconfigPath))
+    config = (parse(readFileSync(kubeconfigPath, "utf8")) ?? {}) as Kubeconfig;
+  else if (options.kubeconfig)
+    throw new CliError(
+      "InvalidArgument",
+      `--kubeconfig ${options.kubeconfig} does not exist`,
+      "point it at a kubeconfig file",
+    );
+  const cluster = config.clusters?.[0]?.cluster;
+  const user = config.users?.[0]?.user;
+  const server = options.server ?? cluster?.server;
+  if (!server) {
+    throw new CliError(
+      "InvalidArgument",
+      "no server to check: no --server, and no kubeconfig with a server",
+      "start the server with `scaffold run` (it writes .data/kubeconfig), or pass --server https://host:port",
+    );
+  }
+  const ca = options.caFile ? readFileSync(options.caFile, "utf8") : b64(cluster?.["certificate-authority-data"]);
+  const cert = b64(user?.["client-certificate-data"]);
+  const key = b64(user?.["client-key-data"]);
+  const project = root ? readProjectFile(root) : undefined;
+  const groupVersions = project
+    ? [...new Set(project.resources.flatMap((resource) => resource.versions))].map((v) => `${project.group}/${v}`)
+    : undefined;
+  return {
+    server,
+    ...(ca ? { ca } : {}),
+    ...(cert && key ? { clientCert: { cert, key } } : {}),
+    ...(options.service ? { serviceName: options.service } : {}),
+    ...(groupVersions ? { groupVersions } : {}),
+  };
+}
+
+const LABEL: Record<Finding["status"], string> = { ok: "ok     ", warning: "WARNING", problem: "PROBLEM" };
+
+export async function doctorCommand(options: DoctorOptions, reporter: Reporter): Promise<Finding[]> {
+  const target = doctorTarget(options);
+  const done = reporter.step(`checking ${target.server} as kube-aggregator would`);
+  const findings = await runDoctor(target, options.settings);
+  done();
+  for (const finding of findings) {
+    reporter.info(`  ${LABEL[finding.status]}  ${finding.check}: ${finding.message}`);
+    if (finding.status !== "ok" && finding.fix) reporter.info(`           fix: ${finding.fix}`);
+  }
+  const problems = findings.filter((finding) => finding.status === "problem").length;
+  if (problems > 0) {
+    throw new CliError(
+      "DoctorFoundProblems",
+      `doctor found ${problems} problem(s)`,
+      "fix them as described above, then run scaffold doctor again",
+    );
+  }
+  reporter.info("no problems found");
+  return findings;
+}

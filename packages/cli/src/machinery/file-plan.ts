@@ -1,0 +1,186 @@
+/**
+ * Render everything in memory, then write (kubebuilder's machinery): an edit can target a file
+ * created in the same run, a run that fails writes nothing, and --dry-run prints the same list
+ * of changes a real run makes.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { CliError } from "../cli/errors.js";
+
+/** Generated files are re-created on every run; user files are created once and then only edited. */
+export type FileOwner = "generated" | "user";
+
+export type ChangeKind = "create" | "update" | "unchanged" | "kept" | "overwrite" | "delete";
+
+export interface FileChange {
+  path: string;
+  kind: ChangeKind;
+  owner: FileOwner;
+}
+
+interface Entry {
+  owner: FileOwner;
+  /** Text on disk before the run; undefined when absent. */
+  before: string | undefined;
+  /** Text after the run; undefined: the file is removed. */
+  after: string | undefined;
+  /** An existing user file was replaced (--force). */
+  replaced: boolean;
+  /** An existing user file was left alone although a different text was rendered for it. */
+  kept: boolean;
+  mode?: number;
+}
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  /** Overwrite existing user files with freshly rendered ones. */
+  force?: boolean;
+}
+
+export class FilePlan {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    /** Absolute project root; paths are relative to it, with `/`. */
+    readonly root: string,
+    private readonly options: ApplyOptions = {},
+  ) {}
+
+  private disk(path: string): string | undefined {
+    const absolute = join(this.root, path);
+    return existsSync(absolute) ? readFileSync(absolute, "utf8") : undefined;
+  }
+
+  private entry(path: string, owner: FileOwner): Entry {
+    let entry = this.entries.get(path);
+    if (!entry) {
+      const before = this.disk(path);
+      entry = { owner, before, after: before ?? "", replaced: false, kept: false };
+      this.entries.set(path, entry);
+    }
+    return entry;
+  }
+
+  /** The file's text as the run will leave it; undefined when it neither exists nor is planned. */
+  read(path: string): string | undefined {
+    const entry = this.entries.get(path);
+    return entry ? entry.after : this.disk(path);
+  }
+
+  /** Every file under `dir` (relative, `/`-separated), on disk or planned. */
+  files(dir: string): string[] {
+    const found = new Set<string>();
+    const walk = (absolute: string) => {
+      if (!existsSync(absolute)) return;
+      for (const entry of readdirSync(absolute, { withFileTypes: true })) {
+        const path = join(absolute, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else found.add(relative(this.root, path).split("\\").join("/"));
+      }
+    };
+    walk(join(this.root, dir));
+    for (const [path, entry] of this.entries) {
+      if (!path.startsWith(`${dir}/`)) continue;
+      if (entry.after === undefined) found.delete(path);
+      else found.add(path);
+    }
+    return [...found].sort();
+  }
+
+  exists(path: string): boolean {
+    return this.entries.has(path) || this.disk(path) !== undefined;
+  }
+
+  /** A generated file: always re-created. */
+  generated(path: string, contents: string, mode?: number): void {
+    const entry = this.entry(path, "generated");
+    entry.owner = "generated";
+    if (mode !== undefined) entry.mode = mode;
+    entry.after = contents;
+  }
+
+  /** A generated file no longer produced: removed when present. */
+  remove(path: string): void {
+    if (!this.exists(path)) return;
+    const entry = this.entry(path, "generated");
+    entry.after = undefined;
+  }
+
+  /** A user-owned file: created when missing; an existing one is kept unless --force. */
+  user(path: string, contents: string, mode?: number): void {
+    const entry = this.entry(path, "user");
+    if (mode !== undefined) entry.mode = mode;
+    if (entry.before === undefined || this.options.force) {
+      entry.after = contents;
+      entry.replaced = entry.before !== undefined && entry.before !== contents;
+    } else if (entry.after !== contents) {
+      entry.kept = true;
+    }
+  }
+
+  /**
+   * An addition to a user file (existing or planned in this run): `change` returns the new text,
+   * or the same text when the addition is already there.
+   */
+  edit(path: string, change: (text: string) => string): void {
+    const current = this.read(path);
+    if (current === undefined) {
+      throw new CliError(
+        "EditFailed",
+        `${path} is missing, so it can't be edited`,
+        "restore it, or re-create it with --force",
+      );
+    }
+    const entry = this.entry(path, "user");
+    entry.after = change(current);
+  }
+
+  changes(): FileChange[] {
+    return [...this.entries.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([path, entry]) => ({ path, owner: entry.owner, kind: changeKind(entry) }));
+  }
+
+  /** Writes every change (unless dry run) and returns the list. */
+  apply(): FileChange[] {
+    const changes = this.changes();
+    if (this.options.dryRun) return changes;
+    for (const change of changes) {
+      if (change.kind === "unchanged" || change.kind === "kept") continue;
+      const entry = this.entries.get(change.path) as Entry;
+      const absolute = join(this.root, change.path);
+      if (entry.after === undefined) {
+        rmSync(absolute, { force: true });
+        continue;
+      }
+      mkdirSync(dirname(absolute), { recursive: true });
+      writeFileSync(absolute, entry.after, entry.mode === undefined ? {} : { mode: entry.mode });
+    }
+    return changes;
+  }
+}
+
+function changeKind(entry: Entry): ChangeKind {
+  if (entry.after === undefined) return entry.before === undefined ? "unchanged" : "delete";
+  if (entry.before === undefined) return "create";
+  if (entry.before === entry.after) return entry.kept ? "kept" : "unchanged";
+  return entry.replaced ? "overwrite" : "update";
+}
+
+const VERBS: Record<ChangeKind, string> = {
+  create: "create   ",
+  update: "update   ",
+  overwrite: "overwrite",
+  unchanged: "unchanged",
+  kept: "keep     ",
+  delete: "delete   ",
+};
+
+/** One line per file: what happened (or, with --dry-run, would happen) to it. */
+export function describeChanges(changes: readonly FileChange[], dryRun: boolean): string[] {
+  const lines = changes
+    .filter((change) => change.kind !== "unchanged")
+    .map((change) => `  ${VERBS[change.kind]} ${change.path}${change.owner === "generated" ? " (generated)" : ""}`);
+  if (lines.length === 0) return [dryRun ? "nothing would change" : "nothing changed"];
+  return [dryRun ? "would change (dry run, nothing written):" : "files:", ...lines];
+}
