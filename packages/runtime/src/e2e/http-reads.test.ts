@@ -32,7 +32,8 @@ describe("HTTP: lists", () => {
   let server: TestServer;
   let fl: ResourceClient;
   before(async () => {
-    server = await startTestServer();
+    // A small watch-cache window, so that a continue token can fall out of it.
+    server = await startTestServer({ server: { watchCacheOptions: { historySize: 8 } } });
     fl = new ResourceClient(server, `${gv}/namespaces/default/flunders`);
     for (let i = 1; i <= 5; i++)
       await fl.create(
@@ -98,7 +99,8 @@ describe("HTTP: lists", () => {
     );
     assert.equal((await fl.list(`?limit=2&continue=${traversal}`)).status, 400);
     const first = (await fl.list("?limit=2")).json<List>();
-    await fl.patch("item-1", "merge", { spec: { reference: "moved-on" } });
+    for (let i = 0; i < 10; i++)
+      await fl.patch("item-1", "merge", { spec: { reference: i === 9 ? "moved-on" : `moving-${i}` } });
     await server.storage.compact(await server.storage.currentRevision());
     const expired = await fl.list(`?limit=2&continue=${encodeURIComponent(first.metadata.continue as string)}`);
     assert.equal(expired.status, 410);

@@ -73,7 +73,8 @@ function watchLines(
 describe("HTTP: the walking skeleton", () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer();
+    // A small watch-cache window, so that an old resourceVersion falls out of it.
+    server = await startTestServer({ server: { watchCacheOptions: { historySize: 4 } } });
   });
   after(async () => {
     await server.close();
@@ -299,6 +300,9 @@ describe("HTTP: the walking skeleton", () => {
     const deleted = JSON.parse(events.lines[0] as string);
     assert.equal(deleted.type, "DELETED");
     assert.equal(deleted.object.metadata.name, "w1");
+    for (let i = 0; i < 6; i++) {
+      await server.request(`${base}/namespaces/w/flunders`, { method: "POST", body: flunder(`w-more-${i}`) });
+    }
     await server.storage.compact(await server.storage.currentRevision());
     const expired = await watchLines(server, `${base}/namespaces/w/flunders?watch=true&resourceVersion=1`, 1);
     assert.equal(expired.status, 200);

@@ -1,8 +1,9 @@
-import { isStorageError } from "@apiserver-kit/storage";
+import { isMethodNotAllowedError, isStorageError } from "@apiserver-kit/storage";
 import { type GroupResource, StatusError } from "../api/errors.js";
 
 /** Turns a storage failure into the Status a client sees (k8s registry/generic/registry/storage_factory + storeerr). */
 export function storageErrorToStatus(error: unknown, gr: GroupResource, name: string): unknown {
+  if (isMethodNotAllowedError(error)) return StatusError.methodNotAllowed(error.verb, gr);
   if (!isStorageError(error)) return error;
   switch (error.code) {
     case "KeyNotFound":

@@ -8,7 +8,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
-import { type Storage, systemClock as systemTimers, type Clock as TimerClock } from "@apiserver-kit/storage";
+import {
+  type Storage,
+  systemClock as systemTimers,
+  type Clock as TimerClock,
+  WatchCache,
+  type WatchCacheOptions,
+} from "@apiserver-kit/storage";
 import { AdmissionChain, type AdmissionPlugin } from "../admission/admission.js";
 import { admissionContext } from "../admission/listers.js";
 import { StatusError } from "../api/errors.js";
@@ -68,6 +74,9 @@ export interface ApiServerConfig {
   build?: BuildInfo;
   clock?: Clock;
   handlerOptions?: ResourceHandlerOptions;
+  /** Serve reads and watches from a per-resource watch cache (default true). */
+  watchCache?: boolean;
+  watchCacheOptions?: Omit<WatchCacheOptions, "prefix">;
   /** Admission plugins for every resource, run before each kind's own. */
   admission?: AdmissionPlugin[];
   /** Request log and errors. Default: a pino logger at "warn" (request lines are "info"). */
@@ -132,6 +141,7 @@ export class ApiServer {
   readonly healthChecks: HealthCheck[];
   readonly versionInfo: VersionInfo;
   private readonly handlers = new Map<ApiResource, ResourceHandler>();
+  private readonly watchCaches: WatchCache[] = [];
   private readonly alwaysAllow: string[];
   private readonly timers: TimerClock;
   private readonly requestTimeoutMs: number;
@@ -148,10 +158,19 @@ export class ApiServer {
     this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.storage = new MeteredStorage(config.storage, this.metrics);
     // A kind may keep its objects elsewhere (computed or external data); the others share the server's storage.
+    // In front of each kind's storage sits a watch cache: lists, gets at "0"/N and every watch are served from memory.
     const stores = new Map(
-      this.model.resources.map(
-        (r) => [r, new GenericStore(r, r.definition.rest?.storage ?? this.storage, clock)] as const,
-      ),
+      this.model.resources.map((r) => {
+        const backend = r.definition.rest?.storage ?? this.storage;
+        let storage: Storage = backend;
+        // A kind's own storage (computed, external) keeps its own mirror: no second cache in front of it.
+        if (config.watchCache !== false && backend === this.storage) {
+          const cache = new WatchCache(backend, { prefix: r.keyPrefix(), ...config.watchCacheOptions });
+          this.watchCaches.push(cache);
+          storage = cache;
+        }
+        return [r, new GenericStore(r, storage, clock)] as const;
+      }),
     );
     const listers = admissionContext(stores);
     for (const [resource, store] of stores) {
@@ -188,6 +207,10 @@ export class ApiServer {
           await config.storage.ping();
           return undefined;
         },
+      },
+      {
+        name: "watch-cache",
+        check: () => (this.watchCaches.every((c) => c.isReady()) ? undefined : "the watch cache is not synced yet"),
       },
     ];
   }
@@ -398,6 +421,8 @@ export class ApiServer {
         this.metrics.responseSizes.observe(labels, size);
       }
     }
+    // Building the line costs more than the check: skip it when the level is off.
+    if (!this.logger.isLevelEnabled(code >= 500 ? "error" : "info")) return;
     logRequest(this.logger, {
       verb: info?.verb ?? (req.method ?? "GET").toLowerCase(),
       path: record.path,
@@ -431,5 +456,6 @@ export class ApiServer {
     this.beginShutdown();
     this.bridge?.close();
     await this.listener?.close();
+    await Promise.all(this.watchCaches.map((c) => c.close()));
   }
 }

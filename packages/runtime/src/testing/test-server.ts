@@ -23,6 +23,8 @@ export interface TestServerOptions {
   nonApiHandler?: NonApiHandler;
   clock?: Clock;
   handlerOptions?: ApiServerConfig["handlerOptions"];
+  /** Any other server settings (watch cache, admission, timeouts...). */
+  server?: Partial<ApiServerConfig>;
   /** Reuse a data directory (certificates, kubeconfig); default: a fresh temp dir removed on close. */
   dataDir?: string;
 }
@@ -71,6 +73,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.nonApiHandler ? { nonApiHandler: options.nonApiHandler } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.handlerOptions ? { handlerOptions: options.handlerOptions } : {}),
+    ...options.server,
   });
   const address = await server.listen(0, "127.0.0.1");
   const url = `https://127.0.0.1:${address.port}`;
