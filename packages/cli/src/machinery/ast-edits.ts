@@ -3,10 +3,22 @@
  * than at text markers: each returns the text unchanged when the addition is already there, so
  * a command can be re-run safely and hand edits around the addition survive.
  */
-import { type InterfaceDeclaration, Node, Project, type SourceFile, SyntaxKind } from "ts-morph";
+import {
+  IndentationText,
+  type InterfaceDeclaration,
+  Node,
+  Project,
+  QuoteKind,
+  type SourceFile,
+  SyntaxKind,
+} from "ts-morph";
 import { CliError } from "../cli/errors.js";
 
-const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+const project = new Project({
+  useInMemoryFileSystem: true,
+  skipLoadingLibFiles: true,
+  manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
+});
 
 function withSource(path: string, text: string, change: (file: SourceFile) => void): string {
   const file = project.createSourceFile(`/edit/${path}`, text, { overwrite: true });

@@ -82,6 +82,10 @@ function kindSection(group: GroupModel, kind: KindModel, version: KindVersionMod
   }
   lines.push("### Fields", "", "| Field | Type | Required | Description |", "| --- | --- | --- | --- |");
   for (const field of version.schema.properties ?? []) {
+    if (field.name === "metadata") {
+      lines.push(`| \`metadata\` | ObjectMeta | | ${cell(field.description ?? STANDARD_METADATA)} |`);
+      continue;
+    }
     fieldRows(field.name, field.type, field.required, field.description, lines);
   }
   lines.push("");
@@ -143,6 +147,8 @@ function constraints(type: TypeModel): string {
   return parts.join(" ");
 }
 
+const STANDARD_METADATA =
+  "Standard object metadata: name, namespace, labels, annotations, owner references and the fields the server sets.";
 const code = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(", ");
 const oneParagraph = (text: string) => text.replace(/\s*\n\s*/g, " ").trim();
 /** Table cells hold one line and no unescaped pipes. */
