@@ -107,7 +107,11 @@ describe("golden projects", () => {
         generateCommand({ cwd: root, check: true }, memoryReporter());
 
         if (existsSync(biome)) {
-          const output = execFileSync(biome, ["check", "--max-diagnostics=50", "."], { cwd: root, encoding: "utf8" });
+          const output = execFileSync(
+            biome,
+            ["check", `--config-path=${join(checkout, "biome.json")}`, "--max-diagnostics=50", "."],
+            { cwd: root, encoding: "utf8" },
+          );
           assert.match(output, /Checked \d+ files/);
         }
       } finally {

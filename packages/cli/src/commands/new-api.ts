@@ -103,7 +103,6 @@ export function newApi(options: NewApiOptions, reporter: Reporter): NewApiResult
   const data = projectTemplateData(project, checkout, version, kinds);
   plan.user("package.json", render("project/package.json.hbs", data));
   plan.user("tsconfig.json", render("project/tsconfig.json.hbs", data));
-  plan.user("biome.json", render("project/biome.json.hbs", data));
   plan.user(".gitignore", render("project/gitignore.hbs", data));
   plan.user(".dockerignore", render("project/dockerignore.hbs", data));
   plan.user("README.md", render("project/README.md.hbs", data));
