@@ -46,6 +46,10 @@ export interface WatchOptions {
   resourceVersion?: string;
   allowWatchBookmarks?: boolean;
   timeoutSeconds?: number;
+  /** Start with the current state as ADDED events, ended by a BOOKMARK annotated `k8s.io/initial-events-end` (a "watch list"). */
+  sendInitialEvents?: boolean;
+  /** Required as NotOlderThan with sendInitialEvents. */
+  resourceVersionMatch?: "NotOlderThan";
 }
 
 export interface WriteOptions {
@@ -178,6 +182,8 @@ export class ResourceClient<T extends KubeObject> {
       resourceVersion: options.resourceVersion,
       allowWatchBookmarks: options.allowWatchBookmarks,
       timeoutSeconds: options.timeoutSeconds,
+      sendInitialEvents: options.sendInitialEvents,
+      resourceVersionMatch: options.resourceVersionMatch,
       labelSelector: options.labelSelector,
       fieldSelector: options.fieldSelector,
     };

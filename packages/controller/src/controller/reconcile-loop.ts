@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { type Clock, systemClock } from "../clock/clock.js";
 import { errorFields, type Logger, silentLogger } from "../log/logger.js";
-import type { ControllerMetrics, ReconcileResultLabel } from "../metrics/metrics.js";
+import type { ControllerMetrics, ReconcileRecorder, ReconcileResultLabel } from "../metrics/metrics.js";
 import { requestFromKey } from "../objects/keys.js";
 import { isTerminalError, type Reconciler } from "../reconcile/reconcile.js";
 import type { WorkQueue } from "../workqueue/work-queue.js";
@@ -31,13 +31,14 @@ export class ReconcileLoop {
   readonly maxConcurrentReconciles: number;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly recorder: ReconcileRecorder | undefined;
 
   constructor(private readonly options: ReconcileLoopOptions) {
     this.name = options.name;
     this.maxConcurrentReconciles = Math.max(1, options.maxConcurrentReconciles ?? 1);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    options.metrics?.initController(this.name, this.maxConcurrentReconciles);
+    this.recorder = options.metrics?.reconcileRecorder(this.name, this.maxConcurrentReconciles);
   }
 
   /**
@@ -66,7 +67,7 @@ export class ReconcileLoop {
   }
 
   private async reconcileHandler(signal: AbortSignal, key: string): Promise<void> {
-    const { queue, metrics, reconcile } = this.options;
+    const { queue, reconcile } = this.options;
     const request = requestFromKey(key);
     const reconcileId = randomUUID();
     const log = this.logger.child({
@@ -76,7 +77,7 @@ export class ReconcileLoop {
       reconcileId,
     });
     const started = this.clock.now();
-    metrics?.activeWorkers.inc({ controller: this.name });
+    this.recorder?.started();
     let result: Awaited<ReturnType<Reconciler>>;
     let failure: unknown;
     let failed = false;
@@ -85,16 +86,13 @@ export class ReconcileLoop {
     } catch (error) {
       failure = error;
       failed = true;
-    } finally {
-      metrics?.activeWorkers.dec({ controller: this.name });
-      metrics?.reconcileTime.observe({ controller: this.name }, (this.clock.now() - started) / 1000);
     }
     let label: ReconcileResultLabel;
+    let terminal = false;
     if (failed) {
       label = "error";
-      metrics?.reconcileErrors.inc({ controller: this.name });
-      if (isTerminalError(failure)) {
-        metrics?.terminalReconcileErrors.inc({ controller: this.name });
+      terminal = isTerminalError(failure);
+      if (terminal) {
         queue.forget(key);
         log.error("reconciler error (terminal, not retried)", { error: errorFields(failure) });
       } else {
@@ -111,6 +109,6 @@ export class ReconcileLoop {
       queue.forget(key);
       log.debug("reconciled");
     }
-    metrics?.reconcileTotal.inc({ controller: this.name, result: label });
+    this.recorder?.finished(label, (this.clock.now() - started) / 1000, terminal);
   }
 }

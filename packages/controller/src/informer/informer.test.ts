@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { FakeClock } from "@apiserver-kit/storage/testing";
 import { ResourceClient } from "../client/resource-client.js";
@@ -103,6 +105,66 @@ describe("Informer", () => {
       () => seen.join(","),
     );
     await stop();
+  });
+
+  it("gets its first state as a watch list from a server that streams initial events", async () => {
+    await client.create(flunder("w1", {}, "ns5"));
+    await client.create(flunder("w2", {}, "ns5"));
+    const informer = new Informer<Flunder>(client, { namespace: "ns5" });
+    const stop = run(informer);
+    await informer.waitForSync();
+    assert.deepEqual(informer.store.keys().sort(), ["ns5/w1", "ns5/w2"]);
+    assert.equal(informer.stats.syncs, 1);
+    assert.equal(informer.stats.lists, 0, "no paged list was needed");
+    assert.equal(informer.stats.watches, 1, "the same stream goes on with changes");
+    await client.create(flunder("w3", {}, "ns5"));
+    await eventually(
+      () => informer.store.size === 3,
+      () => informer.store.keys().join(","),
+    );
+    assert.equal(informer.stats.watches, 1);
+    await stop();
+  });
+
+  it("lists instead when the server refuses to stream initial events", async () => {
+    const requests: string[] = [];
+    const old = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      requests.push(url.search);
+      if (url.searchParams.has("sendInitialEvents")) {
+        res.writeHead(422, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "Invalid", code: 422 }));
+        return;
+      }
+      if (url.searchParams.get("watch") === "true") {
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.flushHeaders();
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(
+        JSON.stringify({ metadata: { resourceVersion: "9" }, items: [{ metadata: { name: "o", namespace: "x" } }] }),
+      );
+    });
+    await new Promise<void>((resolve) => old.listen(0, "127.0.0.1", resolve));
+    const oldRest = new RestClient({ server: `http://127.0.0.1:${(old.address() as AddressInfo).port}` });
+    const informer = new Informer<Flunder>(new ResourceClient<Flunder>(oldRest, flunderType));
+    const stop = run(informer);
+    await informer.waitForSync();
+    assert.deepEqual(informer.store.keys(), ["x/o"]);
+    assert.equal(informer.stats.lists, 1);
+    assert.equal(informer.stats.failures, 0, "a refusal is not a failure: no backoff");
+    await eventually(
+      () => requests.length === 3,
+      () => requests.join(" "),
+    );
+    assert.match(requests[0] ?? "", /sendInitialEvents=true/);
+    assert.match(requests[1] ?? "", /limit=500/);
+    assert.match(requests[2] ?? "", /watch=true.*resourceVersion=9/);
+    await stop();
+    oldRest.close();
+    old.closeAllConnections();
+    await new Promise((resolve) => old.close(resolve));
   });
 
   it("waitForSync answers false when stopped before syncing", async () => {

@@ -1,6 +1,8 @@
 /**
- * The reflector (client-go tools/cache reflector.go): lists a kind, then watches from the
- * list's resourceVersion, and keeps doing so for as long as it runs.
+ * The reflector (client-go tools/cache reflector.go): gets a kind's current state, then
+ * watches from its resourceVersion, and keeps doing so for as long as it runs.
+ * - The state comes as a watch list (sendInitialEvents: one stream, no paging) when the
+ *   server can, else as a paged list.
  * - Watches ask for bookmarks, so a quiet watch still advances its resourceVersion.
  * - A 410 Expired (too old a resourceVersion) makes it relist; any other failure waits a
  *   jittered, growing backoff and tries again, forever.
@@ -10,7 +12,7 @@
  *   noticing (Pepr's ADR 0015 is the cautionary tale).
  */
 
-import { type ApiError, isExpired, TransportError } from "../client/errors.js";
+import { ApiError, isExpired, TransportError } from "../client/errors.js";
 import type { ResourceClient } from "../client/resource-client.js";
 import { type WireWatchEvent, watchErrorToApiError } from "../client/rest-client.js";
 import { type Clock, sleep, systemClock, type TimerHandle } from "../clock/clock.js";
@@ -29,6 +31,11 @@ export interface ReflectorOptions {
   minWatchTimeoutSeconds?: number;
   /** End and reopen a watch silent for this long. Default 180 s (servers bookmark about every minute). */
   watchIdleTimeoutMs?: number;
+  /**
+   * Get the initial state as a watch list (sendInitialEvents) instead of a paged list,
+   * when the server can; a server that refuses is listed instead. Default true.
+   */
+  watchList?: boolean;
   backoff?: BackoffOptions;
   clock?: Clock;
   random?: () => number;
@@ -46,6 +53,9 @@ export interface ReflectorSink<T> {
 
 /** Counters for logs, metrics and tests. */
 export interface ReflectorStats {
+  /** Times the store was replaced with the server's full state (a list or a watch list). */
+  syncs: number;
+  /** Paged lists. */
   lists: number;
   /** Relists caused by a 410 Expired. */
   expiredRelists: number;
@@ -58,6 +68,8 @@ export interface ReflectorStats {
   lastSyncResourceVersion: string;
 }
 
+const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
+
 type WatchOutcome =
   | { kind: "closed" }
   | { kind: "idle" }
@@ -67,6 +79,7 @@ type WatchOutcome =
 
 export class Reflector<T extends KubeObject> {
   readonly stats: ReflectorStats = {
+    syncs: 0,
     lists: 0,
     expiredRelists: 0,
     watches: 0,
@@ -79,6 +92,7 @@ export class Reflector<T extends KubeObject> {
   private readonly random: () => number;
   private readonly logger: Logger;
   private readonly backoff: Backoff;
+  private watchListSupported = true;
 
   constructor(
     private readonly client: ResourceClient<T>,
@@ -93,14 +107,14 @@ export class Reflector<T extends KubeObject> {
 
   /** Lists and watches until `signal` aborts. Never rejects. */
   async run(signal: AbortSignal): Promise<void> {
-    let needList = true;
-    let watchedSinceList = false;
+    let needSync = true;
+    let watchedSinceSync = false;
     while (!signal.aborted) {
-      if (needList) {
+      if (needSync && !this.watchListUsable()) {
         try {
           await this.list(signal);
-          needList = false;
-          watchedSinceList = false;
+          needSync = false;
+          watchedSinceSync = false;
         } catch (error) {
           if (signal.aborted) return;
           this.stats.failures++;
@@ -109,32 +123,51 @@ export class Reflector<T extends KubeObject> {
           continue;
         }
       }
-      const outcome = await this.watch(signal);
+      const initial = needSync;
+      const { outcome, synced } = await this.watch(signal, initial);
+      if (synced) {
+        needSync = false;
+        watchedSinceSync = false;
+      } else if (initial && this.refusesWatchList(outcome)) {
+        this.watchListSupported = false;
+        this.logger.info("the server does not stream initial events: listing instead");
+        continue;
+      }
       switch (outcome.kind) {
         case "stopped":
           return;
         case "closed":
         case "idle":
-          watchedSinceList = true;
+          watchedSinceSync = true;
           break;
         case "expired":
           this.stats.expiredRelists++;
           this.logger.info("watch expired, relisting", { resourceVersion: this.stats.lastSyncResourceVersion });
-          needList = true;
-          // Expired straight after a list means the server compacts faster than we can follow.
-          if (!watchedSinceList) await sleep(this.clock, this.backoff.next(), signal);
+          needSync = true;
+          // Expired straight after a sync means the server compacts faster than we can follow.
+          if (!watchedSinceSync) await sleep(this.clock, this.backoff.next(), signal);
           break;
         case "failed": {
           this.stats.failures++;
           this.logger.warn("watch failed", { error: errorFields(outcome.error) });
           // A transport failure may be a restarting server: the watch resumes from where it was.
-          // A server's refusal (500, 403, ...) is answered with a fresh list, as client-go does.
-          if (!(outcome.error instanceof TransportError)) needList = true;
+          // A server's refusal (500, 403, ...) is answered with a fresh sync, as client-go does.
+          if (!(outcome.error instanceof TransportError)) needSync = true;
           await sleep(this.clock, this.backoff.next(), signal);
           break;
         }
       }
     }
+  }
+
+  private watchListUsable(): boolean {
+    return (this.options.watchList ?? true) && this.watchListSupported;
+  }
+
+  /** A server that rejects sendInitialEvents (400/422), or ends the stream before the initial events end, can't do it. */
+  private refusesWatchList(outcome: WatchOutcome): boolean {
+    if (outcome.kind === "closed") return true;
+    return outcome.kind === "failed" && outcome.error instanceof ApiError && [400, 422].includes(outcome.error.code);
   }
 
   private async list(signal: AbortSignal): Promise<void> {
@@ -153,57 +186,87 @@ export class Reflector<T extends KubeObject> {
       resourceVersion = page.metadata.resourceVersion ?? resourceVersion;
       continueToken = page.metadata.continue || undefined;
     } while (continueToken);
-    this.sink.replace(items, resourceVersion);
-    this.stats.lastSyncResourceVersion = resourceVersion;
-    this.logger.debug("listed", { items: items.length, resourceVersion });
+    this.replace(items, resourceVersion);
   }
 
-  private watch(signal: AbortSignal): Promise<WatchOutcome> {
-    if (signal.aborted) return Promise.resolve({ kind: "stopped" });
+  private replace(items: T[], resourceVersion: string): void {
+    this.sink.replace(items, resourceVersion);
+    this.stats.syncs++;
+    this.stats.lastSyncResourceVersion = resourceVersion;
+    this.logger.debug("synced", { items: items.length, resourceVersion });
+  }
+
+  /**
+   * One watch. With `initial`, a watch list: the server streams the current state as
+   * ADDED events and a bookmark marking their end, which replaces the store; `synced`
+   * says whether that end arrived.
+   */
+  private async watch(signal: AbortSignal, initial: boolean): Promise<{ outcome: WatchOutcome; synced: boolean }> {
+    if (signal.aborted) return { outcome: { kind: "stopped" }, synced: false };
     const minTimeout = this.options.minWatchTimeoutSeconds ?? 300;
     const idleTimeoutMs = this.options.watchIdleTimeoutMs ?? 180_000;
     let outcome: WatchOutcome | undefined;
     let watchdog: TimerHandle | undefined;
+    let initialItems: T[] | undefined = initial ? [] : undefined;
+    // One timer per watch, not one per event: each event only notes the time, and the
+    // timer, when due, re-arms for what is left of the idle window.
+    let lastEventAt = this.clock.now();
+    const watchdogFired = () => {
+      if (outcome) return;
+      const idleFor = this.clock.now() - lastEventAt;
+      if (idleFor < idleTimeoutMs) {
+        watchdog = this.clock.setTimeout(watchdogFired, idleTimeoutMs - idleFor);
+        return;
+      }
+      this.stats.idleRestarts++;
+      this.logger.warn("watch silent, restarting", { idleTimeoutMs });
+      outcome = { kind: "idle" };
+      connection.stop();
+    };
     this.stats.watches++;
     const connection = this.client.watch(
       {
         ...this.selection(),
-        resourceVersion: this.stats.lastSyncResourceVersion,
+        // A watch list reads the current state (a consistent read); a plain watch resumes.
+        resourceVersion: initial ? "" : this.stats.lastSyncResourceVersion,
         allowWatchBookmarks: true,
         timeoutSeconds: Math.floor(minTimeout * (1 + this.random())),
+        ...(initial ? { sendInitialEvents: true, resourceVersionMatch: "NotOlderThan" as const } : {}),
       },
       (event) => {
         if (outcome) return;
-        armWatchdog();
+        lastEventAt = this.clock.now();
+        if (initialItems) {
+          if (event.type === "ADDED") {
+            initialItems.push(event.object as T);
+            return;
+          }
+          if (event.type === "BOOKMARK" && event.object.metadata?.annotations?.[INITIAL_EVENTS_END] === "true") {
+            this.stats.events += initialItems.length;
+            this.replace(initialItems, event.object.metadata?.resourceVersion ?? "");
+            initialItems = undefined;
+            return;
+          }
+        }
         this.handle(event, (error) => {
           outcome = isExpired(error) ? { kind: "expired" } : { kind: "failed", error };
           connection.stop();
         });
       },
     );
-    const armWatchdog = () => {
-      if (watchdog !== undefined) this.clock.clearTimeout(watchdog);
-      watchdog = this.clock.setTimeout(() => {
-        if (outcome) return;
-        this.stats.idleRestarts++;
-        this.logger.warn("watch silent, restarting", { idleTimeoutMs });
-        outcome = { kind: "idle" };
-        connection.stop();
-      }, idleTimeoutMs);
-    };
     const onAbort = () => {
       outcome ??= { kind: "stopped" };
       connection.stop();
     };
     signal.addEventListener("abort", onAbort, { once: true });
-    armWatchdog();
-    return connection.done.then((end) => {
-      signal.removeEventListener("abort", onAbort);
-      if (watchdog !== undefined) this.clock.clearTimeout(watchdog);
-      if (outcome) return outcome;
-      if (end.kind === "failed") return isExpired(end.error) ? { kind: "expired" } : end;
-      return end.kind === "closed" ? { kind: "closed" } : { kind: "stopped" };
-    });
+    watchdog = this.clock.setTimeout(watchdogFired, idleTimeoutMs);
+    const end = await connection.done;
+    signal.removeEventListener("abort", onAbort);
+    if (watchdog !== undefined) this.clock.clearTimeout(watchdog);
+    const synced = initial && initialItems === undefined;
+    if (outcome) return { outcome, synced };
+    if (end.kind === "failed") return { outcome: isExpired(end.error) ? { kind: "expired" } : end, synced };
+    return { outcome: end.kind === "closed" ? { kind: "closed" } : { kind: "stopped" }, synced };
   }
 
   private handle(event: WireWatchEvent, fail: (error: ApiError) => void): void {

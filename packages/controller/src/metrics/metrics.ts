@@ -2,6 +2,9 @@
  * Prometheus metrics with controller-runtime's names and labels
  * (pkg/internal/controller/metrics, pkg/metrics/workqueue.go), so that dashboards and
  * alerts written for Go controllers work unchanged. One registry per manager.
+ *
+ * Counters and gauges are plain numbers turned into series when scraped: a label lookup
+ * per increment cost more than the no-op reconcile it counted. Histograms observe as usual.
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { Clock } from "../clock/clock.js";
@@ -16,44 +19,130 @@ const RECONCILE_BUCKETS = [
 /** prometheus.ExponentialBuckets(10e-9, 10, 12). */
 const QUEUE_BUCKETS = Array.from({ length: 12 }, (_, i) => 1e-8 * 10 ** i);
 
+/** One controller's reconcile counts. */
+export interface ReconcileSeries {
+  results: Record<ReconcileResultLabel, number>;
+  errors: number;
+  terminalErrors: number;
+  active: number;
+  maxConcurrent: number;
+}
+
+/** Records one controller's reconciles (ReconcileLoop calls it). */
+export interface ReconcileRecorder {
+  started(): void;
+  finished(result: ReconcileResultLabel, seconds: number, terminal: boolean): void;
+}
+
+interface QueueSeries {
+  depth: number;
+  adds: number;
+  retries: number;
+  /** When each item in processing started, for the unfinished-work gauges. */
+  processingSince: Map<unknown, number>;
+}
+
+type LabelNames<L extends string> = L[];
+
+/** A counter or gauge whose values are read from `values()` when scraped. */
+function scraped<L extends string>(
+  kind: "counter" | "gauge",
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: LabelNames<L>,
+  values: () => Iterable<[Record<L, string>, number]>,
+): void {
+  if (kind === "counter") {
+    new Counter<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect(this: Counter<L>) {
+        this.reset();
+        for (const [labels, value] of values()) this.inc(labels as never, value);
+      },
+    });
+  } else {
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect(this: Gauge<L>) {
+        this.reset();
+        for (const [labels, value] of values()) this.set(labels as never, value);
+      },
+    });
+  }
+}
+
 export class ControllerMetrics {
-  readonly reconcileTotal: Counter<"controller" | "result">;
-  readonly reconcileErrors: Counter<"controller">;
-  readonly terminalReconcileErrors: Counter<"controller">;
   readonly reconcileTime: Histogram<"controller">;
-  readonly maxConcurrentReconciles: Gauge<"controller">;
-  readonly activeWorkers: Gauge<"controller">;
-  readonly depth: Gauge<"name" | "controller">;
-  readonly adds: Counter<"name" | "controller">;
   readonly queueDuration: Histogram<"name" | "controller">;
   readonly workDuration: Histogram<"name" | "controller">;
-  readonly retries: Counter<"name" | "controller">;
-  /** Per queue: when each item in processing started, for the unfinished-work gauges. */
-  private readonly processingSince = new Map<string, Map<unknown, number>>();
+  private readonly controllers = new Map<string, ReconcileSeries>();
+  private readonly queues = new Map<string, QueueSeries>();
 
   constructor(
     readonly registry: Registry,
     private readonly clock: Clock,
   ) {
     const registers = [registry];
-    this.reconcileTotal = new Counter({
-      name: "controller_runtime_reconcile_total",
-      help: "Total number of reconciliations per controller",
-      labelNames: ["controller", "result"],
-      registers,
-    });
-    this.reconcileErrors = new Counter({
-      name: "controller_runtime_reconcile_errors_total",
-      help: "Total number of reconciliation errors per controller",
-      labelNames: ["controller"],
-      registers,
-    });
-    this.terminalReconcileErrors = new Counter({
-      name: "controller_runtime_terminal_reconcile_errors_total",
-      help: "Total number of terminal reconciliation errors per controller",
-      labelNames: ["controller"],
-      registers,
-    });
+    type Row<L extends string> = [Record<L, string>, number];
+    const perController = (read: (s: ReconcileSeries) => number) => (): Row<"controller">[] =>
+      [...this.controllers].map(([controller, series]) => [{ controller }, read(series)]);
+    const perQueue = (read: (q: QueueSeries, now: number) => number) => (): Row<"name" | "controller">[] => {
+      const now = this.clock.now();
+      return [...this.queues].map(([name, series]) => [{ name, controller: name }, read(series, now)]);
+    };
+
+    scraped(
+      "counter",
+      registry,
+      "controller_runtime_reconcile_total",
+      "Total number of reconciliations per controller",
+      ["controller", "result"],
+      (): Row<"controller" | "result">[] =>
+        [...this.controllers].flatMap(([controller, series]) =>
+          Object.entries(series.results).map(
+            ([result, value]): Row<"controller" | "result"> => [{ controller, result }, value],
+          ),
+        ),
+    );
+    scraped(
+      "counter",
+      registry,
+      "controller_runtime_reconcile_errors_total",
+      "Total number of reconciliation errors per controller",
+      ["controller"],
+      perController((s) => s.errors),
+    );
+    scraped(
+      "counter",
+      registry,
+      "controller_runtime_terminal_reconcile_errors_total",
+      "Total number of terminal reconciliation errors per controller",
+      ["controller"],
+      perController((s) => s.terminalErrors),
+    );
+    scraped(
+      "gauge",
+      registry,
+      "controller_runtime_max_concurrent_reconciles",
+      "Maximum number of concurrent reconciles per controller",
+      ["controller"],
+      perController((s) => s.maxConcurrent),
+    );
+    scraped(
+      "gauge",
+      registry,
+      "controller_runtime_active_workers",
+      "Number of currently used workers per controller",
+      ["controller"],
+      perController((s) => s.active),
+    );
     this.reconcileTime = new Histogram({
       name: "controller_runtime_reconcile_time_seconds",
       help: "Length of time per reconciliation per controller",
@@ -61,30 +150,31 @@ export class ControllerMetrics {
       buckets: RECONCILE_BUCKETS,
       registers,
     });
-    this.maxConcurrentReconciles = new Gauge({
-      name: "controller_runtime_max_concurrent_reconciles",
-      help: "Maximum number of concurrent reconciles per controller",
-      labelNames: ["controller"],
-      registers,
-    });
-    this.activeWorkers = new Gauge({
-      name: "controller_runtime_active_workers",
-      help: "Number of currently used workers per controller",
-      labelNames: ["controller"],
-      registers,
-    });
-    this.depth = new Gauge({
-      name: "workqueue_depth",
-      help: "Current depth of workqueue",
-      labelNames: ["name", "controller"],
-      registers,
-    });
-    this.adds = new Counter({
-      name: "workqueue_adds_total",
-      help: "Total number of adds handled by workqueue",
-      labelNames: ["name", "controller"],
-      registers,
-    });
+
+    scraped(
+      "gauge",
+      registry,
+      "workqueue_depth",
+      "Current depth of workqueue",
+      ["name", "controller"],
+      perQueue((q) => q.depth),
+    );
+    scraped(
+      "counter",
+      registry,
+      "workqueue_adds_total",
+      "Total number of adds handled by workqueue",
+      ["name", "controller"],
+      perQueue((q) => q.adds),
+    );
+    scraped(
+      "counter",
+      registry,
+      "workqueue_retries_total",
+      "Total number of retries handled by workqueue",
+      ["name", "controller"],
+      perQueue((q) => q.retries),
+    );
     this.queueDuration = new Histogram({
       name: "workqueue_queue_duration_seconds",
       help: "How long in seconds an item stays in workqueue before being requested",
@@ -99,80 +189,87 @@ export class ControllerMetrics {
       buckets: QUEUE_BUCKETS,
       registers,
     });
-    this.retries = new Counter({
-      name: "workqueue_retries_total",
-      help: "Total number of retries handled by workqueue",
-      labelNames: ["name", "controller"],
-      registers,
-    });
-    const unfinished = (longest: boolean) => {
-      const metrics = this;
-      return function (this: Gauge<"name" | "controller">) {
-        const now = metrics.clock.now();
-        for (const [name, started] of metrics.processingSince) {
-          let value = 0;
-          for (const since of started.values()) {
-            const seconds = (now - since) / 1000;
-            value = longest ? Math.max(value, seconds) : value + seconds;
-          }
-          this.set({ name, controller: name }, value);
-        }
-      };
-    };
-    new Gauge({
-      name: "workqueue_unfinished_work_seconds",
-      help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration.",
-      labelNames: ["name", "controller"],
-      registers,
-      collect: unfinished(false),
-    });
-    new Gauge({
-      name: "workqueue_longest_running_processor_seconds",
-      help: "How many seconds has the longest running processor for workqueue been running.",
-      labelNames: ["name", "controller"],
-      registers,
-      collect: unfinished(true),
-    });
+    scraped(
+      "gauge",
+      registry,
+      "workqueue_unfinished_work_seconds",
+      "How many seconds of work has been done that is in progress and hasn't been observed by work_duration.",
+      ["name", "controller"],
+      perQueue((q, now) => {
+        let total = 0;
+        for (const since of q.processingSince.values()) total += (now - since) / 1000;
+        return total;
+      }),
+    );
+    scraped(
+      "gauge",
+      registry,
+      "workqueue_longest_running_processor_seconds",
+      "How many seconds has the longest running processor for workqueue been running.",
+      ["name", "controller"],
+      perQueue((q, now) => {
+        let longest = 0;
+        for (const since of q.processingSince.values()) longest = Math.max(longest, (now - since) / 1000);
+        return longest;
+      }),
+    );
   }
 
-  /** Zeroes a controller's series so they exist before the first reconcile (as controller-runtime does). */
-  initController(controller: string, maxConcurrentReconciles: number): void {
-    for (const result of ["success", "error", "requeue", "requeue_after"] as const) {
-      this.reconcileTotal.inc({ controller, result }, 0);
-    }
-    this.reconcileErrors.inc({ controller }, 0);
-    this.terminalReconcileErrors.inc({ controller }, 0);
-    this.maxConcurrentReconciles.set({ controller }, maxConcurrentReconciles);
-    this.activeWorkers.set({ controller }, 0);
+  /** The recorder for controller `name`; its series exist (at zero) from now on, as controller-runtime does. */
+  reconcileRecorder(controller: string, maxConcurrentReconciles: number): ReconcileRecorder {
+    const series: ReconcileSeries = {
+      results: { success: 0, error: 0, requeue: 0, requeue_after: 0 },
+      errors: 0,
+      terminalErrors: 0,
+      active: 0,
+      maxConcurrent: maxConcurrentReconciles,
+    };
+    this.controllers.set(controller, series);
+    const time = this.reconcileTime.labels({ controller });
+    return {
+      started: () => {
+        series.active++;
+      },
+      finished: (result, seconds, terminal) => {
+        series.active--;
+        series.results[result]++;
+        if (result === "error") series.errors++;
+        if (terminal) series.terminalErrors++;
+        time.observe(seconds);
+      },
+    };
   }
 
   /** The work-queue hooks for the queue of controller `name` (name and controller labels are both the controller's name). */
   workQueueMetrics<T>(name: string): WorkQueueMetrics<T> {
-    const labels = { name, controller: name };
+    const series: QueueSeries = { depth: 0, adds: 0, retries: 0, processingSince: new Map() };
+    this.queues.set(name, series);
     const addedAt = new Map<T, number>();
-    const started = new Map<unknown, number>();
-    this.processingSince.set(name, started);
-    this.depth.set(labels, 0);
+    const started = series.processingSince as Map<T, number>;
+    const queueDuration = this.queueDuration.labels({ name, controller: name });
+    const workDuration = this.workDuration.labels({ name, controller: name });
     return {
       add: (item) => {
-        this.adds.inc(labels);
-        this.depth.inc(labels);
+        series.adds++;
+        series.depth++;
         if (!addedAt.has(item)) addedAt.set(item, this.clock.now());
       },
       get: (item) => {
-        this.depth.dec(labels);
+        series.depth--;
         const now = this.clock.now();
         const since = addedAt.get(item);
-        if (since !== undefined) this.queueDuration.observe(labels, (now - since) / 1000);
+        if (since !== undefined) queueDuration.observe((now - since) / 1000);
         addedAt.delete(item);
         started.set(item, now);
       },
       done: (item) => {
         const since = started.get(item);
-        if (since !== undefined) this.workDuration.observe(labels, (this.clock.now() - since) / 1000);
+        if (since !== undefined) workDuration.observe((this.clock.now() - since) / 1000);
         started.delete(item);
       },
-      retry: () => this.retries.inc(labels),
+      retry: () => {
+        series.retries++;
+      },
     };
   }
 }

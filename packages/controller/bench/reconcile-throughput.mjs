@@ -1,0 +1,161 @@
+// 10,000 objects through a no-op reconcile, as a ratio to the rate the same events arrive
+// on a raw watch (issue 7's goal: >= 0.5x). Build first: `npx tsc -b packages/controller`.
+//   node packages/controller/bench/reconcile-throughput.mjs [objects=10000]
+//
+// Two scenarios against a runtime server in its own process (memory storage, TLS on
+// loopback), as a controller and its API server are in a cluster:
+// - initial sync: the objects exist; a raw watch (no resourceVersion: every object as an
+//   ADDED event) against a manager starting cold (its informer's watch list, then the
+//   work queue) until every key was reconciled once; ROUNDS rounds alternating the two,
+//   medians compared (a shared machine is noisy);
+// - live stream: both are watching; every object gets one update (merge patch, 64 writers
+//   in parallel); rates from the first write to the last event, which the write rate bounds.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { Manager, ResourceClient, RestClient, restConfigFromKubeconfigFile, silentLogger } from "../dist/index.js";
+import { flunder, flunderType } from "../dist/testing/fixtures.js";
+
+const COUNT = Number(process.argv[2] ?? 10_000);
+const ROUNDS = 5;
+const WRITERS = 64;
+
+async function parallel(items, worker) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      while (next < items.length) await worker(items[next++]);
+    }),
+  );
+}
+
+/** Resolves with the time the `expected`-th object event arrived. */
+function rawWatch(rest, query, expected) {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const connection = rest.watch(
+      `/apis/${flunderType.group}/${flunderType.version}/flunders`,
+      { watch: true, ...query },
+      (event) => {
+        if (event.type === "BOOKMARK") return;
+        if (event.type === "ERROR") reject(new Error(JSON.stringify(event.object)));
+        if (++seen === expected) {
+          connection.stop();
+          resolve(performance.now());
+        }
+      },
+    );
+  });
+}
+
+/** A manager with a no-op controller; `settled(n)` resolves once n more reconciles ran. */
+function startManager(config) {
+  const manager = new Manager({ config, logger: silentLogger });
+  const reconciled = new Set();
+  let total = 0;
+  let last = 0;
+  let target = COUNT;
+  let reached = () => {};
+  let all = new Promise((resolve) => {
+    reached = resolve;
+  });
+  manager.addController({
+    name: "noop",
+    for: flunderType,
+    async reconcile(_ctx, request) {
+      total++;
+      last = performance.now();
+      reconciled.add(request.name);
+      if (total === target) reached();
+    },
+  });
+  const running = manager.start();
+  return {
+    manager,
+    running,
+    reconciled,
+    settled(more) {
+      if (more !== undefined) {
+        target = total + more;
+        all = new Promise((resolve) => {
+          reached = resolve;
+        });
+      }
+      return all;
+    },
+    get last() {
+      return last;
+    },
+  };
+}
+
+const serverProcess = spawn(process.execPath, [fileURLToPath(new URL("./api-server-process.mjs", import.meta.url))], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const [firstLine] = await once(createInterface({ input: serverProcess.stdout }), "line");
+const config = await restConfigFromKubeconfigFile(JSON.parse(firstLine).kubeconfig);
+const rest = new RestClient(config, { maxSockets: WRITERS });
+const flunders = new ResourceClient(rest, flunderType);
+const names = Array.from({ length: COUNT }, (_, i) => `f${String(i).padStart(5, "0")}`);
+
+let start = performance.now();
+await parallel(names, (name) => flunders.create(flunder(name, { color: "a" }, "bench")));
+const createSeconds = (performance.now() - start) / 1000;
+
+// Initial sync, alternating raw watch and cold manager.
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const rawRounds = [];
+const controllerRounds = [];
+let controller;
+for (let round = 0; round < ROUNDS; round++) {
+  start = performance.now();
+  rawRounds.push(((await rawWatch(rest, {}, COUNT)) - start) / 1000);
+  // The last round's manager stays up for the live scenario.
+  if (controller) {
+    await controller.manager.stop();
+    await controller.running;
+  }
+  start = performance.now();
+  controller = startManager(config);
+  await controller.settled();
+  controllerRounds.push((performance.now() - start) / 1000);
+  if (controller.reconciled.size !== COUNT) throw new Error(`reconciled ${controller.reconciled.size} of ${COUNT}`);
+}
+
+// Live stream: one update per object while a raw watch and the controller both watch.
+const fromRv = controller.manager.informer(flunderType).stats.lastSyncResourceVersion;
+const rawLive = rawWatch(rest, { resourceVersion: fromRv }, COUNT);
+const controllerLive = controller.settled(COUNT);
+start = performance.now();
+await parallel(names, (name) => flunders.patch({ namespace: "bench", name }, { spec: { color: "b" } }));
+const writeSeconds = (performance.now() - start) / 1000;
+const rawLiveSeconds = ((await rawLive) - start) / 1000;
+await controllerLive;
+const controllerLiveSeconds = (controller.last - start) / 1000;
+
+await controller.manager.stop();
+await controller.running;
+rest.close();
+process.kill(serverProcess.pid, "SIGTERM");
+await once(serverProcess, "exit");
+
+const rate = (n, s) => Math.round(n / s);
+const spread = (values) => `[${values.map((v) => v.toFixed(2)).join(" ")}]`;
+const rawInitial = median(rawRounds);
+const controllerInitial = median(controllerRounds);
+console.log(`objects: ${COUNT} (created at ${rate(COUNT, createSeconds)}/s by ${WRITERS} writers)`);
+console.log(`initial sync (median of ${ROUNDS}, seconds of each round in brackets):`);
+console.log(`  raw watch        ${rawInitial.toFixed(3)} s  ${rate(COUNT, rawInitial)} events/s  ${spread(rawRounds)}`);
+console.log(
+  `  no-op reconcile  ${controllerInitial.toFixed(3)} s  ${rate(COUNT, controllerInitial)} reconciles/s  ${spread(controllerRounds)}`,
+);
+console.log(`  ratio            ${(rawInitial / controllerInitial).toFixed(2)}x`);
+console.log("live stream (one update per object):");
+console.log(`  writes           ${writeSeconds.toFixed(3)} s  ${rate(COUNT, writeSeconds)} writes/s`);
+console.log(`  raw watch        ${rawLiveSeconds.toFixed(3)} s  ${rate(COUNT, rawLiveSeconds)} events/s`);
+console.log(
+  `  no-op reconcile  ${controllerLiveSeconds.toFixed(3)} s  ${rate(COUNT, controllerLiveSeconds)} reconciles/s`,
+);
+console.log(`  ratio            ${(rawLiveSeconds / controllerLiveSeconds).toFixed(2)}x`);
