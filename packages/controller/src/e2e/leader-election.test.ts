@@ -12,7 +12,7 @@ import { ResourceClient } from "../client/resource-client.js";
 import { LeaderElector } from "../leaderelection/leader-elector.js";
 import { type Lease, leaseType } from "../leaderelection/lease.js";
 import { silentLogger } from "../log/logger.js";
-import { Manager } from "../manager/manager.js";
+import { LeaderElectionLostError, Manager } from "../manager/manager.js";
 import { type RestartableServer, startServer } from "../testing/api-server.js";
 import { type Flunder, flunder, flunderType } from "../testing/fixtures.js";
 import { readyController } from "../testing/ready-controller.js";
@@ -92,6 +92,47 @@ describe("leader election", () => {
       await b.manager.stop();
       await Promise.allSettled([a.running, b.running]);
     }
+  });
+
+  it("stops the manager and rejects start() when another holder takes the lease", async () => {
+    const config = await server.restConfig();
+    const manager = new Manager({
+      config,
+      logger: silentLogger,
+      leaderElection: {
+        namespace: "default",
+        name: "stolen",
+        identity: "victim",
+        leaseDurationMs: 3000,
+        renewDeadlineMs: 2000,
+        retryPeriodMs: 50,
+      },
+    });
+    let reconcilerSignal: AbortSignal | undefined;
+    manager.add({
+      name: "leader-work",
+      start: async (signal) => {
+        reconcilerSignal = signal;
+        await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      },
+    });
+    const running = manager.start();
+    await manager.elected();
+    const leases = new ResourceClient<Lease>(manager.rest, leaseType);
+    const lease = await leases.get({ namespace: "default", name: "stolen" });
+    // Someone else writes the lease as theirs (a partition healed the wrong way, a bug elsewhere).
+    await leases.update({
+      ...lease,
+      spec: { ...lease.spec, holderIdentity: "intruder", renewTime: new Date().toISOString() },
+    });
+    await assert.rejects(
+      running,
+      (error: unknown) => error instanceof LeaderElectionLostError && error.reason === "LeaderElectionLost",
+    );
+    assert.equal(reconcilerSignal?.aborted, true, "leader work was told to stop");
+    assert.equal(manager.isLeader(), false);
+    const after = await leases.get({ namespace: "default", name: "stolen" });
+    assert.equal(after.spec?.holderIdentity, "intruder", "a manager that lost the lease does not release it");
   });
 
   it("replaces a holder that stopped renewing only after the lease duration, by the candidate's clock", async () => {

@@ -64,8 +64,7 @@ export class Informer<T extends KubeObject> {
    */
   addEventHandler(handler: EventHandler<T>): () => void {
     this.handlers.add(handler);
-    if (this.synced)
-      for (const object of this.store.list()) this.call(handler, "onAdd", () => handler.onAdd?.(object, true));
+    if (this.synced) for (const object of this.store.list()) this.call("onAdd", () => handler.onAdd?.(object, true));
     return () => this.handlers.delete(handler);
   }
 
@@ -144,11 +143,11 @@ export class Informer<T extends KubeObject> {
   }
 
   private dispatch(what: keyof EventHandler<T>, call: (handler: EventHandler<T>) => void): void {
-    for (const handler of this.handlers) this.call(handler, what, () => call(handler));
+    for (const handler of this.handlers) this.call(what, () => call(handler));
   }
 
   /** One failing handler must not stop the others or the reflector. */
-  private call(_handler: EventHandler<T>, what: string, fn: () => void): void {
+  private call(what: string, fn: () => void): void {
     try {
       fn();
     } catch (error) {

@@ -40,6 +40,7 @@ export class LeaderElector {
   private readonly retryPeriodMs: number;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly random: () => number;
   private observedSpec = "";
   private observedHolder = "";
   private observedDurationSeconds = 0;
@@ -66,8 +67,6 @@ export class LeaderElector {
     });
     this.random = deps.random ?? Math.random;
   }
-
-  private readonly random: () => number;
 
   isLeader(): boolean {
     return this.leading;

@@ -66,6 +66,7 @@ export class Manager implements InformerSource {
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly informerRuns: Promise<void>[] = [];
   private readonly runnables: Runnable[] = [];
+  private readonly started = new Set<Runnable>();
   /** Runs of runnables that hold the lease, and of the others: a stop waits for the first before the second. */
   private readonly leaderRuns: Promise<void>[] = [];
   private readonly otherRuns: Promise<void>[] = [];
@@ -271,8 +272,6 @@ export class Manager implements InformerSource {
     for (const runnable of this.runnables) if (this.needsLease(runnable)) this.runRunnable(runnable);
     for (const resolve of this.electedWaiters.splice(0)) resolve();
   }
-
-  private readonly started = new Set<Runnable>();
 
   private runRunnable(runnable: Runnable): void {
     if (this.started.has(runnable)) return;
