@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryStorage } from "@apiserver-kit/storage";
+import { MeteredStorage, storageType } from "./metered-storage.js";
+import { ApiServerMetrics } from "./metrics.js";
+
+describe("MeteredStorage", () => {
+  it("names the type after the key's resource and group", () => {
+    assert.equal(storageType("/registry/wardle.example.com/flunders/ns/a"), "flunders.wardle.example.com");
+    assert.equal(storageType("/registry/wardle.example.com/fischers/"), "fischers.wardle.example.com");
+    assert.equal(storageType("/elsewhere/x"), "unknown");
+  });
+
+  it("counts and times every call, and counts failures", async () => {
+    const metrics = new ApiServerMetrics({ processMetrics: false });
+    const storage = new MeteredStorage(new MemoryStorage(), metrics);
+    const key = "/registry/wardle.example.com/flunders/ns/a";
+    await storage.create(key, { metadata: { name: "a" } });
+    await storage.get(key);
+    await storage.list("/registry/wardle.example.com/flunders/");
+    await storage.delete(key);
+    await assert.rejects(storage.delete(key));
+    const count = async (operation: string) =>
+      (await metrics.storageRequests.get()).values.find((v) => v.labels.operation === operation)?.value;
+    assert.equal(await count("create"), 1);
+    assert.equal(await count("get"), 1);
+    assert.equal(await count("list"), 1);
+    assert.equal(await count("delete"), 2);
+    const errors = (await metrics.storageErrors.get()).values;
+    assert.deepEqual(
+      errors.map((v) => [v.labels, v.value]),
+      [[{ operation: "delete", type: "flunders.wardle.example.com" }, 1]],
+    );
+    const durations = (await metrics.storageDuration.get()).values.filter(
+      (v) => v.metricName === "etcd_request_duration_seconds_count",
+    );
+    assert.equal(durations.length, 4);
+    await storage.close();
+  });
+});
