@@ -113,7 +113,7 @@ async function serve() {
 
   // The listener comparison: one trivial handler behind three ways of serving h1.
   const payload = Buffer.from(JSON.stringify({ kind: "APIResourceList", padding: "x".repeat(900) }));
-  const trivial = (req, res) => {
+  const trivial = (_req, res) => {
     res.writeHead(200, { "Content-Type": "application/json", "Content-Length": payload.length });
     res.end(payload);
   };
