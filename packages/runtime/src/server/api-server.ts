@@ -27,7 +27,7 @@ import {
   anonymousUser,
   forbidden,
 } from "../auth/types.js";
-import { Discovery, STORED_RESOURCE_VERBS } from "../discovery/discovery.js";
+import { Discovery } from "../discovery/discovery.js";
 import { ResourceHandler, type ResourceHandlerOptions, SUPPORTED_PATCH_TYPES } from "../endpoints/resource-handler.js";
 import { ApiModel, type ApiResource, type ResourceVersion } from "../model/api-model.js";
 import type { ResourceDefinition } from "../model/resource.js";
