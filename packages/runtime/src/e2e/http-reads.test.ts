@@ -262,6 +262,19 @@ describe("HTTP: watches", () => {
     } finally {
       watch.close();
     }
+    // A quiet watch from a resourceVersion gets bookmarks at that revision, so clients see it is alive.
+    const from = await server.storage.currentRevision();
+    const idle = await openWatch(
+      server,
+      `${gv}/namespaces/default/flunders?watch=true&allowWatchBookmarks=true&resourceVersion=${from}`,
+    );
+    try {
+      const [first] = await idle.waitFor(1);
+      assert.equal(first?.type, "BOOKMARK");
+      assert.equal((first?.object.metadata as { resourceVersion: string }).resourceVersion, String(from));
+    } finally {
+      idle.close();
+    }
     const quiet = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true`);
     await new Promise((r) => setTimeout(r, 300));
     quiet.close();

@@ -49,7 +49,7 @@ import {
   type WriteOptions,
 } from "./options.js";
 import { type IncludeObject, partialObjectMetadata, TableConvertor } from "./table.js";
-import { defaultWatchStreamConfig, WatchStream, type WatchStreamConfig } from "./watch-stream.js";
+import { defaultWatchStreamConfig, RawJSON, WatchStream, type WatchStreamConfig } from "./watch-stream.js";
 
 export interface ResourceRequest {
   req: HttpRequest;
@@ -91,6 +91,7 @@ const noListers: AdmissionContext = {
 
 export class ResourceHandler {
   private readonly tables = new Map<string, TableConvertor>();
+  private readonly encoded = new WeakMap<object, Map<string, string>>();
   private readonly watchConfig: WatchStreamConfig;
   private readonly minRequestTimeoutSeconds: number;
 
@@ -259,6 +260,24 @@ export class ResourceHandler {
     return copy;
   }
 
+  /**
+   * The JSON text of a hub object in `version`, memoized per stored object: objects from
+   * storage are immutable and shared, so a GET, a list item and a watch event of the same
+   * revision are serialized once.
+   */
+  private jsonOf(version: ResourceVersion, hubObject: KubeObject): string {
+    let perVersion = this.encoded.get(hubObject);
+    const hit = perVersion?.get(version.name);
+    if (hit !== undefined) return hit;
+    const json = JSON.stringify(this.toVersion(version, hubObject));
+    if (!perVersion) {
+      perVersion = new Map();
+      this.encoded.set(hubObject, perVersion);
+    }
+    perVersion.set(version.name, json);
+    return json;
+  }
+
   private includeObject(r: ResourceRequest): IncludeObject {
     const value = r.query.get("includeObject") ?? "Metadata";
     if (!includeObjectValues.has(value)) {
@@ -304,6 +323,10 @@ export class ResourceHandler {
           ? ({ kind: "any" } as const)
           : ({ kind: "notOlderThan", revision: parseResourceVersion(rv) } as const);
     const object = await this.store.get(ctx, r.info.name, consistency);
+    if (negotiated.target === "object" && negotiated.format === "json") {
+      writeBody(r.res, 200, negotiated.contentType, this.jsonOf(r.version, object));
+      return;
+    }
     this.writeObject(r, 200, this.toVersion(r.version, object), negotiated);
   }
 
@@ -323,6 +346,14 @@ export class ResourceHandler {
       ...(page.continueToken ? { continue: page.continueToken } : {}),
       ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
     };
+    if (negotiated.target === "object" && negotiated.format === "json") {
+      // Items are joined from their memoized JSON; only the envelope is serialized here.
+      const items = page.items.map((item) => this.jsonOf(r.version, item)).join(",");
+      const head = `{"apiVersion":${JSON.stringify(r.version.apiVersion)},"items":[`;
+      const tail = `],"kind":${JSON.stringify(this.resource.listKind)},"metadata":${JSON.stringify(meta)}}`;
+      writeBody(r.res, 200, negotiated.contentType, head + items + tail);
+      return;
+    }
     const items = page.items.map((item) => this.toVersion(r.version, item));
     let body: unknown;
     if (negotiated.target === "Table") {
@@ -349,7 +380,9 @@ export class ResourceHandler {
     const version = r.version;
     const table = negotiated.target === "Table" ? this.table(version) : undefined;
     let firstTable = true;
+    const plain = negotiated.target === "object" && negotiated.format === "json";
     const encodeEvent = (_type: string, object: Record<string, unknown>): unknown => {
+      if (plain) return new RawJSON(this.jsonOf(version, object as KubeObject));
       const converted = this.toVersion(version, object as KubeObject);
       if (table) {
         const t = table.table([converted], include, this.clock.now(), {}, firstTable);
@@ -407,6 +440,7 @@ export class ResourceHandler {
       encode: encodeEvent,
       bookmark,
       allowBookmarks: options.allowWatchBookmarks,
+      startRevision: fromRevision,
       timeoutMs,
       config: this.watchConfig,
     });

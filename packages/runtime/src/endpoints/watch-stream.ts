@@ -37,6 +37,18 @@ export const defaultWatchStreamConfig: WatchStreamConfig = {
   timers: realTimers,
 };
 
+/** Already-serialized JSON, spliced into an event line as is. */
+export class RawJSON {
+  constructor(readonly json: string) {}
+}
+
+/** One watch event as a line of JSON. */
+function eventLine(type: string, object: unknown): string {
+  return object instanceof RawJSON
+    ? `{"type":"${type}","object":${object.json}}\n`
+    : `${JSON.stringify({ type, object })}\n`;
+}
+
 /** Encodes one object event as the client asked (version, Table, metadata only). */
 export type EventEncoder = (type: "ADDED" | "MODIFIED" | "DELETED", object: Record<string, unknown>) => unknown;
 
@@ -45,6 +57,8 @@ export interface WatchStreamOptions {
   encode: EventEncoder;
   bookmark: (resourceVersion: string, annotations?: Record<string, string>) => unknown;
   allowBookmarks: boolean;
+  /** The revision the watch starts after: bookmarks carry it until an event moves past it. */
+  startRevision: number;
   timeoutMs: number;
   config: WatchStreamConfig;
   /** Called once when the stream ends for any reason. */
@@ -59,6 +73,7 @@ export class WatchStream {
 
   constructor(private readonly options: WatchStreamOptions) {
     const { res } = options;
+    this.lastRevision = options.startRevision;
     res.statusCode = 200;
     res.setHeader("Content-Type", "application/json");
     res.setHeader("Cache-Control", "no-cache, private");
@@ -83,7 +98,7 @@ export class WatchStream {
   sendInitial(objects: readonly Record<string, unknown>[], revision: number): void {
     let batch = "";
     for (const object of objects) {
-      batch += `${JSON.stringify({ type: "ADDED", object: this.options.encode("ADDED", object) })}\n`;
+      batch += eventLine("ADDED", this.options.encode("ADDED", object));
       if (batch.length > 64 * 1024) {
         this.write(batch);
         batch = "";
@@ -125,7 +140,7 @@ export class WatchStream {
         this.fail(error);
         return false;
       }
-      return this.write(`${JSON.stringify({ type: event.type, object: encoded })}\n`);
+      return this.write(eventLine(event.type, encoded));
     },
     error: (error: Error) => this.fail(error),
   };

@@ -23,6 +23,10 @@ export interface TestServerOptions {
   nonApiHandler?: NonApiHandler;
   clock?: Clock;
   handlerOptions?: ApiServerConfig["handlerOptions"];
+  /** A fixed port (default: a free one), e.g. to restart a server where clients expect it. */
+  port?: number;
+  /** Leave the storage open on close (to start another server on it). */
+  keepStorage?: boolean;
   /** Any other server settings (watch cache, admission, timeouts...). */
   server?: Partial<ApiServerConfig>;
   /** Reuse a data directory (certificates, kubeconfig); default: a fresh temp dir removed on close. */
@@ -75,7 +79,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.handlerOptions ? { handlerOptions: options.handlerOptions } : {}),
     ...options.server,
   });
-  const address = await server.listen(0, "127.0.0.1");
+  const address = await server.listen(options.port ?? 0, "127.0.0.1");
   const url = `https://127.0.0.1:${address.port}`;
   const kubeconfig = local.writeKubeconfig(url);
   return {
@@ -89,7 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     request: (path, requestOptions = {}) => testRequest(address.port, local, path, requestOptions),
     async close() {
       await server.close();
-      await storage.close();
+      if (!options.keepStorage) await storage.close();
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
