@@ -7,6 +7,7 @@ import { StatusError } from "../api/errors.js";
 import { acceptsJSON, parseAccept } from "../endpoints/negotiation.js";
 import type { ApiModel, ApiResource, ResourceVersion } from "../model/api-model.js";
 import type { RequestInfo } from "../request/request-info.js";
+import { AcceptCache } from "../server/accept-cache.js";
 import { type CacheableDocument, computeETag, serveDocument } from "../server/conditional.js";
 import { type HttpRequest, type HttpResponse, writeBody } from "../server/http.js";
 
@@ -208,6 +209,17 @@ export class Discovery {
    * that order of preference, the legacy APIGroupList for plain JSON, else 406.
    */
   negotiateRoot(accept: string | undefined): CacheableDocument {
+    const document = this.rootByAccept.get(accept);
+    if (!document) {
+      throw StatusError.notAcceptable(["application/json", AGGREGATED_DISCOVERY_V2, AGGREGATED_DISCOVERY_V2BETA1]);
+    }
+    return document;
+  }
+
+  private readonly rootByAccept = new AcceptCache((accept) => this.chooseRoot(accept));
+  private readonly acceptsJSON = new AcceptCache(acceptsJSON);
+
+  private chooseRoot(accept: string | undefined): CacheableDocument | null {
     for (const range of parseAccept(accept)) {
       if (range.q <= 0) continue;
       const json =
@@ -220,7 +232,7 @@ export class Discovery {
       if (range.params.v === "v2") return this.aggregated.v2;
       if (range.params.v === "v2beta1") return this.aggregated.v2beta1;
     }
-    throw StatusError.notAcceptable(["application/json", AGGREGATED_DISCOVERY_V2, AGGREGATED_DISCOVERY_V2BETA1]);
+    return null;
   }
 
   /** Serves GET /apis, /apis/<g> and /apis/<g>/<v>. */
@@ -237,7 +249,7 @@ export class Discovery {
       serveDocument(req, res, document, "public");
       return;
     }
-    if (!acceptsJSON(accept)) throw StatusError.notAcceptable(["application/json"]);
+    if (!this.acceptsJSON.get(accept)) throw StatusError.notAcceptable(["application/json"]);
     const document = info.apiVersion ? this.resourceList(info.apiGroup, info.apiVersion) : this.group(info.apiGroup);
     if (!document) throw new StatusError(404, "NotFound", "the server could not find the requested resource", {});
     writeBody(res, 200, document.contentType, document.body);

@@ -3,8 +3,9 @@
  * (k8s.io/apiserver endpoints/metrics, storage/etcd3/metrics), in a registry of their own
  * so that several servers can share a process.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { RequestInfo } from "../request/request-info.js";
+import { LeanCounter, LeanHistogram } from "./series.js";
 
 export const COMPONENT = "apiserver";
 
@@ -36,42 +37,42 @@ const READ_ONLY_VERBS = new Set(["get", "list", "watch"]);
 
 export class ApiServerMetrics {
   readonly registry: Registry;
-  readonly requests: Counter<RequestLabel | "code">;
-  readonly requestDuration: Histogram<RequestLabel>;
-  readonly responseSizes: Histogram<ResourceLabel>;
+  readonly requests: LeanCounter<RequestLabel | "code">;
+  readonly requestDuration: LeanHistogram<RequestLabel>;
+  readonly responseSizes: LeanHistogram<ResourceLabel>;
   readonly longRunning: Gauge<ResourceLabel>;
   readonly inflight: Gauge<"request_kind">;
-  readonly watchEvents: Counter<"group" | "version" | "kind">;
-  readonly watchEventSizes: Histogram<"group" | "version" | "kind">;
-  readonly storageRequests: Counter<"operation" | "type">;
-  readonly storageErrors: Counter<"operation" | "type">;
-  readonly storageDuration: Histogram<"operation" | "type">;
+  readonly watchEvents: LeanCounter<"group" | "version" | "kind">;
+  readonly watchEventSizes: LeanHistogram<"group" | "version" | "kind">;
+  readonly storageRequests: LeanCounter<"operation" | "type">;
+  readonly storageErrors: LeanCounter<"operation" | "type">;
+  readonly storageDuration: LeanHistogram<"operation" | "type">;
   private readonly current: Record<RequestKind, number> = { readOnly: 0, mutating: 0 };
   private readonly highWater: Record<RequestKind, number> = { readOnly: 0, mutating: 0 };
 
   constructor(options: ApiServerMetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
     const registers = [this.registry];
-    this.requests = new Counter({
-      name: "apiserver_request_total",
-      help: "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
-      labelNames: [...REQUEST_LABELS, "code"],
-      registers,
-    });
-    this.requestDuration = new Histogram({
-      name: "apiserver_request_duration_seconds",
-      help: "Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
-      labelNames: REQUEST_LABELS,
-      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
-      registers,
-    });
-    this.responseSizes = new Histogram({
-      name: "apiserver_response_sizes",
-      help: "Response size distribution in bytes for each group, version, verb, resource, subresource, scope and component.",
-      labelNames: RESOURCE_LABELS,
-      buckets: [1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9],
-      registers,
-    });
+    this.requests = new LeanCounter(
+      "apiserver_request_total",
+      "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
+      [...REQUEST_LABELS, "code"],
+      this.registry,
+    );
+    this.requestDuration = new LeanHistogram(
+      "apiserver_request_duration_seconds",
+      "Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
+      REQUEST_LABELS,
+      this.registry,
+      [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+    );
+    this.responseSizes = new LeanHistogram(
+      "apiserver_response_sizes",
+      "Response size distribution in bytes for each group, version, verb, resource, subresource, scope and component.",
+      RESOURCE_LABELS,
+      this.registry,
+      [1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9],
+    );
     this.longRunning = new Gauge({
       name: "apiserver_longrunning_requests",
       help: "Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.",
@@ -92,39 +93,66 @@ export class ApiServerMetrics {
         }
       },
     });
-    this.watchEvents = new Counter({
-      name: "apiserver_watch_events_total",
-      help: "Number of events sent in watch clients",
-      labelNames: ["group", "version", "kind"],
-      registers,
-    });
-    this.watchEventSizes = new Histogram({
-      name: "apiserver_watch_events_sizes",
-      help: "Watch event size distribution in bytes",
-      labelNames: ["group", "version", "kind"],
-      buckets: [1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072],
-      registers,
-    });
-    this.storageRequests = new Counter({
-      name: "etcd_requests_total",
-      help: "Storage request counts for each operation and object type (every storage backend, not only etcd).",
-      labelNames: ["operation", "type"],
-      registers,
-    });
-    this.storageErrors = new Counter({
-      name: "etcd_request_errors_total",
-      help: "Storage request error counts for each operation and object type.",
-      labelNames: ["operation", "type"],
-      registers,
-    });
-    this.storageDuration = new Histogram({
-      name: "etcd_request_duration_seconds",
-      help: "Storage request latency in seconds for each operation and object type.",
-      labelNames: ["operation", "type"],
-      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
-      registers,
-    });
+    this.watchEvents = new LeanCounter(
+      "apiserver_watch_events_total",
+      "Number of events sent in watch clients",
+      ["group", "version", "kind"],
+      this.registry,
+    );
+    this.watchEventSizes = new LeanHistogram(
+      "apiserver_watch_events_sizes",
+      "Watch event size distribution in bytes",
+      ["group", "version", "kind"],
+      this.registry,
+      [1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072],
+    );
+    this.storageRequests = new LeanCounter(
+      "etcd_requests_total",
+      "Storage request counts for each operation and object type (every storage backend, not only etcd).",
+      ["operation", "type"],
+      this.registry,
+    );
+    this.storageErrors = new LeanCounter(
+      "etcd_request_errors_total",
+      "Storage request error counts for each operation and object type.",
+      ["operation", "type"],
+      this.registry,
+    );
+    this.storageDuration = new LeanHistogram(
+      "etcd_request_duration_seconds",
+      "Storage request latency in seconds for each operation and object type.",
+      ["operation", "type"],
+      this.registry,
+      [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+    );
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Label objects per label values, built once: spreading them per request showed in profiles. */
+  private readonly labelSets = new Map<
+    string,
+    { request: RequestLabels; counted: Record<RequestLabel | "code", string> }
+  >();
+
+  /** Records one finished request: count, latency and (for GET and LIST) response size. */
+  observeRequest(
+    labels: Omit<RequestLabels, "dry_run">,
+    dryRun: string,
+    code: number,
+    seconds: number,
+    responseBytes?: number,
+  ): void {
+    const key = `${labels.verb}|${labels.group}|${labels.version}|${labels.resource}|${labels.subresource}|${labels.scope}|${labels.component}|${dryRun}|${code}`;
+    let sets = this.labelSets.get(key);
+    if (!sets) {
+      const request = { ...labels, dry_run: dryRun };
+      sets = { request, counted: { ...request, code: String(code) } };
+      if (this.labelSets.size > 4096) this.labelSets.clear();
+      this.labelSets.set(key, sets);
+    }
+    this.requests.inc(sets.counted);
+    this.requestDuration.observe(sets.request, seconds);
+    if (responseBytes !== undefined) this.responseSizes.observe(labels, responseBytes);
   }
 
   /** Counts a request in flight until the returned function is called. */

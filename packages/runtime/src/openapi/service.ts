@@ -7,6 +7,7 @@
 import { StatusError } from "../api/errors.js";
 import { parseAccept } from "../endpoints/negotiation.js";
 import type { ApiModel } from "../model/api-model.js";
+import { AcceptCache } from "../server/accept-cache.js";
 import { type CacheableDocument, serveDocument } from "../server/conditional.js";
 import type { HttpRequest, HttpResponse } from "../server/http.js";
 import { encodeDocument } from "./gnostic.js";
@@ -62,6 +63,8 @@ export class OpenAPIService {
   readonly v2: OpenAPIDocument;
   private readonly swagger: Record<string, unknown>;
   private protobuf?: CacheableDocument;
+  private readonly v2Formats = new AcceptCache((accept) => negotiateFormat(accept, V2_OFFERED) ?? null);
+  private readonly v3Formats = new AcceptCache((accept) => negotiateFormat(accept, V3_OFFERED) ?? null);
   private readonly now: () => number;
 
   constructor(model: ApiModel, options: OpenAPIServiceOptions) {
@@ -88,7 +91,7 @@ export class OpenAPIService {
 
   /** GET /openapi/v2: JSON for the aggregator, protobuf for kubectl, 406 otherwise. */
   serveV2(req: HttpRequest, res: HttpResponse): void {
-    const format = negotiateFormat(req.headers.accept, V2_OFFERED);
+    const format = this.v2Formats.get(req.headers.accept);
     if (!format) throw StatusError.notAcceptable(["application/json", OPENAPI_V2_PROTOBUF]);
     const document =
       format === "json"
@@ -111,7 +114,7 @@ export class OpenAPIService {
     const key = rest[0] === "apis" && rest.length === 3 ? `${rest[1]}/${rest[2]}` : undefined;
     const doc = key ? this.v3.get(key) : undefined;
     if (!doc) throw new StatusError(404, "NotFound", "the server could not find the requested resource", {});
-    const format = negotiateFormat(req.headers.accept, V3_OFFERED);
+    const format = this.v3Formats.get(req.headers.accept);
     if (format !== "json") throw StatusError.notAcceptable(["application/json"]);
     const hash = query.get("hash");
     if (hash) {

@@ -413,13 +413,9 @@ export class ApiServer {
     const info = record.info;
     if (info && record.metered) {
       const labels = this.resourceLabels(req, info);
-      const full = { ...labels, dry_run: dryRunLabel(record.query) };
-      this.metrics.requests.inc({ ...full, code: String(code) });
-      this.metrics.requestDuration.observe(full, seconds);
-      if (labels.verb === "GET" || labels.verb === "LIST") {
-        const size = Number(res.getHeader("content-length") ?? 0);
-        this.metrics.responseSizes.observe(labels, size);
-      }
+      const size =
+        labels.verb === "GET" || labels.verb === "LIST" ? Number(res.getHeader("content-length") ?? 0) : undefined;
+      this.metrics.observeRequest(labels, dryRunLabel(record.query), code, seconds, size);
     }
     // Building the line costs more than the check: skip it when the level is off.
     if (!this.logger.isLevelEnabled(code >= 500 ? "error" : "info")) return;
