@@ -11,18 +11,6 @@ import { AcceptCache } from "../server/accept-cache.js";
 import { type CacheableDocument, computeETag, serveDocument } from "../server/conditional.js";
 import { type HttpRequest, type HttpResponse, writeBody } from "../server/http.js";
 
-/** Verbs of a stored resource, in Kubernetes' (sorted) order. */
-export const STORED_RESOURCE_VERBS: readonly string[] = [
-  "create",
-  "delete",
-  "deletecollection",
-  "get",
-  "list",
-  "patch",
-  "update",
-  "watch",
-];
-
 /** What the status and scale handlers answer to. */
 export const SUBRESOURCE_VERBS: readonly string[] = ["get", "patch", "update"];
 
