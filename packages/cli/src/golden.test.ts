@@ -15,12 +15,9 @@ import { ownCheckoutRoot } from "./checkout/checkout.js";
 import { CliError } from "./cli/errors.js";
 import { memoryReporter } from "./cli/reporter.js";
 import { addResource } from "./commands/add-resource.js";
-import { addSubresource } from "./commands/add-subresource.js";
-import { addVersion } from "./commands/add-version.js";
-import { docsCommand } from "./commands/docs.js";
 import { generateCommand } from "./commands/generate.js";
-import { manifestsCommand } from "./commands/manifests.js";
 import { newApi } from "./commands/new-api.js";
+import { runSteps, type Step } from "./testing/steps.js";
 
 const packageRoot = fileURLToPath(new URL("../", import.meta.url));
 const goldenRoot = join(packageRoot, "testdata/golden");
@@ -28,38 +25,6 @@ const checkout = ownCheckoutRoot();
 const biome = join(checkout, "node_modules/.bin/biome");
 const updating = process.env.UPDATE_GOLDENS === "1";
 const RANDOM = /^deploy\/(\.pki\/|serving-cert\.yaml$)/;
-
-type Step = [string, Record<string, unknown>];
-
-/** Runs a golden case's steps in a fresh directory; returns the project root. */
-export function runSteps(steps: Step[], root: string): void {
-  const reporter = memoryReporter();
-  for (const [command, args] of steps) {
-    const cwd = { cwd: root };
-    switch (command) {
-      case "new-api":
-        newApi({ dir: root, install: false, ...(args as { group: string }) }, reporter);
-        break;
-      case "add resource":
-        addResource({ ...cwd, ...(args as { kind: string }) }, reporter);
-        break;
-      case "add version":
-        addVersion({ ...cwd, ...(args as { version: string }) }, reporter);
-        break;
-      case "add subresource":
-        addSubresource({ ...cwd, ...(args as { kind: string; name: string }) }, reporter);
-        break;
-      case "manifests":
-        manifestsCommand({ ...cwd, ...args }, reporter);
-        break;
-      case "docs":
-        docsCommand({ ...cwd, ...args }, reporter);
-        break;
-      default:
-        throw new Error(`unknown step ${command}`);
-    }
-  }
-}
 
 function readTree(root: string): Record<string, string> {
   const files: Record<string, string> = {};

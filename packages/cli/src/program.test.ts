@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Command } from "commander";
+import { memoryReporter } from "./cli/reporter.js";
+import { createProgram, main } from "./program.js";
+import { runSteps } from "./testing/steps.js";
+
+/** Every command of the program, sub-commands included. */
+function commands(program: Command): Command[] {
+  return program.commands.flatMap((command) => [command, ...commands(command)]);
+}
+
+function treeOf(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name));
+      else out.push(join(dir, entry.name));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+async function run(argv: string[], cwd?: string) {
+  const reporter = memoryReporter();
+  let err = "";
+  const code = await main(argv, { reporter, ...(cwd ? { cwd } : {}), err: (text) => (err += text) });
+  return { code, out: reporter.lines.join("\n"), err };
+}
+
+describe("the scaffold command line", () => {
+  let parent: string;
+  let project: string;
+  before(() => {
+    parent = mkdtempSync(join(tmpdir(), "program-"));
+    project = join(parent, "widgets");
+    runSteps([["new-api", { group: "widgets.example.com", kinds: ["Widget"] }]], project);
+  });
+  after(() => rmSync(parent, { recursive: true, force: true }));
+
+  it("gives every command a description and every flag a description and an example", () => {
+    const program = createProgram({ reporter: memoryReporter() });
+    const all = commands(program);
+    assert.deepEqual(all.map((command) => command.name()).sort(), [
+      "add",
+      "docs",
+      "doctor",
+      "generate",
+      "install",
+      "manifests",
+      "new-api",
+      "resource",
+      "run",
+      "subresource",
+      "version",
+    ]);
+    for (const command of all) {
+      assert.ok(command.description().length > 20, `${command.name()} has a description`);
+      const lines = command.helpInformation().split("\n");
+      for (const option of command.options) {
+        const at = lines.findIndex((line) => line.trimStart().startsWith(option.flags));
+        assert.ok(at >= 0, `${command.name()} ${option.long} in help`);
+        const end = lines.findIndex((line, index) => index > at && /^ {2}-/.test(line));
+        const section = lines.slice(at, end < 0 ? undefined : end).join("\n");
+        assert.match(section, /Example: \S/, `${command.name()} ${option.long} has an example`);
+      }
+    }
+  });
+
+  it("prints help and exits 0", async () => {
+    const { code } = await run(["new-api", "--help"]);
+    assert.equal(code, 0);
+  });
+
+  it("exits 2 on usage errors and 1 with a fix on failures", async () => {
+    assert.equal((await run(["new-api", "x"])).code, 2, "--group is required");
+    assert.equal((await run(["generate", "--bogus"])).code, 2);
+    const outside = await run(["generate"], tmpdir());
+    assert.equal(outside.code, 1);
+    assert.match(
+      outside.err,
+      /^error: no PROJECT file in .* this is not a scaffold project\n {2}fix: run the command inside a project/,
+    );
+    const badGroup = await run(["new-api", join(parent, "bad"), "--group", "Widgets"]);
+    assert.equal(badGroup.code, 1);
+    assert.match(badGroup.err, /--group Widgets is not an API group name\n {2}fix: use a lower-case DNS name/);
+  });
+
+  it("writes nothing with --dry-run, whatever the command", async () => {
+    const before = treeOf(project);
+    const cases = [
+      ["add", "resource", "--kind", "Gizmo", "--dry-run"],
+      ["add", "version", "v1beta1", "--dry-run"],
+      ["add", "subresource", "--kind", "Widget", "approve", "--dry-run"],
+      ["generate", "--dry-run"],
+      ["manifests", "--etcd", "--dry-run"],
+      ["docs", "--dry-run"],
+      ["run", "--watch", "--dry-run"],
+      ["doctor", "--server", "https://127.0.0.1:1", "--dry-run"],
+      ["install", "--dry-run"],
+    ];
+    for (const argv of cases) {
+      const result = await run(argv, project);
+      assert.equal(result.code, 0, `${argv.join(" ")}: ${result.err}`);
+      assert.match(result.out, /would/, argv.join(" "));
+    }
+    assert.deepEqual(treeOf(project), before);
+    const fresh = await run(["new-api", join(parent, "dry"), "--group", "dry.example.com", "--dry-run"]);
+    assert.equal(fresh.code, 0);
+    assert.match(fresh.out, /create {4}src\/apis\/dry\/v1alpha1\/dry\.ts/);
+    assert.throws(() => readdirSync(join(parent, "dry")));
+  });
+
+  it("adds through the command line what the functions add", async () => {
+    const result = await run(
+      ["add", "resource", "--kind", "Gizmo", "--scope", "Cluster", "--short-names", "gz,gzm"],
+      project,
+    );
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /create {4}src\/apis\/widgets\/v1alpha1\/gizmo\.ts/);
+    const check = await run(["generate", "--check"], project);
+    assert.equal(check.code, 0, check.err);
+  });
+});
