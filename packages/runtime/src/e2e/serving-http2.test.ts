@@ -4,11 +4,16 @@
  * connection the way client-go holds them.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
 import { type ClientHttp2Session, connect, type IncomingHttpHeaders } from "node:http2";
 import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect as tlsConnect } from "node:tls";
 import express from "express";
+import type { Authenticator } from "../auth/types.js";
+import { localMode } from "../local/local-mode.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
 const FLUNDERS = "/apis/wardle.example.com/v1alpha1/namespaces";
@@ -210,5 +215,33 @@ describe("HTTP/2 and HTTP/1.1 on one port", () => {
       assert.deepEqual(seen, expected, `watch on ${ns} sees only its namespace's events`);
     }
     for (const s of streams) s.close();
+  });
+
+  it("hands authenticators the connection, not the stream: a client certificate is verified once per h2 session", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "serving-h2-auth-"));
+    const local = localMode(dataDir);
+    const sockets = new Set<object>();
+    const recording: Authenticator = {
+      authenticate: (req) => {
+        sockets.add(req.socket);
+        return local.authenticator.authenticate(req);
+      },
+    };
+    const other = await startTestServer({ dataDir, authenticator: recording });
+    const admin = local.pki.admin;
+    const sessions = [0, 1].map(() => connect(other.url, { ca: local.pki.ca.cert, cert: admin.cert, key: admin.key }));
+    try {
+      for (const session of sessions) {
+        for (let i = 0; i < 3; i++) {
+          const res = await h2Request(session, "/apis/wardle.example.com/v1alpha1");
+          assert.equal(res.headers[":status"], 200);
+        }
+      }
+      assert.equal(sockets.size, 2, "one socket identity per connection");
+    } finally {
+      for (const session of sessions) session.close();
+      await other.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

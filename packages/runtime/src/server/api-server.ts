@@ -130,6 +130,19 @@ interface RequestRecord {
 
 const isHttp2 = (req: HttpRequest): req is Http2ServerRequest => req.httpVersionMajor === 2;
 
+/**
+ * An HTTP/2 request whose `socket` is its session's (one per connection) instead of the
+ * per-stream proxy Node gives, so that authenticators caching per connection (the client
+ * certificate one) verify a connection's certificate once, not on every stream.
+ */
+function withSessionSocket(req: Http2ServerRequest): Http2ServerRequest {
+  const socket = req.stream.session?.socket;
+  if (!socket) return req;
+  return new Proxy(req, {
+    get: (target, property) => (property === "socket" ? socket : Reflect.get(target, property, target)),
+  });
+}
+
 export class ApiServer {
   readonly model: ApiModel;
   readonly discovery: Discovery;
@@ -269,7 +282,7 @@ export class ApiServer {
     }
     let user: UserInfo | null;
     try {
-      user = await this.config.authenticator.authenticate(req);
+      user = await this.config.authenticator.authenticate(isHttp2(req) ? withSessionSocket(req) : req);
     } catch (error) {
       if (error instanceof AuthenticationError) throw StatusError.unauthorized();
       throw error;
