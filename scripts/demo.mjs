@@ -1,64 +1,69 @@
 #!/usr/bin/env node
-// The quick-start demo: serves the wardle example API (a namespaced Flunder and a
-// cluster-scoped Fischer) from the embedded SQLite store in .data/demo, with local-mode
-// TLS and a kubeconfig, and prints what to try with kubectl.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { ApiServer, localMode } from "@apiserver-kit/runtime";
-import { wardleDefinitions } from "@apiserver-kit/runtime/testing";
-import { SqliteStorage } from "@apiserver-kit/storage";
+// The quick-start demo, the way a user works: `scaffold new-api` a project with a namespaced Widget
+// and a cluster-scoped Gadget into .data/demo-project (reused when it is there), then `scaffold run`
+// it on SQLite with its controllers, and print what to try once it serves.
+// DEMO_PROJECT and DEMO_PORT change the directory and the port.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const dataDir = process.env.DEMO_DATA_DIR ?? join(root, ".data", "demo");
-const port = Number(process.env.DEMO_PORT ?? 8443);
-mkdirSync(dataDir, { recursive: true });
+const scaffold = join(root, "packages/cli/dist/bin.js");
+const project = process.env.DEMO_PROJECT ?? join(root, ".data", "demo-project");
+const port = process.env.DEMO_PORT ?? "8443";
+const shown = relative(process.cwd(), project) || ".";
 
-const local = localMode(dataDir);
-const storage = await SqliteStorage.open({ dataDir: join(dataDir, "storage") });
-const server = new ApiServer({
-  resources: wardleDefinitions,
-  storage,
-  tls: local.tls,
-  authenticator: local.authenticator,
-  authorizer: local.authorizer,
-  projectVersion: "0.1.0",
+if (!existsSync(join(project, "PROJECT"))) {
+  const created = spawnSync(
+    process.execPath,
+    [scaffold, "new-api", project, "--group", "demo.example.com", "--kind", "Widget", "--kind", "Gadget:Cluster"],
+    { stdio: "inherit" },
+  );
+  if (created.status !== 0) process.exit(created.status ?? 1);
+} else {
+  console.log(`==> reusing the demo project in ${shown} (delete it to start over)`);
+}
+
+const run = spawn(process.execPath, [scaffold, "run", "--storage", "sqlite", "--port", port], {
+  cwd: project,
+  stdio: ["ignore", "pipe", "inherit"],
 });
-const address = await server.listen(port, "127.0.0.1");
-const kubeconfig = local.writeKubeconfig(`https://127.0.0.1:${address.port}`);
+let printed = false;
+run.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  const text = chunk.toString();
+  const match = /export KUBECONFIG=(\S+)/.exec(text);
+  if (match && !printed) {
+    printed = true;
+    console.log(`
+The demo.example.com API is serving (SQLite in ${shown}/.data). In another terminal:
 
-console.log(`
-apiserver-kit demo: the wardle.example.com API is serving on https://127.0.0.1:${address.port}
-data (SQLite, certificates, kubeconfig): ${dataDir}
-
-Try it in another terminal:
-
-  export KUBECONFIG=${kubeconfig}
-  kubectl api-resources --api-group=wardle.example.com
-  kubectl explain flunders.spec
+  export KUBECONFIG=${match[1]}
+  kubectl api-resources --api-group=demo.example.com
+  kubectl explain widgets.spec
   cat <<'YAML' | kubectl create -f -
-  apiVersion: wardle.example.com/v1alpha1
-  kind: Flunder
+  apiVersion: demo.example.com/v1alpha1
+  kind: Widget
   metadata:
-    name: my-flunder
+    name: my-widget
   spec:
-    reference: my-fischer
     replicas: 2
   YAML
-  kubectl get flunders
-  kubectl get flunders -w        # and change something from a third terminal
-  kubectl scale flunder my-flunder --replicas=3
-  kubectl delete flunder my-flunder
+  kubectl get widgets                      # REPLICAS, READY (set by the Widget controller), AGE
+  kubectl wait --for=condition=Ready widget/my-widget
+  kubectl scale widget my-widget --replicas=3
+  kubectl get widgets -w                   # and change something from a third terminal
+  kubectl delete widget my-widget
 
-Ctrl-C stops the server; the data stays in ${dataDir}.
+Change the API: edit ${shown}/src/apis/demo/v1alpha1/widget.ts, then run
+\`npx scaffold run --watch\` inside ${shown} (or see docs/tutorial/02-your-own-api.md).
+Ctrl-C stops the server; the data stays in ${shown}/.data.
 `);
-
-let stopping = false;
+  }
+});
 for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.close();
-    await storage.close();
-    process.exit(0);
+  process.on(signal, () => {
+    if (run.pid !== undefined && run.exitCode === null) process.kill(run.pid, "SIGTERM");
   });
 }
+run.on("close", (code) => process.exit(code ?? 0));

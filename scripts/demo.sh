@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The main job: build and serve a demo API on the embedded store, printing what to try.
+# The quick start: install and build, then `scaffold new-api` a demo project into .data/demo-project
+# (or reuse it) and `scaffold run` it on SQLite, printing what to try with kubectl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+echo "==> building the scaffold CLI"
+npx tsc -b packages/cli
 exec node scripts/demo.mjs "$@"

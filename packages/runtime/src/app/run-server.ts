@@ -168,14 +168,16 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
   };
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      if (signals) {
-        signals.off("SIGINT", onSignal);
-        signals.off("SIGTERM", onSignal);
-      }
       abort.abort();
       await settleWithin(Promise.all(running), options.shutdownGraceMs ?? 10_000);
       await server.close();
       await storage.close();
+      // Listeners stay until here: a second signal (a terminal's SIGINT to the whole process group
+      // and a parent's SIGTERM) must not cut the graceful stop short.
+      if (signals) {
+        signals.off("SIGINT", onSignal);
+        signals.off("SIGTERM", onSignal);
+      }
       log("stopped");
       resolveStopped();
     })();
