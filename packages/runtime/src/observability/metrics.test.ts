@@ -41,11 +41,10 @@ describe("metric labels as kube-apiserver reports them", () => {
 
   it("reports the high-water mark of requests in flight since the last scrape", async () => {
     const metrics = new ApiServerMetrics({ processMetrics: false });
-    const a = metrics.startInflight("readOnly");
-    const b = metrics.startInflight("readOnly");
-    a();
-    a();
-    b();
+    metrics.inflightStarted("readOnly");
+    metrics.inflightStarted("readOnly");
+    metrics.inflightDone("readOnly");
+    metrics.inflightDone("readOnly");
     const value = async () =>
       (await metrics.inflight.get()).values.find((v) => v.labels.request_kind === "readOnly")?.value;
     assert.equal(await value(), 2, "two were in flight at once");

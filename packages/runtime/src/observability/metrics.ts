@@ -155,16 +155,14 @@ export class ApiServerMetrics {
     if (responseBytes !== undefined) this.responseSizes.observe(labels, responseBytes);
   }
 
-  /** Counts a request in flight until the returned function is called. */
-  startInflight(kind: RequestKind): () => void {
-    this.current[kind]++;
-    if (this.current[kind] > this.highWater[kind]) this.highWater[kind] = this.current[kind];
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.current[kind]--;
-    };
+  /** A request of this kind is now in flight (until {@link inflightDone}). */
+  inflightStarted(kind: RequestKind): void {
+    const now = ++this.current[kind];
+    if (now > this.highWater[kind]) this.highWater[kind] = now;
+  }
+
+  inflightDone(kind: RequestKind): void {
+    this.current[kind]--;
   }
 
   /** Prometheus text exposition of every metric. */

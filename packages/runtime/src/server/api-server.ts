@@ -38,6 +38,7 @@ import {
   COMPONENT,
   dryRunLabel,
   metricScope,
+  type RequestKind,
   type RequestLabels,
   reportedVerb,
   requestKind,
@@ -50,7 +51,7 @@ import { Http2Bridge, ignoreConnectionHeaders } from "./h2-bridge.js";
 import { type HealthCheck, serveHealth } from "./health.js";
 import { type HttpRequest, type HttpResponse, writeBody, writeError } from "./http.js";
 import { SecureListener, type ServingOptions, type TLSConfig } from "./listener.js";
-import { armRequestTimeout, DEFAULT_REQUEST_TIMEOUT_MS } from "./timeout.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS, RequestDeadlines } from "./timeout.js";
 import { type BuildInfo, FRAMEWORK_VERSION, type VersionInfo, versionInfo } from "./version.js";
 
 export type { ServingOptions, TLSConfig, VersionInfo, BuildInfo };
@@ -125,7 +126,10 @@ interface RequestRecord {
   /** Set once the request reached something this server serves: only those are metered. */
   metered?: { resource?: ApiResource; version?: ResourceVersion };
   error?: StatusError;
-  release: Array<() => void>;
+  /** Counted as in flight (and given a deadline) until it finishes. */
+  inflight?: RequestKind;
+  /** Labels of a watch counted as long-running. */
+  longRunning?: Omit<RequestLabels, "dry_run">;
 }
 
 const isHttp2 = (req: HttpRequest): req is Http2ServerRequest => req.httpVersionMajor === 2;
@@ -157,7 +161,7 @@ export class ApiServer {
   private readonly watchCaches: WatchCache[] = [];
   private readonly alwaysAllow: string[];
   private readonly timers: TimerClock;
-  private readonly requestTimeoutMs: number;
+  private readonly deadlines: RequestDeadlines;
   private listener?: SecureListener;
   private bridge?: Http2Bridge;
   private shuttingDown = false;
@@ -168,7 +172,7 @@ export class ApiServer {
     this.metrics = config.metrics ?? new ApiServerMetrics();
     this.logger = config.logger ?? createLogger({ level: "warn" });
     this.timers = config.timers ?? systemTimers;
-    this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.deadlines = new RequestDeadlines(config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.timers);
     this.storage = new MeteredStorage(config.storage, this.metrics);
     // A kind may keep its objects elsewhere (computed or external data); the others share the server's storage.
     // In front of each kind's storage sits a watch cache: lists, gets at "0"/N and every watch are served from memory.
@@ -241,7 +245,7 @@ export class ApiServer {
   /** The request handler: the director. */
   readonly handle = (req: HttpRequest, res: HttpResponse): void => {
     const { path, query } = splitUrl(req.url ?? "/");
-    const record: RequestRecord = { path, query, start: performance.now(), release: [] };
+    const record: RequestRecord = { path, query, start: performance.now() };
     res.once("close", () => this.finish(req, res, record));
     if (isHttp2(req)) ignoreConnectionHeaders(res as Http2ServerResponse);
     if (!isApiPath(path)) {
@@ -277,8 +281,9 @@ export class ApiServer {
     const info = parseRequestInfo(req.method ?? "GET", path, query);
     record.info = info;
     if (info.verb !== "watch") {
-      record.release.push(this.metrics.startInflight(requestKind(info)));
-      record.release.push(armRequestTimeout(res, this.requestTimeoutMs, this.timers));
+      record.inflight = requestKind(info);
+      this.metrics.inflightStarted(record.inflight);
+      this.deadlines.track(res);
     }
     let user: UserInfo | null;
     try {
@@ -323,7 +328,7 @@ export class ApiServer {
     if (info.verb === "watch") {
       const labels = this.resourceLabels(req, info);
       this.metrics.longRunning.inc(labels);
-      record.release.push(() => this.metrics.longRunning.dec(labels));
+      record.longRunning = labels;
       const kind = { group: found.resource.group, version: found.version.name, kind: found.resource.kind };
       meterWatchEvents(res, (bytes) => {
         this.metrics.watchEvents.inc(kind);
@@ -420,7 +425,11 @@ export class ApiServer {
 
   /** When the response is done (or the client went away): metrics and the log line. */
   private finish(req: HttpRequest, res: HttpResponse, record: RequestRecord): void {
-    for (const release of record.release) release();
+    if (record.inflight) {
+      this.metrics.inflightDone(record.inflight);
+      this.deadlines.done(res);
+    }
+    if (record.longRunning) this.metrics.longRunning.dec(record.longRunning);
     const seconds = (performance.now() - record.start) / 1000;
     const code = res.statusCode;
     const info = record.info;
@@ -463,6 +472,7 @@ export class ApiServer {
   /** Stops accepting connections and closes the open ones; readiness fails first. */
   async close(): Promise<void> {
     this.beginShutdown();
+    this.deadlines.stop();
     this.bridge?.close();
     await this.listener?.close();
     await Promise.all(this.watchCaches.map((c) => c.close()));
