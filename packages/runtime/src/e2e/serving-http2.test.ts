@@ -244,4 +244,27 @@ describe("HTTP/2 and HTTP/1.1 on one port", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it("turns a user handler's synchronous throw into a 500 on both protocols, and keeps serving", async () => {
+    const raw = await startTestServer({
+      nonApiHandler: (req, res) => {
+        if (req.url === "/boom") throw new Error("boom");
+        res.end("fine");
+      },
+    });
+    const admin = raw.local.pki.admin;
+    const h2 = connect(raw.url, { ca: raw.local.pki.ca.cert, cert: admin.cert, key: admin.key });
+    try {
+      const overH1 = await raw.request("/boom");
+      assert.equal(overH1.status, 500);
+      assert.equal(overH1.json().reason, "InternalError");
+      const overH2 = await h2Request(h2, "/boom");
+      assert.equal(overH2.headers[":status"], 500);
+      assert.equal((await raw.request("/fine")).body, "fine");
+      assert.equal((await h2Request(h2, "/fine")).body, "fine");
+    } finally {
+      h2.close();
+      await raw.close();
+    }
+  });
 });

@@ -258,16 +258,26 @@ export class ApiServer {
   };
 
   private serveNonApi(req: HttpRequest, res: HttpResponse): void {
-    const handler = this.config.nonApiHandler;
-    if (!handler) {
+    if (!this.config.nonApiHandler) {
       writeError(res, new StatusError(404, "NotFound", "the server could not find the requested resource", {}));
     } else if (isHttp2(req)) {
-      this.bridge ??= new Http2Bridge(handler);
+      this.bridge ??= new Http2Bridge(this.guardedNonApiHandler);
       this.bridge.forward(req, res as Http2ServerResponse);
     } else {
-      handler(req as IncomingMessage, res as ServerResponse);
+      this.guardedNonApiHandler(req as IncomingMessage, res as ServerResponse);
     }
   }
+
+  /** The user's handler; a synchronous throw becomes a 500 and a log line, not a crashed process. */
+  private readonly guardedNonApiHandler = (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      this.config.nonApiHandler?.(req, res);
+    } catch (error) {
+      this.logger.error({ path: req.url?.split("?")[0], err: error }, "the non-API handler threw");
+      if (!res.headersSent) writeError(res, StatusError.internal(error));
+      else res.destroy();
+    }
+  };
 
   private isAlwaysAllowed(path: string): boolean {
     for (const p of this.alwaysAllow) {
