@@ -3,21 +3,15 @@
  * an example in `--help`, --dry-run everywhere, errors that say what to do, and no prompts.
  */
 
-import { parseDuration } from "@apiserver-kit/runtime";
 import { Command, CommanderError } from "commander";
 import { CliError } from "./cli/errors.js";
 import { option, withExamples } from "./cli/help.js";
 import { type Reporter, streamReporter } from "./cli/reporter.js";
-import { addResource } from "./commands/add-resource.js";
-import { addSubresource, type CustomSubresourceType } from "./commands/add-subresource.js";
-import { addVersion } from "./commands/add-version.js";
-import { docsCommand } from "./commands/docs.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { generateCommand } from "./commands/generate.js";
-import { installCommand } from "./commands/install.js";
-import { manifestsCommand } from "./commands/manifests.js";
-import { newApi } from "./commands/new-api.js";
-import { type RunStorage, runCommand } from "./run/dev-server.js";
+import type { CustomSubresourceType } from "./commands/add-subresource.js";
+import type { RunStorage } from "./run/dev-server.js";
+
+// Commands are loaded when they run: `scaffold generate` should not pay for loading the server
+// runtime, the template engine or the manifest writer.
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 const list = (value: string) =>
@@ -25,15 +19,6 @@ const list = (value: string) =>
     .split(",")
     .map((item) => item.trim())
     .filter(Boolean);
-
-function duration(flag: string) {
-  return (text: string) => {
-    const ms = parseDuration(text);
-    if (ms === undefined)
-      throw new CliError("InvalidArgument", `${flag} ${text} is not a duration`, "e.g. 5s, 500ms or 720h", 2);
-    return ms;
-  };
-}
 
 function port(text: string): number {
   const value = Number(text);
@@ -108,7 +93,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     "scaffold new-api . --group a.example.com --force",
   );
   dryRun(newApiCommand);
-  newApiCommand.action((dir: string, flags: Record<string, unknown>) => {
+  newApiCommand.action(async (dir: string, flags: Record<string, unknown>) => {
+    const { newApi } = await import("./commands/new-api.js");
     newApi(
       {
         dir: resolveFrom(cwd(), dir),
@@ -161,7 +147,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     "scaffold add resource --kind Gizmo --force",
   );
   dryRun(addResourceCommand);
-  addResourceCommand.action((flags: Record<string, unknown>) => {
+  addResourceCommand.action(async (flags: Record<string, unknown>) => {
+    const { addResource } = await import("./commands/add-resource.js");
     addResource(
       {
         cwd: cwd(),
@@ -202,7 +189,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     "scaffold add version v1 --storage",
   );
   dryRun(addVersionCommand);
-  addVersionCommand.action((version: string, flags: Record<string, unknown>) => {
+  addVersionCommand.action(async (version: string, flags: Record<string, unknown>) => {
+    const { addVersion } = await import("./commands/add-version.js");
     addVersion(
       {
         cwd: cwd(),
@@ -234,7 +222,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     "--version v1alpha1",
   );
   dryRun(addSubresourceCommand);
-  addSubresourceCommand.action((name: string, flags: Record<string, unknown>) => {
+  addSubresourceCommand.action(async (name: string, flags: Record<string, unknown>) => {
+    const { addSubresource } = await import("./commands/add-subresource.js");
     addSubresource(
       {
         cwd: cwd(),
@@ -258,7 +247,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     "scaffold generate --check",
   );
   dryRun(generateCmd);
-  generateCmd.action((flags: Record<string, unknown>) => {
+  generateCmd.action(async (flags: Record<string, unknown>) => {
+    const { generateCommand } = await import("./commands/generate.js");
     generateCommand({ cwd: cwd(), check: flags.check === true, dryRun: flags.dryRun === true }, reporter);
   });
 
@@ -293,6 +283,7 @@ export function createProgram(context: ProgramContext = {}): Command {
         2,
       );
     }
+    const { runCommand } = await import("./run/dev-server.js");
     await runCommand(
       {
         cwd: cwd(),
@@ -334,7 +325,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     "scaffold manifests --etcd",
   );
   dryRun(manifestsCmd);
-  manifestsCmd.action((flags: Record<string, unknown>) => {
+  manifestsCmd.action(async (flags: Record<string, unknown>) => {
+    const { manifestsCommand } = await import("./commands/manifests.js");
     manifestsCommand(
       {
         cwd: cwd(),
@@ -355,7 +347,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     default: "docs/api",
   });
   dryRun(docsCmd);
-  docsCmd.action((flags: Record<string, unknown>) => {
+  docsCmd.action(async (flags: Record<string, unknown>) => {
+    const { docsCommand } = await import("./commands/docs.js");
     docsCommand({ cwd: cwd(), out: String(flags.out), dryRun: flags.dryRun === true }, reporter);
   });
 
@@ -387,25 +380,37 @@ export function createProgram(context: ProgramContext = {}): Command {
     "--service widgets.widgets.svc",
   );
   option(doctorCmd, "--discovery-timeout <duration>", "The aggregator's discovery limit.", "--discovery-timeout 5s", {
-    default: 5000,
-    parse: duration("--discovery-timeout"),
+    default: "5s",
   });
   option(
     doctorCmd,
     "--expiry-margin <duration>",
     "A certificate expiring sooner is a problem.",
     "--expiry-margin 168h",
-    { default: 30 * 24 * 3_600_000, parse: duration("--expiry-margin") },
+    {
+      default: "720h",
+    },
   );
   option(doctorCmd, "--dry-run", "Print what would be checked and connect to nothing.", "scaffold doctor --dry-run");
   doctorCmd.action(async (flags: Record<string, unknown>) => {
+    const { parseDuration } = await import("@apiserver-kit/runtime");
+    const duration = (flag: string, text: unknown) => {
+      const ms = parseDuration(String(text));
+      if (ms === undefined || ms <= 0) {
+        throw new CliError("InvalidArgument", `${flag} ${String(text)} is not a duration`, "e.g. 5s, 500ms or 720h", 2);
+      }
+      return ms;
+    };
     const options = {
       cwd: cwd(),
       ...(flags.server ? { server: String(flags.server) } : {}),
       ...(flags.kubeconfig ? { kubeconfig: String(flags.kubeconfig) } : {}),
       ...(flags.caFile ? { caFile: String(flags.caFile) } : {}),
       ...(flags.service ? { service: String(flags.service) } : {}),
-      settings: { discoveryTimeoutMs: flags.discoveryTimeout as number, expiryMarginMs: flags.expiryMargin as number },
+      settings: {
+        discoveryTimeoutMs: duration("--discovery-timeout", flags.discoveryTimeout),
+        expiryMarginMs: duration("--expiry-margin", flags.expiryMargin),
+      },
     };
     if (flags.dryRun) {
       const { doctorTarget } = await import("./commands/doctor.js");
@@ -415,6 +420,7 @@ export function createProgram(context: ProgramContext = {}): Command {
       );
       return;
     }
+    const { doctorCommand } = await import("./commands/doctor.js");
     await doctorCommand(options, reporter);
   });
 
@@ -428,7 +434,8 @@ export function createProgram(context: ProgramContext = {}): Command {
     "--apiserver-kit /opt/apiserver-kit",
   );
   option(installCmd, "--dry-run", "Print what would be linked.", "scaffold install --dry-run");
-  installCmd.action((flags: Record<string, unknown>) => {
+  installCmd.action(async (flags: Record<string, unknown>) => {
+    const { installCommand } = await import("./commands/install.js");
     if (flags.dryRun) {
       reporter.info(
         "would link @apiserver-kit/runtime, @apiserver-kit/controller, @apiserver-kit/cli, typescript and @types/node into node_modules",

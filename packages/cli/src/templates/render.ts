@@ -3,17 +3,25 @@
  * code, not HTML; strict: a missing value is an error, not an empty string).
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import Handlebars from "handlebars";
+import type Handlebars from "handlebars";
 import { ownCheckoutRoot } from "../checkout/checkout.js";
 import { camelCase, kebabCase, upperFirst } from "../project/names.js";
 
-const engine = Handlebars.create();
-engine.registerHelper("kebab", (text: string) => kebabCase(text));
-engine.registerHelper("camel", (text: string) => camelCase(text));
-engine.registerHelper("upperFirst", (text: string) => upperFirst(text));
-engine.registerHelper("json", (value: unknown) => JSON.stringify(value));
-engine.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+let engine: typeof Handlebars | undefined;
+
+/** Handlebars, loaded on first use: commands that render nothing don't pay for it. */
+function handlebars(): typeof Handlebars {
+  if (engine) return engine;
+  const created = (createRequire(import.meta.url)("handlebars") as typeof Handlebars).create();
+  created.registerHelper("kebab", (text: string) => kebabCase(text));
+  created.registerHelper("camel", (text: string) => camelCase(text));
+  created.registerHelper("upperFirst", (text: string) => upperFirst(text));
+  created.registerHelper("json", (value: unknown) => JSON.stringify(value));
+  engine = created;
+  return created;
+}
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
@@ -27,7 +35,7 @@ export function render(name: string, data: object): string {
   let template = compiled.get(name);
   if (!template) {
     const text = readFileSync(join(templatesDir(), name), "utf8");
-    template = engine.compile(text, { noEscape: true, strict: true });
+    template = handlebars().compile(text, { noEscape: true, strict: true });
     compiled.set(name, template);
   }
   return template(data);
