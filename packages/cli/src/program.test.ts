@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Command } from "commander";
+import { ownCheckoutRoot } from "./checkout/checkout.js";
 import { memoryReporter } from "./cli/reporter.js";
 import { createProgram, main } from "./program.js";
 import { runSteps } from "./testing/steps.js";
@@ -67,6 +68,22 @@ describe("the scaffold command line", () => {
         const end = lines.findIndex((line, index) => index > at && /^ {2}-/.test(line));
         const section = lines.slice(at, end < 0 ? undefined : end).join("\n");
         assert.match(section, /Example: \S/, `${command.name()} ${option.long} has an example`);
+      }
+    }
+  });
+
+  it("is documented in docs/reference/cli.md, every command and flag", () => {
+    const page = readFileSync(join(ownCheckoutRoot(), "docs/reference/cli.md"), "utf8");
+    const program = createProgram({ reporter: memoryReporter() });
+    for (const command of commands(program)) {
+      if (command.commands.length > 0) continue;
+      const path = command.parent?.parent ? `${command.parent.name()} ${command.name()}` : command.name();
+      const heading = page.indexOf(`## \`scaffold ${path}`);
+      assert.ok(heading >= 0, `a section for scaffold ${path}`);
+      const section = page.slice(heading, page.indexOf("\n## ", heading + 1) >>> 0);
+      for (const option of command.options) {
+        if (option.long === "--help") continue;
+        assert.ok(section.includes(`\`${option.flags.replace(/^--no-/, "--no-")}`), `scaffold ${path} ${option.flags}`);
       }
     }
   });

@@ -27,8 +27,17 @@ function port(text: string): number {
   return value;
 }
 
+/** `add resource` for a sub-command, `generate` for a command. */
+const commandPath = (command: Command): string =>
+  command.parent?.parent ? `${commandPath(command.parent)} ${command.name()}` : command.name();
+
 const dryRun = (command: Command) =>
-  option(command, "--dry-run", "Print what would change and write nothing.", `scaffold ${command.name()} --dry-run`);
+  option(
+    command,
+    "--dry-run",
+    "Print what would change and write nothing.",
+    `scaffold ${commandPath(command)} --dry-run`,
+  );
 
 export interface ProgramContext {
   reporter?: Reporter;

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { parseCommandLine } from "./command-line.js";
-import { SERVER_FLAG_GROUPS, ServerFlagError, type ServerFlagGroup } from "./flags.js";
+import { describeDefault, SERVER_FLAG_GROUPS, ServerFlagError, type ServerFlagGroup } from "./flags.js";
 
 const spec = { name: "widgets-server", description: "Serves widgets.", groups: SERVER_FLAG_GROUPS };
 const values = (argv: string[], groups = SERVER_FLAG_GROUPS) => {
@@ -95,6 +97,22 @@ describe("server command line", () => {
     }
     assert.match(help, /\(default: 5m0s\)/);
     assert.match(help, /\(default: 8443\)/);
+  });
+
+  it("is documented in docs/reference/server-flags.md with every default", () => {
+    const page = readFileSync(
+      fileURLToPath(new URL("../../../../docs/reference/server-flags.md", import.meta.url)),
+      "utf8",
+    );
+    for (const group of SERVER_FLAG_GROUPS) {
+      assert.match(page, new RegExp(`^## ${group.title}$`, "m"));
+      for (const flag of group.flags) {
+        const row = page.split("\n").find((line) => line.startsWith(`| \`--${flag.name} `));
+        assert.ok(row, `a row for --${flag.name}`);
+        const shown = describeDefault(flag);
+        if (shown !== undefined) assert.ok(row.includes(`\`${shown}\``), `--${flag.name} default ${shown}`);
+      }
+    }
   });
 
   it("takes flag groups added by features", () => {
