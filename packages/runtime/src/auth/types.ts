@@ -16,11 +16,31 @@ export const MASTERS_GROUP = "system:masters";
 /** Who sent a request; `null` means "not mine to say" (the next authenticator tries). */
 export interface Authenticator {
   authenticate(req: HttpRequest): Promise<UserInfo | null> | UserInfo | null;
+  /**
+   * For requests that skip authentication (the non-API routes): removes headers that claim
+   * an identity this authenticator would not vouch for. Without it, the server removes the
+   * default front-proxy headers (X-Remote-*).
+   */
+  sanitize?(req: HttpRequest): void;
 }
+
+/** Why credentials were refused. */
+export type AuthenticationFailureReason =
+  | "InvalidCredentials"
+  | "InvalidCertificate"
+  | "InvalidToken"
+  /** The cluster could not be asked (TokenReview failed): the credentials are unverified, hence refused. */
+  | "ReviewFailed";
 
 /** Thrown by an authenticator that recognised credentials and found them bad (→ 401). */
 export class AuthenticationError extends Error {
   override readonly name = "AuthenticationError";
+  constructor(
+    message: string,
+    readonly reason: AuthenticationFailureReason = "InvalidCredentials",
+  ) {
+    super(message);
+  }
 }
 
 export interface AuthorizationAttributes
@@ -52,14 +72,34 @@ export interface Authorizer {
 
 export const anonymousUser = (): UserInfo => ({ name: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] });
 
-/** Tries each authenticator in order; the first that knows the request wins. */
+/**
+ * Tries each authenticator in order; the first that knows the request wins. As Kubernetes'
+ * union authenticator, a refusal does not stop the others (a front-proxy certificate is
+ * "bad" to the client-CA authenticator and fine to the requestheader one); it only counts
+ * when nobody authenticated the request.
+ */
 export function unionAuthenticator(...authenticators: Authenticator[]): Authenticator {
+  const sanitizers = authenticators.filter((a) => a.sanitize);
   return {
+    ...(sanitizers.length
+      ? {
+          sanitize: (req: HttpRequest) => {
+            for (const a of sanitizers) a.sanitize?.(req);
+          },
+        }
+      : {}),
     async authenticate(req) {
+      let refusal: AuthenticationError | undefined;
       for (const a of authenticators) {
-        const user = await a.authenticate(req);
-        if (user) return user;
+        try {
+          const user = await a.authenticate(req);
+          if (user) return user;
+        } catch (error) {
+          if (!(error instanceof AuthenticationError)) throw error;
+          refusal ??= error;
+        }
       }
+      if (refusal) throw refusal;
       return null;
     },
   };
@@ -87,9 +127,11 @@ export const mastersAuthorizer: Authorizer = {
 
 export const alwaysAllowAuthorizer: Authorizer = { authorize: () => ({ decision: "allow" }) };
 
-/** Adds system:authenticated, as every authenticated Kubernetes user has it. */
+/** Adds system:authenticated, as every authenticated Kubernetes user has it (anonymous excepted). */
 export function withAuthenticatedGroup(user: UserInfo): UserInfo {
-  return user.groups.includes(AUTHENTICATED_GROUP) ? user : { ...user, groups: [...user.groups, AUTHENTICATED_GROUP] };
+  if (user.name === ANONYMOUS_USER) return user;
+  if (user.groups.includes(AUTHENTICATED_GROUP) || user.groups.includes(UNAUTHENTICATED_GROUP)) return user;
+  return { ...user, groups: [...user.groups, AUTHENTICATED_GROUP] };
 }
 
 /** Kubernetes' 403 for a refused request. */

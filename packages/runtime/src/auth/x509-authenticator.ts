@@ -7,7 +7,7 @@ import { X509Certificate } from "node:crypto";
 import type { TLSSocket } from "node:tls";
 import type { UserInfo } from "../api/meta.js";
 import type { HttpRequest } from "../server/http.js";
-import { type Authenticator, withAuthenticatedGroup } from "./types.js";
+import { AuthenticationError, type Authenticator, withAuthenticatedGroup } from "./types.js";
 
 const CLIENT_AUTH_OID = "1.3.6.1.5.5.7.3.2";
 
@@ -86,12 +86,45 @@ export function subjectOf(cert: X509Certificate): { commonName: string; organiza
   return { commonName, organizations };
 }
 
+/** What a connection's certificate proved: nothing (none sent), a verified leaf, or a refusal. */
+export type PeerVerification =
+  | { kind: "none" }
+  | { kind: "verified"; leaf: X509Certificate }
+  | { kind: "refused"; message: string };
+
+/** Verifies the peer's certificate chain against `roots` with the clientAuth usage. */
+export function verifyPeer(req: HttpRequest, roots: readonly X509Certificate[], now?: Date): PeerVerification {
+  const chain = peerChain(req);
+  const leaf = chain[0];
+  if (!leaf) return { kind: "none" };
+  const verified = verifyChain(chain, { roots, clientAuth: true, ...(now ? { now } : {}) });
+  if (verified) return { kind: "verified", leaf: verified };
+  const { commonName } = subjectOf(leaf);
+  return {
+    kind: "refused",
+    message: `verifying certificate SN=${leaf.serialNumber}, CN=${commonName} failed: x509: certificate signed by unknown authority, expired, or not for client authentication`,
+  };
+}
+
+export interface ClientCertificateOptions {
+  /**
+   * Refuse (401) a certificate that does not verify, as Kubernetes does. Off, it is
+   * ignored and the request goes on as if none was sent (local mode's behaviour).
+   */
+  strict?: boolean;
+}
+
+type Outcome = { user: UserInfo | null } | { error: AuthenticationError };
+
 export class ClientCertificateAuthenticator implements Authenticator {
   private roots: X509Certificate[];
   /** A connection's certificate can't change: verify once per TLS socket, not per request. */
-  private cache = new WeakMap<object, UserInfo | null>();
+  private cache = new WeakMap<object, Outcome>();
 
-  constructor(caBundlePem: string) {
+  constructor(
+    caBundlePem: string,
+    private readonly options: ClientCertificateOptions = {},
+  ) {
     this.roots = parseCertificates(caBundlePem);
   }
 
@@ -103,20 +136,25 @@ export class ClientCertificateAuthenticator implements Authenticator {
 
   authenticate(req: HttpRequest): UserInfo | null {
     const socket = req.socket as object;
-    const cached = this.cache.get(socket);
-    if (cached !== undefined) return cached;
-    const user = this.verify(req);
-    this.cache.set(socket, user);
-    return user;
+    let outcome = this.cache.get(socket);
+    if (outcome === undefined) {
+      outcome = this.verify(req);
+      this.cache.set(socket, outcome);
+    }
+    if ("error" in outcome) throw outcome.error;
+    return outcome.user;
   }
 
-  private verify(req: HttpRequest): UserInfo | null {
-    const chain = peerChain(req);
-    if (chain.length === 0) return null;
-    const leaf = verifyChain(chain, { roots: this.roots, clientAuth: true });
-    if (!leaf) return null;
-    const { commonName, organizations } = subjectOf(leaf);
-    if (!commonName) return null;
-    return withAuthenticatedGroup({ name: commonName, groups: organizations });
+  private verify(req: HttpRequest): Outcome {
+    const result = verifyPeer(req, this.roots);
+    if (result.kind === "none") return { user: null };
+    if (result.kind === "refused") {
+      return this.options.strict
+        ? { error: new AuthenticationError(result.message, "InvalidCertificate") }
+        : { user: null };
+    }
+    const { commonName, organizations } = subjectOf(result.leaf);
+    if (!commonName) return { user: null };
+    return { user: withAuthenticatedGroup({ name: commonName, groups: organizations }) };
   }
 }

@@ -19,6 +19,8 @@ import { AdmissionChain, type AdmissionPlugin } from "../admission/admission.js"
 import { admissionContext } from "../admission/listers.js";
 import { StatusError } from "../api/errors.js";
 import type { UserInfo } from "../api/meta.js";
+import type { Auditor, RequestAudit } from "../audit/auditor.js";
+import { DEFAULT_REQUEST_HEADERS, stripIdentityHeaders } from "../auth/request-header.js";
 import {
   AuthenticationError,
   type Authenticator,
@@ -47,9 +49,11 @@ import { meterWatchEvents } from "../observability/watch-meter.js";
 import { OpenAPIService } from "../openapi/service.js";
 import { type Clock, GenericStore, systemClock } from "../registry/generic-store.js";
 import { parseRequestInfo, type RequestInfo } from "../request/request-info.js";
+import { RequestDrain } from "./drain.js";
 import { Http2Bridge, ignoreConnectionHeaders } from "./h2-bridge.js";
 import { type HealthCheck, serveHealth } from "./health.js";
 import { type HttpRequest, type HttpResponse, writeBody, writeError } from "./http.js";
+import { InflightLimiter, type InflightLimits } from "./inflight.js";
 import { SecureListener, type ServingOptions, type TLSConfig } from "./listener.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS, RequestDeadlines } from "./timeout.js";
 import { type BuildInfo, FRAMEWORK_VERSION, type VersionInfo, versionInfo } from "./version.js";
@@ -89,6 +93,20 @@ export interface ApiServerConfig {
   /** Timers for the request timeout (tests drive them). */
   timers?: TimerClock;
   serving?: ServingOptions;
+  /** --max-requests-inflight and --max-mutating-requests-inflight; absent: no limits. */
+  inflight?: InflightLimits;
+  /** Writes audit events for requests the policy selects. */
+  audit?: Auditor;
+}
+
+/** How {@link ApiServer.shutdown} proceeds. */
+export interface ShutdownOptions {
+  /** How long the server keeps serving, not ready, before it stops accepting (--shutdown-delay-duration). */
+  delayMs?: number;
+  /** The longest wait for requests in progress. Default: the request timeout plus 5 s. */
+  drainTimeoutMs?: number;
+  /** The longest wait for watches to close once ended. Default 5 s. */
+  watchTimeoutMs?: number;
 }
 
 const API_ROOTS = new Set([
@@ -130,6 +148,11 @@ interface RequestRecord {
   inflight?: RequestKind;
   /** Labels of a watch counted as long-running. */
   longRunning?: Omit<RequestLabels, "dry_run">;
+  /** Gives back the request's in-flight slot. */
+  releaseSlot?: () => void;
+  audit?: RequestAudit;
+  /** When the request arrived, on the auditor's clock. */
+  receivedAt?: number;
 }
 
 const isHttp2 = (req: HttpRequest): req is Http2ServerRequest => req.httpVersionMajor === 2;
@@ -165,6 +188,10 @@ export class ApiServer {
   private listener?: SecureListener;
   private bridge?: Http2Bridge;
   private shuttingDown = false;
+  /** The listener no longer accepts: HTTP/1.1 responses close their connection. */
+  private draining = false;
+  private readonly drain: RequestDrain;
+  private readonly limiter?: InflightLimiter;
 
   constructor(private readonly config: ApiServerConfig) {
     this.model = new ApiModel(config.resources);
@@ -174,6 +201,8 @@ export class ApiServer {
     this.timers = config.timers ?? systemTimers;
     this.deadlines = new RequestDeadlines(config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.timers);
     this.storage = new MeteredStorage(config.storage, this.metrics);
+    this.drain = new RequestDrain(this.timers);
+    if (config.inflight) this.limiter = new InflightLimiter(config.inflight);
     // A kind may keep its objects elsewhere (computed or external data); the others share the server's storage.
     // In front of each kind's storage sits a watch cache: lists, gets at "0"/N and every watch are served from memory.
     const stores = new Map(
@@ -247,7 +276,10 @@ export class ApiServer {
     const { path, query } = splitUrl(req.url ?? "/");
     const record: RequestRecord = { path, query, start: performance.now() };
     res.once("close", () => this.finish(req, res, record));
+    this.drain.track(res);
+    if (this.config.audit) record.receivedAt = this.config.audit.now();
     if (isHttp2(req)) ignoreConnectionHeaders(res as Http2ServerResponse);
+    else if (this.draining) res.setHeader("Connection", "close");
     if (!isApiPath(path)) {
       this.serveNonApi(req, res);
       return;
@@ -258,6 +290,10 @@ export class ApiServer {
   };
 
   private serveNonApi(req: HttpRequest, res: HttpResponse): void {
+    // User routes skip authentication: identity headers a front proxy did not vouch for must not reach them.
+    const { authenticator } = this.config;
+    if (authenticator.sanitize) authenticator.sanitize(isHttp2(req) ? withSessionSocket(req) : req);
+    else stripIdentityHeaders(req, DEFAULT_REQUEST_HEADERS);
     if (!this.config.nonApiHandler) {
       writeError(res, new StatusError(404, "NotFound", "the server could not find the requested resource", {}));
     } else if (isHttp2(req)) {
@@ -299,11 +335,19 @@ export class ApiServer {
     try {
       user = await this.config.authenticator.authenticate(isHttp2(req) ? withSessionSocket(req) : req);
     } catch (error) {
-      if (error instanceof AuthenticationError) throw StatusError.unauthorized();
+      if (error instanceof AuthenticationError) {
+        this.auditFailedAuthentication(req, record, info);
+        throw StatusError.unauthorized();
+      }
       throw error;
     }
-    user ??= anonymousUser();
+    if (user) {
+      // Credentials are not needed past authentication; nothing after it (handlers, logs) gets to see them.
+      delete req.headers.authorization;
+    } else user = anonymousUser();
     record.user = user;
+    if (this.config.audit) this.beginAudit(req, res, record, info, user);
+    if (record.inflight && this.limiter) record.releaseSlot = this.limiter.acquire(info.verb, user);
     if (!this.isAlwaysAllowed(path)) {
       const attributes: AuthorizationAttributes = {
         user,
@@ -318,6 +362,8 @@ export class ApiServer {
         name: info.name,
       };
       const result = await this.config.authorizer.authorize(attributes);
+      record.audit?.annotate("authorization.k8s.io/decision", result.decision === "allow" ? "allow" : "forbid");
+      record.audit?.annotate("authorization.k8s.io/reason", result.reason ?? "");
       if (result.decision !== "allow") throw forbidden(attributes, result.reason);
     }
     if (info.isResourceRequest) return this.serveResource(req, res, info, record, user);
@@ -336,6 +382,7 @@ export class ApiServer {
     if (!found) throw this.notFound();
     record.metered = found;
     if (info.verb === "watch") {
+      this.drain.longRunning(res);
       const labels = this.resourceLabels(req, info);
       this.metrics.longRunning.inc(labels);
       record.longRunning = labels;
@@ -433,8 +480,40 @@ export class ApiServer {
     };
   }
 
+  /** Starts the request's audit (after authentication, as Kubernetes' audit filter). */
+  private beginAudit(req: HttpRequest, res: HttpResponse, record: RequestRecord, info: RequestInfo, user?: UserInfo) {
+    const audit = this.config.audit?.begin({
+      req,
+      requestURI: req.url ?? record.path,
+      attributes: { ...info, ...(user ? { user } : {}) },
+      receivedAt: record.receivedAt ?? 0,
+    });
+    if (!audit) return;
+    record.audit = audit;
+    if (this.config.audit && !req.headers["audit-id"]) res.setHeader("Audit-Id", audit.auditID);
+    audit.captureRequest(req);
+    if (info.verb === "watch") audit.watchResponseStart(res);
+    else audit.captureResponse(res);
+  }
+
+  /** A refused credential is audited too (without a user), as Kubernetes' failed-authentication audit. */
+  private auditFailedAuthentication(req: HttpRequest, record: RequestRecord, info: RequestInfo): void {
+    const audit = this.config.audit?.begin(
+      {
+        req,
+        requestURI: req.url ?? record.path,
+        attributes: info,
+        receivedAt: record.receivedAt ?? 0,
+      },
+      { failedAuthentication: true },
+    );
+    if (audit) record.audit = audit;
+  }
+
   /** When the response is done (or the client went away): metrics and the log line. */
   private finish(req: HttpRequest, res: HttpResponse, record: RequestRecord): void {
+    record.releaseSlot?.();
+    record.audit?.complete(res, res.statusCode, record.error?.status);
     if (record.inflight) {
       this.metrics.inflightDone(record.inflight);
       this.deadlines.done(res);
@@ -477,6 +556,39 @@ export class ApiServer {
   async listen(port = 0, host = "127.0.0.1"): Promise<AddressInfo> {
     this.listener = new SecureListener(this.config.tls, this.handle, this.config.serving);
     return this.listener.listen(port, host);
+  }
+
+  /** New serving certificate or client CAs for connections from now on (files reloaded, the ConfigMap changed). */
+  updateTLS(tls: Partial<TLSConfig>): void {
+    Object.assign(this.config.tls, tls);
+    this.listener?.updateTLS(this.config.tls);
+  }
+
+  /** Requests in progress and open watches, as a shutdown sees them. */
+  get pending(): { requests: number; watches: number } {
+    return { requests: this.drain.inFlight, watches: this.drain.openWatches };
+  }
+
+  /**
+   * The graceful shutdown of k8s.io/apiserver: readiness fails at once while everything is
+   * still served for `delayMs` (load balancers and the aggregator notice); then no new
+   * connections; requests in progress finish; watches are ended cleanly; then the rest
+   * closes. Resolves once closed.
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    this.beginShutdown();
+    const delayMs = options.delayMs ?? 0;
+    if (delayMs > 0) await new Promise<void>((resolve) => this.timers.setTimeout(resolve, delayMs));
+    this.draining = true;
+    this.listener?.stopAccepting();
+    const drainTimeout = options.drainTimeoutMs ?? (this.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + 5000;
+    if (!(await this.drain.waitForRequests(drainTimeout))) {
+      this.logger.warn({ requests: this.drain.inFlight }, "requests still in progress at the end of the shutdown");
+    }
+    if (!(await this.drain.endWatches(options.watchTimeoutMs ?? 5000))) {
+      this.logger.warn({ watches: this.drain.openWatches }, "watches still open at the end of the shutdown");
+    }
+    await this.close();
   }
 
   /** Stops accepting connections and closes the open ones; readiness fails first. */

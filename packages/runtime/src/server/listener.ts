@@ -8,12 +8,17 @@ import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Se
 import type { AddressInfo } from "node:net";
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from "node:tls";
 import type { HttpRequest, HttpResponse } from "./http.js";
+import type { NodeTLSVersion } from "./tls-options.js";
 
 export interface TLSConfig {
   cert: string;
   key: string;
   /** CAs whose client certificates the handshake asks for (verification is the authenticators' job). */
   clientCA?: string;
+  /** Default TLSv1.2 (Go's default for servers). */
+  minVersion?: NodeTLSVersion;
+  /** OpenSSL cipher list (see tls-options.ts for Go's names); default Node's. */
+  ciphers?: string;
 }
 
 export interface ServingOptions {
@@ -41,6 +46,8 @@ export class SecureListener {
   private readonly h1: HttpServer;
   private readonly h2?: Http2Server;
   private readonly sessions = new Set<ServerHttp2Session>();
+  private accepting = true;
+  private serverClosed?: Promise<void>;
 
   constructor(tls: TLSConfig, handler: Handler, options: ServingOptions = {}) {
     const keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
@@ -63,12 +70,9 @@ export class SecureListener {
     }
     this.tls = createTlsServer(
       {
-        cert: tls.cert,
-        key: tls.key,
-        ...(tls.clientCA ? { ca: tls.clientCA } : {}),
+        ...secureContextOptions(tls),
         requestCert: true,
         rejectUnauthorized: false,
-        minVersion: "TLSv1.2",
         ALPNProtocols: this.h2 ? ["h2", "http/1.1"] : ["http/1.1"],
       },
       (socket: TLSSocket) => {
@@ -90,9 +94,33 @@ export class SecureListener {
     return server.address() as AddressInfo;
   }
 
+  /** New certificates or client CAs for the connections accepted from now on (existing ones keep theirs). */
+  updateTLS(tls: TLSConfig): void {
+    this.tls.setSecureContext(secureContextOptions(tls));
+  }
+
+  /** False once {@link stopAccepting} ran. */
+  get isAccepting(): boolean {
+    return this.accepting;
+  }
+
+  /**
+   * The first step of a graceful close: no new connections, idle HTTP/1.1 connections
+   * closed, HTTP/2 sessions told to go away (their open streams still finish). Busy
+   * HTTP/1.1 connections close after their response (the server sends Connection: close).
+   */
+  stopAccepting(): void {
+    if (!this.accepting) return;
+    this.accepting = false;
+    this.closeServer();
+    this.h1.closeIdleConnections();
+    for (const session of this.sessions) session.close();
+  }
+
   /** Stops accepting, lets idle connections go, then ends the rest (watches never finish on their own). */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.tls.close(() => resolve()));
+    this.accepting = false;
+    const closed = this.closeServer();
     this.h1.closeIdleConnections();
     for (const session of this.sessions) session.close();
     await new Promise((resolve) => setImmediate(resolve));
@@ -101,4 +129,20 @@ export class SecureListener {
     this.h1.close();
     await closed;
   }
+
+  /** Closes the listening socket once; settles when every connection is gone too. */
+  private closeServer(): Promise<void> {
+    this.serverClosed ??= new Promise<void>((resolve) => this.tls.close(() => resolve()));
+    return this.serverClosed;
+  }
+}
+
+function secureContextOptions(tls: TLSConfig) {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.clientCA ? { ca: tls.clientCA } : {}),
+    minVersion: tls.minVersion ?? "TLSv1.2",
+    ...(tls.ciphers ? { ciphers: tls.ciphers } : {}),
+  } as const;
 }
