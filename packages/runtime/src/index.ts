@@ -1,5 +1,14 @@
+export type {
+  AdmissionAttributes,
+  AdmissionContext,
+  AdmissionOperation,
+  AdmissionPlugin,
+  Lister,
+} from "./admission/admission.js";
+export { AdmissionDenied } from "./admission/admission.js";
 export * from "./api/errors.js";
 export type * from "./api/meta.js";
+export * from "./app/index.js";
 export * from "./auth/types.js";
 export { ClientCertificateAuthenticator } from "./auth/x509-authenticator.js";
 export type { CertificateAuthority, CertKeyPair } from "./certs/x509.js";
@@ -9,9 +18,18 @@ export { ensureLocalPki, kubeconfigYAML, localMode } from "./local/local-mode.js
 export { ApiModel, ApiResource, compareVersions } from "./model/api-model.js";
 export type * from "./model/resource.js";
 export type * from "./model/schema.js";
+export type { Logger, LoggerOptions } from "./observability/logging.js";
+export { createLogger } from "./observability/logging.js";
+export { MeteredStorage } from "./observability/metered-storage.js";
+export { ApiServerMetrics } from "./observability/metrics.js";
 export type { Clock, RequestContext } from "./registry/generic-store.js";
 export { GenericStore, systemClock } from "./registry/generic-store.js";
-export type { ApiServerConfig, NonApiHandler, TLSConfig } from "./server/api-server.js";
+export type {
+  ApiServerConfig,
+  BuildInfo,
+  NonApiHandler,
+  ServingOptions,
+  TLSConfig,
+  VersionInfo,
+} from "./server/api-server.js";
 export { ApiServer, FRAMEWORK_VERSION } from "./server/api-server.js";
-
-export * from "./app/index.js";

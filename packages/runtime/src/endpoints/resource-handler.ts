@@ -177,7 +177,6 @@ export class ResourceHandler {
     res.statusCode = 200;
     res.setHeader("Content-Type", sub.contentType ?? "text/plain; charset=utf-8");
     res.setHeader("Cache-Control", "no-cache, private");
-    res.setHeader("Transfer-Encoding", "chunked");
     if ("flushHeaders" in res) res.flushHeaders();
     else res.writeHead(200);
     const write = (chunk: string): Promise<void> =>

@@ -77,7 +77,6 @@ export class WatchStream {
     res.statusCode = 200;
     res.setHeader("Content-Type", "application/json");
     res.setHeader("Cache-Control", "no-cache, private");
-    res.setHeader("Transfer-Encoding", "chunked");
     // Headers go out at once so that clients see the watch established.
     if ("flushHeaders" in res) res.flushHeaders();
     else res.writeHead(200);
@@ -160,6 +159,16 @@ export class WatchStream {
           ? (storageErrorToStatus(error, { group: "", resource: "" }, "") as StatusError)
           : StatusError.internal(error);
     const object = isStorageError(error, "Expired") ? { ...status.status, message: error.message } : status.status;
+    const { res } = this.options;
+    // A reader that stopped draining would never see the ERROR event, and an ended response would
+    // keep its connection and unsent bytes forever: cut it off (it resumes, and learns 410 then).
+    const backedUp =
+      (res as { writableNeedDrain?: boolean }).writableNeedDrain ?? res.writableLength > res.writableHighWaterMark;
+    if (backedUp) {
+      this.close(false);
+      res.destroy();
+      return;
+    }
     this.write(`${JSON.stringify({ type: "ERROR", object })}\n`);
     this.close(true);
   }
