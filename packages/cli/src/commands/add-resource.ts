@@ -2,10 +2,9 @@
 import { isKubeVersion } from "@apiserver-kit/codegen";
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
-import { planGenerate } from "../generate/generated-files.js";
 import { parseScope, planKind } from "../generate/kind-files.js";
 import type { FileChange } from "../machinery/file-plan.js";
-import { finish, openProject, type ProjectCommandOptions } from "./project-context.js";
+import { finish, generateStep, openProject, type ProjectCommandOptions } from "./project-context.js";
 
 export interface AddResourceOptions extends ProjectCommandOptions {
   kind: string;
@@ -40,9 +39,7 @@ export function addResource(options: AddResourceOptions, reporter: Reporter): Fi
     ...(options.plural ? { plural: options.plural } : {}),
     ...(options.shortNames ? { shortNames: options.shortNames } : {}),
   });
-  const done = reporter.step("generating from src/apis");
-  planGenerate(plan, project);
-  done();
+  generateStep(plan, project, reporter);
   const changes = finish(plan, reporter, options.dryRun);
   if (!options.dryRun) {
     reporter.info(

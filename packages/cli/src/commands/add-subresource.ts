@@ -5,14 +5,14 @@
  */
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
-import { planGenerate, typeImport } from "../generate/generated-files.js";
+import { typeImport } from "../generate/generated-files.js";
 import { ensureKindTag, ensureProperty, propertyType } from "../machinery/ast-edits.js";
 import type { FileChange, FilePlan } from "../machinery/file-plan.js";
 import { layout } from "../project/layout.js";
 import { kebabCase } from "../project/names.js";
 import { type ProjectFile, type ResourceRecord, renderProjectFile } from "../project/project-file.js";
 import { render } from "../templates/render.js";
-import { finish, openProject, type ProjectCommandOptions, requireKind } from "./project-context.js";
+import { finish, generateStep, openProject, type ProjectCommandOptions, requireKind } from "./project-context.js";
 
 export type CustomSubresourceType = "action" | "read" | "stream";
 
@@ -70,9 +70,7 @@ export function addSubresource(options: AddSubresourceOptions, reporter: Reporte
     };
     plan.generated("PROJECT", renderProjectFile(updated));
   }
-  const done = reporter.step("generating from src/apis");
-  planGenerate(plan, updated);
-  done();
+  generateStep(plan, updated, reporter);
   return finish(plan, reporter, options.dryRun);
 }
 

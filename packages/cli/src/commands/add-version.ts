@@ -7,11 +7,10 @@ import { posix } from "node:path";
 import { compareKubeVersions, isKubeVersion } from "@apiserver-kit/codegen";
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
-import { planGenerate } from "../generate/generated-files.js";
 import { ensureKindTag, kindsDeclaredIn, removeKindTag, replaceStringLiterals } from "../machinery/ast-edits.js";
 import type { FileChange } from "../machinery/file-plan.js";
 import { layout } from "../project/layout.js";
-import { finish, openProject, type ProjectCommandOptions, requireKind } from "./project-context.js";
+import { finish, generateStep, openProject, type ProjectCommandOptions, requireKind } from "./project-context.js";
 
 export interface AddVersionOptions extends ProjectCommandOptions {
   version: string;
@@ -90,9 +89,7 @@ export function addVersion(options: AddVersionOptions, reporter: Reporter): File
       plan.edit(storageFile, (text) => ensureKindTag(storageFile, text, resource.kind, "storageVersion"));
     }
   }
-  const done = reporter.step("generating from src/apis");
-  planGenerate(plan, project);
-  done();
+  generateStep(plan, project, reporter);
   const changes = finish(plan, reporter, options.dryRun);
   if (!options.dryRun) {
     reporter.info(

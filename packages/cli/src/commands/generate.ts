@@ -2,9 +2,8 @@
 import type { ApiModel } from "@apiserver-kit/codegen";
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
-import { planGenerate } from "../generate/generated-files.js";
 import type { FileChange } from "../machinery/file-plan.js";
-import { finish, openProject, type ProjectCommandOptions } from "./project-context.js";
+import { finish, generateStep, openProject, type ProjectCommandOptions } from "./project-context.js";
 
 export interface GenerateOptions extends ProjectCommandOptions {
   /** Write nothing; fail when a generated file differs from what generate would write. */
@@ -18,9 +17,7 @@ export interface GenerateCommandResult {
 
 export function generateCommand(options: GenerateOptions, reporter: Reporter): GenerateCommandResult {
   const { plan, project } = openProject({ ...options, dryRun: options.dryRun || options.check });
-  const done = reporter.step("generating from src/apis");
-  const outcome = planGenerate(plan, project);
-  done();
+  const outcome = generateStep(plan, project, reporter);
   if (options.check) {
     const stale = plan.changes().filter((change) => change.owner === "generated" && change.kind !== "unchanged");
     if (stale.length > 0) {

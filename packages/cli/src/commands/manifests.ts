@@ -1,18 +1,15 @@
 /** `scaffold manifests`: everything a cluster needs to serve the API through the aggregator, under deploy/. */
 import type { Reporter } from "../cli/reporter.js";
-import { planGenerate } from "../generate/generated-files.js";
 import type { FileChange } from "../machinery/file-plan.js";
 import { type ManifestOptions, planManifests } from "../manifests/plan.js";
 import { render } from "../templates/render.js";
-import { finish, openProject, type ProjectCommandOptions } from "./project-context.js";
+import { finish, generateStep, openProject, type ProjectCommandOptions } from "./project-context.js";
 
 export interface ManifestsCommandOptions extends ProjectCommandOptions, ManifestOptions {}
 
 export function manifestsCommand(options: ManifestsCommandOptions, reporter: Reporter): FileChange[] {
   const { plan, project } = openProject(options);
-  const done = reporter.step("reading src/apis");
-  const outcome = planGenerate(plan, project);
-  done();
+  const outcome = generateStep(plan, project, reporter, "reading src/apis");
   const { project: updated } = planManifests(plan, outcome.project, outcome.model, options);
   const deploy = updated.deploy;
   plan.user(

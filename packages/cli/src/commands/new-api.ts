@@ -5,7 +5,6 @@ import { isDNS1123Subdomain, isKubeVersion, pluralize as pluralizeKind } from "@
 import { type Checkout, openCheckout } from "../checkout/checkout.js";
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
-import { planGenerate } from "../generate/generated-files.js";
 import { type KindSpec, parseScope, planKind, type Scope } from "../generate/kind-files.js";
 import { installDependencies } from "../install/link.js";
 import { describeChanges, type FileChange, FilePlan } from "../machinery/file-plan.js";
@@ -14,6 +13,7 @@ import { layout } from "../project/layout.js";
 import { kebabCase, packageName } from "../project/names.js";
 import { PROJECT_FILE, PROJECT_FILE_VERSION, type ProjectFile } from "../project/project-file.js";
 import { render } from "../templates/render.js";
+import { generateStep } from "./project-context.js";
 
 export interface NewApiOptions {
   dir: string;
@@ -114,9 +114,7 @@ export function newApi(options: NewApiOptions, reporter: Reporter): NewApiResult
   plan.user(layout.groupDoc(groupFolder), render("resource/group-doc.ts.hbs", data));
   for (const kind of kinds) planKind(plan, project, version, kind);
 
-  const generating = reporter.step("generating src/generated from the types");
-  const outcome = planGenerate(plan, project);
-  generating();
+  const outcome = generateStep(plan, project, reporter, "generating src/generated from the types");
   planManifests(plan, outcome.project, outcome.model, { image: `${name}:0.1.0`, namespace: name });
   const changes = plan.apply();
   for (const line of describeChanges(changes, options.dryRun ?? false)) reporter.info(line);

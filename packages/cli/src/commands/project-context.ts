@@ -1,6 +1,7 @@
 /** What every command inside a project starts from: its root, its project file and a file plan. */
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
+import { type GenerateOutcome, planGenerate } from "../generate/generated-files.js";
 import { describeChanges, type FileChange, FilePlan } from "../machinery/file-plan.js";
 import { findProjectRoot, type ProjectFile, readProjectFile } from "../project/project-file.js";
 
@@ -39,4 +40,17 @@ export function requireKind(project: ProjectFile, kind: string): void {
       `add it with \`scaffold add resource --kind ${kind}\``,
     );
   }
+}
+
+/** `scaffold generate` inside another command's plan, as a reported step. */
+export function generateStep(
+  plan: FilePlan,
+  project: ProjectFile,
+  reporter: Reporter,
+  title = "generating from src/apis",
+): GenerateOutcome {
+  const done = reporter.step(title);
+  const outcome = planGenerate(plan, project);
+  done();
+  return outcome;
 }

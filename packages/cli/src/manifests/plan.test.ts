@@ -7,35 +7,11 @@ import { after, before, describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { CliError } from "../cli/errors.js";
 import { FilePlan } from "../machinery/file-plan.js";
-import type { ProjectFile } from "../project/project-file.js";
+import { WIDGETS_PROJECT } from "../testing/fixtures.js";
 import type { KubeManifest } from "./objects.js";
 import { MANIFEST_FILES, planManifests } from "./plan.js";
 
-const project: ProjectFile = {
-  version: 1,
-  name: "widgets",
-  group: "widgets.example.com",
-  groupFolder: "widgets",
-  apiserverKit: "/src/apiserver-kit",
-  resources: [
-    {
-      kind: "Widget",
-      plural: "widgets",
-      scope: "Namespaced",
-      versions: ["v1beta1", "v1alpha1"],
-      storageVersion: "v1alpha1",
-      subresources: ["status", "scale", "approve"],
-    },
-    {
-      kind: "Gadget",
-      plural: "gadgets",
-      scope: "Cluster",
-      versions: ["v1alpha1"],
-      storageVersion: "v1alpha1",
-      subresources: ["status"],
-    },
-  ],
-};
+const project = WIDGETS_PROJECT;
 
 function objectsIn(root: string): KubeManifest[] {
   const files = Object.values(MANIFEST_FILES);

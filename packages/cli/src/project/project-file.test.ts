@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CliError } from "../cli/errors.js";
+import { WIDGETS_PROJECT } from "../testing/fixtures.js";
 import { kebabCase, packageName } from "./names.js";
 import {
   findProjectRoot,
@@ -14,29 +15,7 @@ import {
 } from "./project-file.js";
 
 const project: ProjectFile = {
-  version: 1,
-  name: "widgets",
-  group: "widgets.example.com",
-  groupFolder: "widgets",
-  apiserverKit: "/src/apiserver-kit",
-  resources: [
-    {
-      kind: "Widget",
-      plural: "widgets",
-      scope: "Namespaced",
-      versions: ["v1beta1", "v1alpha1"],
-      storageVersion: "v1alpha1",
-      subresources: ["status", "approve"],
-    },
-    {
-      kind: "Gadget",
-      plural: "gadgets",
-      scope: "Cluster",
-      versions: ["v1alpha1"],
-      storageVersion: "v1alpha1",
-      subresources: [],
-    },
-  ],
+  ...WIDGETS_PROJECT,
   deploy: { image: "widgets:1", namespace: "widgets", certManager: false, etcd: true },
 };
 
