@@ -23,7 +23,7 @@ export interface WatchConnection {
   readonly status: number;
   /** The body when the answer was not a watch (status ≠ 200). */
   readonly body: string;
-  /** Every event so far. */
+  /** Every event so far (none when opened with `keepEvents: false`). */
   readonly events: WatchLine[];
   /** Settles when the stream ends (server closed it, or close() was called). */
   readonly ended: Promise<void>;
@@ -38,7 +38,9 @@ export function openWatchConnection(
   client: HttpsClient,
   path: string,
   onEvent?: (event: WatchLine) => void,
+  options: { keepEvents?: boolean } = {},
 ): Promise<WatchConnection> {
+  const keep = options.keepEvents ?? true;
   const { ca, cert, key } = client.credentials;
   return new Promise((resolve, reject) => {
     const events: WatchLine[] = [];
@@ -72,7 +74,7 @@ export function openWatchConnection(
             buffer = buffer.slice(newline + 1);
             if (line.trim()) {
               const event = JSON.parse(line) as WatchLine;
-              events.push(event);
+              if (keep) events.push(event);
               onEvent?.(event);
             }
             newline = buffer.indexOf("\n");

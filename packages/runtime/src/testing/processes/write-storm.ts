@@ -127,6 +127,7 @@ export class WriteStorm {
     const live: KeyRecord[] = [];
     let sequence = 0;
     let created = 0;
+    const timeout = this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {};
     while (this.running) {
       sequence++;
       const wanted = this.options.keysPerWriter ?? 4;
@@ -142,7 +143,7 @@ export class WriteStorm {
         const state = { replicas: sequence, reference: `${name}@${sequence}` };
         next = { present: true, state };
         type = "ADDED";
-        send = () => this.client.request(this.collection, { method: "POST", body: flunder(name, state) });
+        send = () => this.client.request(this.collection, { method: "POST", body: flunder(name, state), ...timeout });
       } else {
         const at = Math.floor(random() * live.length);
         record = live[at] as KeyRecord;
@@ -150,7 +151,7 @@ export class WriteStorm {
           live.splice(at, 1);
           next = { present: false };
           type = "DELETED";
-          send = () => this.client.request(`${this.collection}/${record.name}`, { method: "DELETE" });
+          send = () => this.client.request(`${this.collection}/${record.name}`, { method: "DELETE", ...timeout });
         } else {
           const state = { replicas: sequence, reference: `${record.name}@${sequence}` };
           next = { present: true, state };
@@ -159,7 +160,7 @@ export class WriteStorm {
             ...flunder(record.name, state),
             metadata: { name: record.name, resourceVersion: record.acknowledged.resourceVersion },
           };
-          send = () => this.client.request(`${this.collection}/${record.name}`, { method: "PUT", body });
+          send = () => this.client.request(`${this.collection}/${record.name}`, { method: "PUT", body, ...timeout });
         }
       }
       if (!live.includes(record) && next.present) live.push(record);
