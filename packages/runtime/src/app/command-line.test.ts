@@ -31,7 +31,34 @@ describe("server command line", () => {
       "etcd-prefix": "/registry",
       "etcd-compaction-interval": 300_000,
       "run-controllers": true,
+      "max-requests-inflight": 400,
+      "max-mutating-requests-inflight": 200,
+      "request-timeout": 60_000,
+      "shutdown-delay-duration": 0,
+      "authentication-skip-lookup": false,
+      "authentication-tolerate-lookup-failure": false,
+      "authentication-token-webhook-cache-ttl": 10_000,
+      "requestheader-username-headers": ["X-Remote-User"],
+      "requestheader-group-headers": ["X-Remote-Group"],
+      "requestheader-extra-headers-prefix": ["X-Remote-Extra-"],
+      "authorization-always-allow-paths": ["/healthz", "/readyz", "/livez"],
+      "authorization-webhook-cache-authorized-ttl": 10_000,
+      "authorization-webhook-cache-unauthorized-ttl": 10_000,
+      "audit-log-maxsize": 0,
+      "audit-log-maxbackup": 0,
+      "audit-log-maxage": 0,
     });
+  });
+
+  it("replaces a list flag's default with the first value given, as pflag does", () => {
+    assert.deepEqual(values(["--requestheader-group-headers", "X-Groups"])["requestheader-group-headers"], [
+      "X-Groups",
+    ]);
+    const twice = values(["--authorization-always-allow-paths=/a", "--authorization-always-allow-paths", "/b,/c"]);
+    assert.deepEqual(twice["authorization-always-allow-paths"], ["/a", "/b", "/c"]);
+    assert.equal(failure(["--tls-cipher-suites", "TLS_NOPE"]).flag, "tls-cipher-suites");
+    assert.equal(failure(["--tls-min-version", "VersionTLS14"]).flag, "tls-min-version");
+    assert.equal(failure(["--max-requests-inflight", "-1"]).flag, "max-requests-inflight");
   });
 
   it("parses every kind of value", () => {
@@ -116,24 +143,24 @@ describe("server command line", () => {
   });
 
   it("takes flag groups added by features", () => {
-    const authentication: ServerFlagGroup = {
-      title: "Authentication",
+    const widgets: ServerFlagGroup = {
+      title: "Widgets",
       flags: [
         {
-          name: "client-ca-file",
-          value: "file",
-          description: "Client certificates signed by this CA are accepted.",
-          example: "--client-ca-file /etc/ca.crt",
+          name: "widget-color",
+          value: "color",
+          description: "The color of new widgets.",
+          example: "--widget-color blue",
         },
       ],
     };
-    const groups = [...SERVER_FLAG_GROUPS, authentication];
-    assert.equal(values(["--client-ca-file", "/etc/ca.crt"], groups)["client-ca-file"], "/etc/ca.crt");
+    const groups = [...SERVER_FLAG_GROUPS, widgets];
+    assert.equal(values(["--widget-color", "blue"], groups)["widget-color"], "blue");
     const help = parseCommandLine(["-h"], { ...spec, groups });
-    assert.match(help.kind === "help" ? help.text : "", /Authentication:\n\s+--client-ca-file <file>/);
+    assert.match(help.kind === "help" ? help.text : "", /Widgets:\n\s+--widget-color <color>/);
     assert.throws(
-      () => parseCommandLine([], { ...spec, groups: [...groups, authentication] }),
-      /--client-ca-file is declared twice/,
+      () => parseCommandLine([], { ...spec, groups: [...groups, widgets] }),
+      /--widget-color is declared twice/,
     );
   });
 });

@@ -2,7 +2,7 @@
  * Parses a server's command line with commander: one option per ServerFlag, grouped under the
  * flag group's heading in `--help`, each with its description, example and default.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Help, Option } from "commander";
 import {
   describeDefault,
   type FlagValue,
@@ -19,6 +19,8 @@ export interface CommandLineSpec {
   description: string;
   groups: readonly ServerFlagGroup[];
 }
+
+const FLAG_COLUMN = 36;
 
 export type CommandLine = { kind: "help"; text: string } | { kind: "flags"; values: FlagValues };
 
@@ -40,8 +42,14 @@ function optionFor(flag: ServerFlag, group: ServerFlagGroup): Option {
     }
     return flag.parse ? flag.parse(text) : text;
   };
+  // pflag's StringSlice: the first occurrence replaces the default, later ones add to it.
+  let given = false;
   option.argParser((text: string, previous: unknown): FlagValue => {
     if (!flag.list) return parseOne(text);
+    if (!given) {
+      given = true;
+      previous = [];
+    }
     const items = text
       .split(",")
       .map((item) => item.trim())
@@ -69,6 +77,14 @@ export function parseCommandLine(argv: readonly string[], spec: CommandLineSpec)
     .allowExcessArguments(false)
     .configureHelp({
       helpWidth: 110,
+      // Go's flag names run long (--authorization-webhook-cache-unauthorized-ttl): a fixed column
+      // keeps descriptions readable, and a longer flag gets a line of its own.
+      padWidth: () => FLAG_COLUMN,
+      formatItem(term, termWidth, description, helper) {
+        const format = Help.prototype.formatItem;
+        if (!description || term.length <= termWidth) return format.call(this, term, termWidth, description, helper);
+        return `  ${term}\n${format.call(this, "", termWidth, description, helper)}`;
+      },
       optionDescription: (option) => {
         const flag = flags.get(option);
         return flag ? flagHelp(flag, option) : option.description;

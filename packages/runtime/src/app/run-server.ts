@@ -5,10 +5,13 @@
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Storage } from "@apiserver-kit/storage";
+import { type Storage, systemClock } from "@apiserver-kit/storage";
+import type { NamespaceInformer } from "../admission/namespace-lifecycle.js";
 import type { ResourceDefinition } from "../model/resource.js";
 import { ApiServer, type NonApiHandler } from "../server/api-server.js";
+import { watchServingCertificate } from "../server/serving-certificate.js";
 import { parseCommandLine } from "./command-line.js";
+import { type NamespaceInformerContext, prepareDelegation } from "./delegation.js";
 import { type FlagValues, SERVER_FLAG_GROUPS, ServerFlagError, type ServerFlagGroup } from "./flags.js";
 import { resolveServerOptions, type ServerOptions } from "./server-options.js";
 import { localServerURL, prepareServing, writeLocalKubeconfig } from "./serving.js";
@@ -61,6 +64,15 @@ export interface RunServerOptions {
   signals?: SignalSource | false;
   /** How long stopping waits for controllers to return. Default 10 s. */
   shutdownGraceMs?: number;
+  /** The process environment (a pod's $KUBERNETES_SERVICE_HOST means cluster mode); default `process.env`. */
+  environment?: Readonly<Record<string, string | undefined>>;
+  /** How often certificate files, CA files and the authentication ConfigMap are re-read. Default 10 s. */
+  reloadIntervalMs?: number;
+  /**
+   * A namespace informer for the NamespaceLifecycle admission plugin in cluster mode (e.g. the
+   * controller package's Informer over `/api/v1/namespaces`); without it namespaces are read live.
+   */
+  namespaceInformer?: (context: NamespaceInformerContext) => NamespaceInformer;
 }
 
 export interface RunningServer {
@@ -105,22 +117,78 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
     log(parsed.text.trimEnd());
     return undefined;
   }
-  const serverOptions = resolveServerOptions(parsed.values, options.cwd ?? process.cwd());
+  const serverOptions = resolveServerOptions(
+    parsed.values,
+    options.cwd ?? process.cwd(),
+    options.environment ?? process.env,
+  );
   const serving = prepareServing(serverOptions);
-  const storage = await openStorage(serverOptions);
+  const abort = new AbortController();
+  const delegation = await prepareDelegation({
+    options: serverOptions,
+    pki: serving.pki,
+    log,
+    signal: abort.signal,
+    ...(options.reloadIntervalMs !== undefined ? { reloadIntervalMs: options.reloadIntervalMs } : {}),
+    ...(options.namespaceInformer ? { namespaceInformer: options.namespaceInformer } : {}),
+  });
+  if (parsed.values["audit-log-path"] !== undefined && !serverOptions.audit) {
+    log("no audit policy file provided (--audit-policy-file), no events will be recorded");
+  }
+  let storage: Storage;
+  try {
+    storage = await openStorage(serverOptions);
+  } catch (error) {
+    delegation.close();
+    throw error;
+  }
   const server = new ApiServer({
     resources: options.resources,
     storage,
-    tls: serving.tls,
-    authenticator: serving.authenticator,
-    authorizer: serving.authorizer,
+    tls: { ...serving.tls, clientCA: delegation.clientCA() },
+    authenticator: delegation.authenticator,
+    authorizer: delegation.authorizer,
+    alwaysAllowPaths: serverOptions.authorization.alwaysAllowPaths,
+    admission: delegation.admission,
+    ...(delegation.audit ? { audit: delegation.audit } : {}),
+    inflight: {
+      maxRequestsInflight: serverOptions.maxRequestsInflight,
+      maxMutatingRequestsInflight: serverOptions.maxMutatingRequestsInflight,
+    },
+    requestTimeoutMs: serverOptions.requestTimeoutMs,
     ...(options.nonApiHandler ? { nonApiHandler: options.nonApiHandler } : {}),
     ...(options.projectVersion ? { projectVersion: options.projectVersion } : {}),
   });
+  delegation.onClientCAChange(() => {
+    server.updateTLS({ clientCA: delegation.clientCA() });
+    log("client CAs changed: new connections use them");
+  });
+  const stopCertificateWatch =
+    serverOptions.tlsCertFile !== undefined && serverOptions.tlsPrivateKeyFile !== undefined
+      ? watchServingCertificate(
+          { cert: serving.tls.cert, key: serving.tls.key },
+          {
+            certFile: serverOptions.tlsCertFile,
+            keyFile: serverOptions.tlsPrivateKeyFile,
+            ...(options.reloadIntervalMs !== undefined ? { intervalMs: options.reloadIntervalMs } : {}),
+            clock: systemClock,
+            onChange: (pair) => {
+              server.updateTLS(pair);
+              log(`serving certificate reloaded from ${serverOptions.tlsCertFile}`);
+            },
+            onError: (error) => log(`serving certificate not reloaded: ${error.message}`),
+          },
+        )
+      : undefined;
+  const release = () => {
+    stopCertificateWatch?.();
+    delegation.close();
+  };
   let port: number;
   try {
     port = (await server.listen(serverOptions.securePort, serverOptions.bindAddress)).port;
   } catch (error) {
+    release();
     await storage.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
@@ -138,7 +206,6 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
       ? writeLocalKubeconfig(serverOptions.kubeconfigOut, url, serving.pki)
       : undefined;
 
-  const abort = new AbortController();
   const controllerKubeconfig = serverOptions.controllersKubeconfig ?? kubeconfig;
   const controllers = serverOptions.runControllers ? (options.controllers ?? []) : [];
   const running = controllers.map((controller) =>
@@ -168,9 +235,13 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
   };
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      // Readiness fails at once; the server keeps serving through --shutdown-delay-duration, then drains.
+      server.beginShutdown();
       abort.abort();
-      await settleWithin(Promise.all(running), options.shutdownGraceMs ?? 10_000);
-      await server.close();
+      const controllersDone = settleWithin(Promise.all(running), options.shutdownGraceMs ?? 10_000);
+      await server.shutdown({ delayMs: serverOptions.shutdownDelayMs });
+      await controllersDone;
+      release();
       await storage.close();
       // Listeners stay until here: a second signal (a terminal's SIGINT to the whole process group
       // and a parent's SIGTERM) must not cut the graceful stop short.
@@ -191,6 +262,7 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
   const groupVersions = server.model.groupVersions().map((gv) => `${gv.group}/${gv.version}`);
   log(`serving ${groupVersions.join(", ") || "no API groups"} on ${url}`);
   log(`storage: ${describeStorage(serverOptions)}`);
+  for (const line of delegation.description) log(line);
   if (kubeconfig !== undefined) {
     log(`local mode: certificates in ${serverOptions.certDir}/pki; kubectl as admin with:`);
     log(`export KUBECONFIG=${kubeconfig}`);
@@ -232,7 +304,9 @@ function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
  */
 export async function runServerMain(options: RunServerOptions): Promise<RunningServer | undefined> {
   try {
-    return await runServer(options);
+    const running = await runServer(options);
+    exitAfterStop(running);
+    return running;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\n`);
@@ -240,6 +314,17 @@ export async function runServerMain(options: RunServerOptions): Promise<RunningS
     process.exitCode = error instanceof ServerFlagError ? 2 : 1;
     return undefined;
   }
+}
+
+/**
+ * Exits the process a moment after the server stopped, in case something (a controller's
+ * leftover timer or socket) would keep it alive: a stop is bounded, as Kubernetes expects of a
+ * pod it sent SIGTERM.
+ */
+export function exitAfterStop(running: RunningServer | undefined, graceMs = 1000): void {
+  void running?.stopped.then(() => {
+    setTimeout(() => process.exit(), graceMs).unref();
+  });
 }
 
 /** True when the module with this `import.meta.url` is the program node was started with. */

@@ -1,21 +1,17 @@
 /**
- * What the server presents and accepts: local-mode certificates (a CA, a serving certificate for
- * localhost, an admin client certificate, a kubeconfig), or a serving certificate from files.
- * Client certificates from the local CA are accepted in both cases until delegated authentication
- * brings its own flags.
+ * What the server presents: local-mode certificates (a CA, a serving certificate for localhost,
+ * an admin client certificate, a kubeconfig), or a serving certificate from files (re-read when
+ * they change, see server/serving-certificate.ts). Who is accepted is delegation.ts's business.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { type Authenticator, type Authorizer, mastersAuthorizer } from "../auth/types.js";
-import { ClientCertificateAuthenticator } from "../auth/x509-authenticator.js";
 import { ensureLocalPki, kubeconfigYAML, type LocalPki } from "../local/local-mode.js";
 import type { TLSConfig } from "../server/api-server.js";
+import { loadCertificatePair } from "../server/serving-certificate.js";
 import type { ServerOptions } from "./server-options.js";
 
 export interface Serving {
   tls: TLSConfig;
-  authenticator: Authenticator;
-  authorizer: Authorizer;
   pki: LocalPki;
   /** True when the serving certificate is the local-mode one (a kubeconfig can be written). */
   local: boolean;
@@ -23,17 +19,18 @@ export interface Serving {
 
 export function prepareServing(options: ServerOptions): Serving {
   const pki = ensureLocalPki(options.certDir);
-  const authenticator = new ClientCertificateAuthenticator(pki.ca.cert);
+  const tuning = {
+    ...(options.tlsMinVersion ? { minVersion: options.tlsMinVersion } : {}),
+    ...(options.tlsCiphers ? { ciphers: options.tlsCiphers } : {}),
+  };
   if (options.tlsCertFile !== undefined && options.tlsPrivateKeyFile !== undefined) {
-    const tls = {
-      cert: readPem(options.tlsCertFile, "tls-cert-file"),
-      key: readPem(options.tlsPrivateKeyFile, "tls-private-key-file"),
-      clientCA: pki.ca.cert,
-    };
-    return { tls, authenticator, authorizer: mastersAuthorizer, pki, local: false };
+    readPem(options.tlsCertFile, "tls-cert-file");
+    readPem(options.tlsPrivateKeyFile, "tls-private-key-file");
+    const pair = loadCertificatePair(options.tlsCertFile, options.tlsPrivateKeyFile);
+    return { tls: { ...pair, clientCA: pki.ca.cert, ...tuning }, pki, local: false };
   }
-  const tls = { cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert };
-  return { tls, authenticator, authorizer: mastersAuthorizer, pki, local: true };
+  const tls = { cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert, ...tuning };
+  return { tls, pki, local: true };
 }
 
 function readPem(path: string, flag: string): string {
