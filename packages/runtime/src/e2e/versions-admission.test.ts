@@ -115,8 +115,6 @@ const betaVersion = (storage: boolean): VersionDefinition => ({
       }),
 });
 
-const banned = new Set<string>();
-
 const banFlunder: AdmissionPlugin = {
   name: "BanFlunder",
   operations: ["CREATE"],
