@@ -147,7 +147,7 @@ export const SECURE_SERVING_FLAGS: ServerFlagGroup = {
       name: "cert-dir",
       value: "dir",
       description:
-        "The directory holding self-signed local-mode certificates (in <cert-dir>/pki: a CA, the serving certificate and an admin client certificate), created when missing and reused while valid. Default: the --data-dir.",
+        "The directory holding self-signed local-mode certificates (a CA, the serving certificate and an admin client certificate), created when missing and reused while valid. Default: <data-dir>/pki.",
       example: "--cert-dir /var/run/my-api",
     },
     {

@@ -264,7 +264,7 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
   log(`storage: ${describeStorage(serverOptions)}`);
   for (const line of delegation.description) log(line);
   if (kubeconfig !== undefined) {
-    log(`local mode: certificates in ${serverOptions.certDir}/pki; kubectl as admin with:`);
+    log(`local mode: certificates in ${serverOptions.certDir}; kubectl as admin with:`);
     log(`export KUBECONFIG=${kubeconfig}`);
   }
   if (controllers.length > 0) log(`controllers: ${controllers.map((c) => c.name).join(", ")}`);

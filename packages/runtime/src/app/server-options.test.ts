@@ -24,7 +24,7 @@ describe("server options", () => {
     assert.deepEqual(resolveArgs([]), {
       securePort: 8443,
       bindAddress: "0.0.0.0",
-      certDir: "/srv/project/.data",
+      certDir: "/srv/project/.data/pki",
       storage: "sqlite",
       dataDir: "/srv/project/.data",
       kubeconfigOut: "/srv/project/.data/kubeconfig",

@@ -61,7 +61,7 @@ export interface AuditOptions {
 export interface ServerOptions {
   securePort: number;
   bindAddress: string;
-  /** Absolute; local-mode certificates live in `<certDir>/pki`. */
+  /** Absolute; where local-mode certificates live (default `<data-dir>/pki`). */
   certDir: string;
   /** Both set, or neither (local mode). */
   tlsCertFile?: string;
@@ -134,7 +134,7 @@ export function resolveServerOptions(
   const options: ServerOptions = {
     securePort: typeof values["secure-port"] === "number" ? values["secure-port"] : DEFAULT_SECURE_PORT,
     bindAddress: str(values, "bind-address") ?? "0.0.0.0",
-    certDir: path(str(values, "cert-dir") ?? dataDir),
+    certDir: path(str(values, "cert-dir") ?? join(dataDir, "pki")),
     storage,
     dataDir,
     runControllers: values["run-controllers"] !== false,

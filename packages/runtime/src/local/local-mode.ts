@@ -50,9 +50,8 @@ function usable(pair: CertKeyPair | undefined, caPem: string, altNames: string[]
   }
 }
 
-/** Creates (or reuses) the local CA and certificates under `<dataDir>/pki`. */
-export function ensureLocalPki(dataDir: string): LocalPki {
-  const dir = join(dataDir, "pki");
+/** Creates (or reuses) the local CA and certificates in `dir` (the server's --cert-dir). */
+export function ensureLocalPki(dir: string): LocalPki {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   let caPair = readPair(dir, "ca");
   if (!caPair || !usable(caPair, caPair.cert)) {
@@ -119,7 +118,7 @@ export interface LocalMode {
 }
 
 export function localMode(dataDir: string): LocalMode {
-  const pki = ensureLocalPki(dataDir);
+  const pki = ensureLocalPki(join(dataDir, "pki"));
   return {
     pki,
     tls: { cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert },
