@@ -308,9 +308,11 @@ export class Aggregator {
       res.writeHead(code, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
       res.end(`${text}\n`);
     };
-    if (!this.isAvailable(apiService)) return plain(503, "service unavailable");
     const target = this.resolve(apiService);
-    if ("reason" in target) return plain(503, "service unavailable");
+    if (!this.isAvailable(apiService) || "reason" in target) {
+      plain(503, "service unavailable");
+      return;
+    }
     const headers: Array<[string, string]> = [];
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
       const name = req.rawHeaders[i] as string;

@@ -154,7 +154,7 @@ export class TestCluster {
   private readonly http;
   private availabilityTimer?: NodeJS.Timeout;
 
-  private constructor(private readonly options: TestClusterOptions) {
+  private constructor(options: TestClusterOptions) {
     this.pki = createClusterPki();
     this.aggregator = new Aggregator(this.objects, this.pki.frontProxyClient);
     this.authorize = options.authorize ?? (() => ({ allowed: true, reason: "allowed by the test cluster" }));
@@ -560,21 +560,29 @@ export class TestCluster {
   }
 
   private serveOpenAPI(res: ServerResponse, rest: string[], query: URLSearchParams): void {
+    const answer = this.openAPIDocument(rest, query);
+    writeJSON(res, 200, answer.body, answer.headers);
+  }
+
+  private openAPIDocument(
+    rest: string[],
+    query: URLSearchParams,
+  ): { body: Record<string, unknown>; headers?: Record<string, string> } {
     const [version, ...path] = rest;
-    if (version === "v2" && path.length === 0) return writeJSON(res, 200, this.aggregator.mergedOpenAPIV2());
+    if (version === "v2" && path.length === 0) return { body: this.aggregator.mergedOpenAPIV2() };
     if (version === "v3") {
       const documents = this.aggregator.openAPIV3();
       if (path.length === 0) {
         const paths: Record<string, { serverRelativeURL: string }> = {};
         for (const [p, { hash }] of Object.entries(documents))
           paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hash}` };
-        return writeJSON(res, 200, { paths });
+        return { body: { paths } };
       }
       const found = documents[path.join("/")];
       if (found) {
         const headers: Record<string, string> = { ETag: `"${found.hash}"` };
         if (query.get("hash") === found.hash) headers["Cache-Control"] = "public, immutable";
-        return writeJSON(res, 200, found.document, headers);
+        return { body: found.document, headers };
       }
     }
     throw new StatusError(404, "NotFound", "the server could not find the requested resource");
