@@ -1,31 +1,28 @@
 /**
  * Optimistic concurrency is linearizable (issue 14): 8 clients × 250 read-modify-write
  * increments of one field over HTTP, retrying on 409 Conflict, end at exactly 2,000, and the
- * successful writes wrote each value 1..2,000 exactly once — on memory, SQLite and etcd
- * behind the watch cache. The same on two replica processes sharing etcd is in
- * storage-replicas.test.ts.
+ * successful writes wrote each value 1..2,000 exactly once — on memory, SQLite and etcd, each
+ * behind the watch cache in a server process of its own. The same on two replica processes
+ * sharing etcd is in storage-replicas.test.ts.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { EtcdStorage, MemoryStorage, SqliteStorage, type Storage } from "@apiserver-kit/storage";
 import { type EtcdProcess, etcdAvailable, startEtcd } from "@apiserver-kit/storage/testing";
 import { assertLinearizable, runCounter } from "../testing/processes/counter.js";
-import { HttpsClient } from "../testing/processes/https-client.js";
-import { startTestServer } from "../testing/test-server.js";
+import { ServerProcess, type ServerProcessOptions } from "../testing/processes/server-process.js";
 
 const WORKERS = 8;
 const INCREMENTS = process.env.RELIABILITY_LONG === "1" ? 1000 : 250;
 
-/** Runs the counter against a server in this process over `storage`, and checks the outcome. */
-async function checkCounter(storage: Storage): Promise<string> {
-  const server = await startTestServer({ storage });
-  const { ca, admin } = server.local.pki;
-  const client = new HttpsClient(server.url, { ca: ca.cert, cert: admin.cert, key: admin.key });
+/** Runs the counter against a server process with these options, and checks the outcome. */
+async function checkCounter(options: Omit<ServerProcessOptions, "dataDir">): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), `counter-${options.storage}-`));
+  const server = await ServerProcess.start({ ...options, dataDir });
   try {
     const result = await runCounter({
-      clients: [client],
+      clients: [server.client],
       namespace: "default",
       name: "counter",
       workers: WORKERS,
@@ -34,25 +31,18 @@ async function checkCounter(storage: Storage): Promise<string> {
     assertLinearizable(result, WORKERS * INCREMENTS);
     return `${result.requests} requests, ${result.conflicts} conflicts retried`;
   } finally {
-    client.close();
-    await server.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-describe("optimistic concurrency: 8 clients × 250 increments end at exactly 2,000", () => {
+describe(`optimistic concurrency: ${WORKERS} clients × ${INCREMENTS} increments end at exactly ${WORKERS * INCREMENTS}`, () => {
   it("on memory", async (t) => {
-    t.diagnostic(await checkCounter(new MemoryStorage()));
+    t.diagnostic(await checkCounter({ storage: "memory" }));
   });
 
-  it("on SQLite", async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "counter-sqlite-"));
-    try {
-      // The sync setting changes durability, not concurrency control (same revision checks in one
-      // writer); without a sync per commit the 2,000 serialized commits don't take half a minute.
-      t.diagnostic(await checkCounter(await SqliteStorage.open({ dataDir: dir, synchronous: "normal" })));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it("on SQLite (a sync per commit, the default)", async (t) => {
+    t.diagnostic(await checkCounter({ storage: "sqlite" }));
   });
 
   describe("on etcd", { skip: !etcdAvailable() && "etcd is not installed" }, () => {
@@ -62,7 +52,7 @@ describe("optimistic concurrency: 8 clients × 250 increments end at exactly 2,0
     });
     it("through one server", async (t) => {
       etcd = await startEtcd();
-      t.diagnostic(await checkCounter(new EtcdStorage({ servers: [etcd.endpoint] })));
+      t.diagnostic(await checkCounter({ storage: "etcd", etcdServers: etcd.endpoint }));
     });
   });
 });

@@ -17,7 +17,7 @@ import type { HttpsClient } from "../testing/processes/https-client.js";
 import { ResumingWatcher } from "../testing/processes/resuming-watcher.js";
 import { ServerProcess } from "../testing/processes/server-process.js";
 import { checkWatcher } from "../testing/processes/watch-check.js";
-import { seededRandom, type StoredFlunder, WARDLE_API, WriteStorm } from "../testing/processes/write-storm.js";
+import { type StoredFlunder, seededRandom, WARDLE_API, WriteStorm } from "../testing/processes/write-storm.js";
 
 const OUTAGE_MS = Number(process.env.RELIABILITY_OUTAGE_MS ?? 10_000);
 /** Longer than etcd's request deadline (5 s): a request still open after this is a hang. */
@@ -129,7 +129,10 @@ describe("etcd stopped for 10 s under load", { skip: !etcdAvailable() && "etcd i
       assert.equal(storm.outcomes.get("error") ?? 0, 0, "a write got no answer (hang or broken connection)");
 
       // Every acknowledged write is stored; an unanswered one may or may not be.
-      const list = (await client.request(COLLECTION)).json<{ metadata: { resourceVersion: string }; items: StoredFlunder[] }>();
+      const list = (await client.request(COLLECTION)).json<{
+        metadata: { resourceVersion: string };
+        items: StoredFlunder[];
+      }>();
       const stored = storm.verify(list.items);
       assert.deepEqual(stored.problems, []);
 

@@ -82,11 +82,15 @@ describe("a watcher that reads nothing", () => {
           : await client.request(`${COLLECTION}/${name}`, {
               method: "PATCH",
               headers: { "Content-Type": "application/merge-patch+json" },
-              body: JSON.stringify({ metadata: { annotations: { payload: `${i}:${payload}` } }, spec: { replicas: i } }),
+              body: JSON.stringify({
+                metadata: { annotations: { payload: `${i}:${payload}` } },
+                spec: { replicas: i },
+              }),
             });
       assert.ok(answer.status === 201 || answer.status === 200, answer.body.slice(0, 300));
     };
-    const openWatches = async () => (await server.server.metrics.longRunning.get()).values.reduce((n, v) => n + v.value, 0);
+    const openWatches = async () =>
+      (await server.server.metrics.longRunning.get()).values.reduce((n, v) => n + v.value, 0);
     // Two watchers that read (counting and dropping each event, so that the heap measures the server).
     const readers: WatchConnection[] = [];
     const seen = [0, 0];
