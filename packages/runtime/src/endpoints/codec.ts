@@ -59,7 +59,9 @@ export function parseYAMLBody(text: string): unknown {
     // maxAliasCount bounds alias expansion ("billion laughs").
     value = parseYAML(text, { maxAliasCount: 100, uniqueKeys: false, merge: false });
   } catch (error) {
-    if (error instanceof RangeError) throw StatusError.badRequest("the request body nests too deeply");
+    // The yaml parser reports its own stack overflow on deep nesting as RESOURCE_EXHAUSTION.
+    const exhausted = error instanceof RangeError || (error as { code?: unknown }).code === "RESOURCE_EXHAUSTION";
+    if (exhausted) throw StatusError.badRequest("the request body nests too deeply");
     throw StatusError.badRequest(`error converting YAML to JSON: ${(error as Error).message}`);
   }
   checkValueDepth(value, MAX_JSON_DEPTH);
