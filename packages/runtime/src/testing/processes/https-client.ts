@@ -28,6 +28,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** The request is destroyed (and the promise rejects with a `TimeoutError`) after this long. Default 30 s. */
   timeoutMs?: number;
+  /** Send the body with chunked transfer encoding instead of a Content-Length. */
+  chunked?: boolean;
 }
 
 export class HttpsClient {
@@ -70,9 +72,8 @@ export class HttpsClient {
           method: options.method ?? "GET",
           agent: this.agent,
           headers: {
-            ...(body !== undefined
-              ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }
-              : {}),
+            ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+            ...(body !== undefined && !options.chunked ? { "Content-Length": Buffer.byteLength(body) } : {}),
             ...options.headers,
           },
         },
@@ -106,7 +107,13 @@ export class HttpsClient {
         clearTimeout(timer);
         reject(error);
       });
-      req.end(body);
+      if (options.chunked && body !== undefined) {
+        const bytes = Buffer.from(body);
+        for (let at = 0; at < bytes.length; at += 64 * 1024) req.write(bytes.subarray(at, at + 64 * 1024));
+        req.end();
+      } else {
+        req.end(body);
+      }
     });
   }
 
