@@ -1,6 +1,8 @@
 // Compile and validation timings of @apiserver-kit/cel on this machine (`npx tsc -b packages/cel` first).
-//   node packages/cel/bench/rules.mjs
+// Figures without a baseline, reported by the benchmark suite (`npm run bench -- --only cel`), or alone:
+//   node packages/cel/bench/rules.mjs [--json]
 import { performance } from "node:perf_hooks";
+import { emit, figure } from "../../../bench/lib/result.mjs";
 import { compileValidationRules } from "../dist/index.js";
 
 const schema = {
@@ -62,18 +64,15 @@ function perValidate(o, old, iterations) {
 const create1 = perValidate(obj(1), undefined, 5000);
 const update1 = perValidate(obj(1), obj(1), 5000);
 const update100 = perValidate(obj(100), obj(100), 500);
-console.log(
-  JSON.stringify(
-    {
-      rules: 6,
-      compileColdMs: +coldMs.toFixed(1),
-      compileWarmMs: +warmMs.toFixed(2),
-      createOnePortUs: +create1.toFixed(1),
-      updateOnePortUs: +update1.toFixed(1),
-      update100PortsUs: +update100.toFixed(1),
-      costOf100PortUpdate: v.validate(obj(100), obj(100)).cost,
-    },
-    null,
-    2,
-  ),
-);
+emit({
+  scenario: "cel",
+  title: "CEL validation rules (6 rules on one schema)",
+  rows: [],
+  figures: [
+    figure("compile, first time in the process", coldMs, "ms"),
+    figure("compile, warm", warmMs, "ms"),
+    figure("validate a create, one port", create1, "µs"),
+    figure("validate an update, one port", update1, "µs"),
+    figure("validate an update, 100 ports", update100, "µs", `estimated cost ${v.validate(obj(100), obj(100)).cost}`),
+  ],
+});

@@ -1,48 +1,59 @@
 // Benchmark: `scaffold generate` on a project of 50 kinds vs `tsc --noEmit` on the same type files,
 // and the wall time of `scaffold new-api --no-install`. Each timing is a fresh node process (what a
-// user waits for); the median of several runs is reported.
-// Usage: node packages/cli/bench/codegen.mjs [kinds=50] [runs=5]   (build first: npx tsc -b packages/cli)
+// user waits for); generate and tsc alternate, and the median of the per-round ratios is reported.
+// One scenario of the benchmark suite (`npm run bench -- --only codegen`), or alone:
+//   node packages/cli/bench/codegen.mjs [--kinds 50] [--rounds 5] [--quick] [--json]   (build first: npx tsc -b packages/cli)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { count, progress, quick } from "../../../bench/lib/args.mjs";
+import { emit, figure, ratioRow } from "../../../bench/lib/result.mjs";
+import { alternate, median } from "../../../bench/lib/stats.mjs";
 
-const kinds = Number(process.argv[2] ?? 50);
-const runs = Number(process.argv[3] ?? 5);
+// --quick: fewer kinds, one round, and no dependency install (so no tsc with real declarations, no new-api timing).
+const kinds = count("kinds", 50, 20);
+const runs = count("rounds", 5, 1);
 const cli = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const checkout = fileURLToPath(new URL("../../../", import.meta.url));
 const tsc = join(checkout, "node_modules/typescript/bin/tsc");
 const parent = mkdtempSync(join(tmpdir(), "scaffold-bench-"));
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** Wall time of one fresh node process, in ms. */
+function once(args, cwd) {
+  const start = process.hrtime.bigint();
+  execFileSync(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "inherit"] });
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
 function time(args, cwd, before = () => {}) {
   const samples = [];
   for (let run = 0; run < runs; run++) {
     before(run);
-    const start = process.hrtime.bigint();
-    execFileSync(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "inherit"] });
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    samples.push(once(args, cwd));
   }
   return median(samples);
 }
 
 try {
   // new-api --no-install, into a fresh directory each run.
-  const newApiMs = time(
-    [cli, "new-api", "x", "--group", "bench.example.com", "--kind", "Thing0", "--no-install"],
-    parent,
-    (run) => {
-      rmSync(join(parent, "x"), { recursive: true, force: true });
-      void run;
-    },
-  );
+  if (!quick) progress("scaffold new-api --no-install");
+  const newApiMs = quick
+    ? undefined
+    : time([cli, "new-api", "x", "--group", "bench.example.com", "--kind", "Thing0", "--no-install"], parent, (run) => {
+        rmSync(join(parent, "x"), { recursive: true, force: true });
+        void run;
+      });
 
   // A project with `kinds` kinds: the template kind copied under new names, then linked and generated once.
   const project = join(parent, "bench");
-  execFileSync(process.execPath, [cli, "new-api", project, "--group", "bench.example.com", "--kind", "Thing0"], {
-    stdio: "ignore",
-  });
+  progress(`a project of ${kinds} kinds`);
+  const install = quick ? ["--no-install"] : [];
+  execFileSync(
+    process.execPath,
+    [cli, "new-api", project, "--group", "bench.example.com", "--kind", "Thing0", ...install],
+    { stdio: "ignore" },
+  );
   const template = readFileSync(join(project, "src/apis/bench/v1alpha1/thing0.ts"), "utf8");
   for (let index = 1; index < kinds; index++) {
     const text = template.replaceAll("Thing0", `Thing${index}`).replaceAll("thing0", `thing${index}`);
@@ -80,19 +91,43 @@ export interface Condition { type: string; status: "True" | "False" | "Unknown";
       include: ["src/apis"],
     }),
   );
-  const generateMs = time([cli, "generate"], project);
+  progress(`${runs} rounds: scaffold generate and tsc --noEmit alternating, ${kinds} kinds`);
+  once([cli, "generate"], project); // warm the file system cache for both
+  once([tsc, "-p", "tsconfig.stub.json"], project);
+  const stub = await alternate(
+    runs,
+    async () => once([cli, "generate"], project),
+    async () => once([tsc, "-p", "tsconfig.stub.json"], project),
+  );
   const checkMs = time([cli, "generate", "--check"], project);
-  const tscStubMs = time([tsc, "-p", "tsconfig.stub.json"], project);
-  const tscRealMs = time([tsc, "-p", "tsconfig.apis.json"], project);
+  const tscRealMs = quick ? undefined : time([tsc, "-p", "tsconfig.apis.json"], project);
+  const generateMs = median(stub.a);
 
-  console.log(`kinds: ${kinds}, runs: ${runs} (median wall time, each a fresh node process)`);
-  console.log(`scaffold new-api --no-install:               ${newApiMs.toFixed(0)} ms`);
-  console.log(`scaffold generate:                           ${generateMs.toFixed(0)} ms`);
-  console.log(`scaffold generate --check:                   ${checkMs.toFixed(0)} ms`);
-  console.log(`tsc --noEmit src/apis (stubbed meta types):  ${tscStubMs.toFixed(0)} ms`);
-  console.log(`tsc --noEmit src/apis (real dependencies):   ${tscRealMs.toFixed(0)} ms`);
-  console.log(`ratio generate / tsc (stubbed):              ${(generateMs / tscStubMs).toFixed(2)}x (goal <= 1.5x)`);
-  console.log(`ratio generate / tsc (real dependencies):    ${(generateMs / tscRealMs).toFixed(2)}x`);
+  emit({
+    scenario: "codegen",
+    title: "scaffold generate vs tsc --noEmit",
+    rows: [
+      ratioRow({
+        id: "codegen",
+        title: `scaffold generate on ${kinds} kinds`,
+        ours: { value: generateMs, unit: "ms" },
+        baseline: { value: median(stub.b), unit: "ms", label: "tsc --noEmit on the same type files" },
+        ratios: stub.a.map((g, i) => g / stub.b[i]),
+        goal: { op: "<=", value: 1.5 },
+        note: "tsc with the meta types (ObjectMeta, int32...) stubbed: the same files, no runtime declarations",
+      }),
+    ],
+    figures: [
+      figure(
+        "scaffold generate / tsc --noEmit with the runtime's real declarations",
+        generateMs / tscRealMs,
+        "x",
+        `${Math.round(tscRealMs)} ms`,
+      ),
+      figure("scaffold generate --check", checkMs, "ms"),
+      figure("scaffold new-api --no-install", newApiMs, "ms"),
+    ],
+  });
 } finally {
   if (!process.env.KEEP) rmSync(parent, { recursive: true, force: true });
   else console.log(parent);

@@ -1,6 +1,7 @@
 // 10,000 objects through a no-op reconcile, as a ratio to the rate the same events arrive
 // on a raw watch (issue 7's goal: >= 0.5x). Build first: `npx tsc -b packages/controller`.
-//   node packages/controller/bench/reconcile-throughput.mjs [objects=10000]
+// One scenario of the benchmark suite (`npm run bench -- --only controller`), or alone:
+//   node packages/controller/bench/reconcile-throughput.mjs [--objects 10000] [--rounds 5] [--quick] [--json]
 //
 // Two scenarios against a runtime server in its own process (memory storage, TLS on
 // loopback), as a controller and its API server are in a cluster:
@@ -15,11 +16,14 @@ import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { count, progress, serverExecArgv } from "../../../bench/lib/args.mjs";
+import { emit, figure, ratioRow } from "../../../bench/lib/result.mjs";
+import { median } from "../../../bench/lib/stats.mjs";
 import { Manager, ResourceClient, RestClient, restConfigFromKubeconfigFile, silentLogger } from "../dist/index.js";
 import { flunder, flunderType } from "../dist/testing/fixtures.js";
 
-const COUNT = Number(process.argv[2] ?? 10_000);
-const ROUNDS = 5;
+const COUNT = count("objects", 10_000, 1000);
+const ROUNDS = count("rounds", 5, 2);
 const WRITERS = 64;
 
 async function parallel(items, worker) {
@@ -91,21 +95,26 @@ function startManager(config) {
   };
 }
 
-const serverProcess = spawn(process.execPath, [fileURLToPath(new URL("./api-server-process.mjs", import.meta.url))], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const serverProcess = spawn(
+  process.execPath,
+  [...serverExecArgv(), fileURLToPath(new URL("./api-server-process.mjs", import.meta.url))],
+  {
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
 const [firstLine] = await once(createInterface({ input: serverProcess.stdout }), "line");
 const config = await restConfigFromKubeconfigFile(JSON.parse(firstLine).kubeconfig);
 const rest = new RestClient(config, { maxSockets: WRITERS });
 const flunders = new ResourceClient(rest, flunderType);
 const names = Array.from({ length: COUNT }, (_, i) => `f${String(i).padStart(5, "0")}`);
 
+progress(`creating ${COUNT} objects`);
 let start = performance.now();
 await parallel(names, (name) => flunders.create(flunder(name, { color: "a" }, "bench")));
 const createSeconds = (performance.now() - start) / 1000;
 
 // Initial sync, alternating raw watch and cold manager.
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+progress(`${ROUNDS} rounds of initial sync`);
 const rawRounds = [];
 const controllerRounds = [];
 let controller;
@@ -142,20 +151,27 @@ process.kill(serverProcess.pid, "SIGTERM");
 await once(serverProcess, "exit");
 
 const rate = (n, s) => Math.round(n / s);
-const spread = (values) => `[${values.map((v) => v.toFixed(2)).join(" ")}]`;
-const rawInitial = median(rawRounds);
-const controllerInitial = median(controllerRounds);
-console.log(`objects: ${COUNT} (created at ${rate(COUNT, createSeconds)}/s by ${WRITERS} writers)`);
-console.log(`initial sync (median of ${ROUNDS}, seconds of each round in brackets):`);
-console.log(`  raw watch        ${rawInitial.toFixed(3)} s  ${rate(COUNT, rawInitial)} events/s  ${spread(rawRounds)}`);
-console.log(
-  `  no-op reconcile  ${controllerInitial.toFixed(3)} s  ${rate(COUNT, controllerInitial)} reconciles/s  ${spread(controllerRounds)}`,
-);
-console.log(`  ratio            ${(rawInitial / controllerInitial).toFixed(2)}x`);
-console.log("live stream (one update per object):");
-console.log(`  writes           ${writeSeconds.toFixed(3)} s  ${rate(COUNT, writeSeconds)} writes/s`);
-console.log(`  raw watch        ${rawLiveSeconds.toFixed(3)} s  ${rate(COUNT, rawLiveSeconds)} events/s`);
-console.log(
-  `  no-op reconcile  ${controllerLiveSeconds.toFixed(3)} s  ${rate(COUNT, controllerLiveSeconds)} reconciles/s`,
-);
-console.log(`  ratio            ${(rawLiveSeconds / controllerLiveSeconds).toFixed(2)}x`);
+emit({
+  scenario: "controller",
+  title: "no-op reconcile vs a raw watch",
+  rows: [
+    ratioRow({
+      id: "controller",
+      title: `${COUNT} objects through a no-op reconcile (initial sync)`,
+      ours: { value: rate(COUNT, median(controllerRounds)), unit: "reconciles/s" },
+      baseline: { value: rate(COUNT, median(rawRounds)), unit: "events/s", label: "raw watch of the same objects" },
+      // Rounds pair a raw watch with the manager started right after it.
+      ratios: rawRounds.map((raw, i) => raw / controllerRounds[i]),
+      goal: { op: ">=", value: 0.5 },
+    }),
+  ],
+  figures: [
+    figure(`creates by ${WRITERS} writers (fixture)`, rate(COUNT, createSeconds), "creates/s"),
+    figure(
+      "live stream (one update per object): reconciles / raw watch events",
+      rawLiveSeconds / controllerLiveSeconds,
+      "x",
+      `${rate(COUNT, controllerLiveSeconds)} reconciles/s, ${rate(COUNT, rawLiveSeconds)} raw events/s, bounded by ${rate(COUNT, writeSeconds)} writes/s`,
+    ),
+  ],
+});
