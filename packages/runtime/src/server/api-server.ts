@@ -52,6 +52,7 @@ import { parseRequestInfo, type RequestInfo } from "../request/request-info.js";
 import { RequestDrain } from "./drain.js";
 import { Http2Bridge, ignoreConnectionHeaders } from "./h2-bridge.js";
 import { type HealthCheck, serveHealth } from "./health.js";
+import { STORAGE_BACKUP_PATH, serveStorageBackup } from "./storage-backup.js";
 import { type HttpRequest, type HttpResponse, writeBody, writeError } from "./http.js";
 import { InflightLimiter, type InflightLimits } from "./inflight.js";
 import { SecureListener, type ServingOptions, type TLSConfig } from "./listener.js";
@@ -124,7 +125,7 @@ const API_ROOTS = new Set([
 function isApiPath(path: string): boolean {
   const second = path.indexOf("/", 1);
   const first = second < 0 ? path.slice(1) : path.slice(1, second);
-  return API_ROOTS.has(first);
+  return API_ROOTS.has(first) || path === STORAGE_BACKUP_PATH;
 }
 
 /** Splits `req.url` into path and query without the cost of `new URL` on every request. */
@@ -425,6 +426,12 @@ export class ApiServer {
         if (segments.length !== 1) throw this.notFound();
         record.metered = {};
         return writeBody(res, 200, "application/json", JSON.stringify(this.versionInfo));
+      case "debug":
+        if (record.path !== STORAGE_BACKUP_PATH || method !== "GET") throw this.notFound();
+        record.metered = {};
+        // A backup streams for as long as the database takes to copy: no request timeout.
+        this.deadlines.done(res);
+        return serveStorageBackup(res, this.config.storage);
       case "metrics": {
         if (segments.length !== 1) throw this.notFound();
         record.metered = {};
