@@ -7,17 +7,19 @@ import type { IncomingHttpHeaders } from "node:http";
 import { Agent, request as httpsRequest } from "node:https";
 import { connect, type TLSSocket } from "node:tls";
 
-/** What a client presents and trusts: the local-mode CA and a client certificate. */
+/** What a client presents and trusts: the local-mode CA and a client certificate (none: anonymous). */
 export interface ClientCredentials {
   ca: string;
-  cert: string;
-  key: string;
+  cert?: string;
+  key?: string;
 }
 
 export interface HttpAnswer {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body as received. */
+  bytes: Buffer;
   json<T = Record<string, unknown>>(): T;
 }
 
@@ -46,8 +48,7 @@ export class HttpsClient {
       keepAlive: true,
       maxSockets: options.maxSockets ?? 64,
       ca: credentials.ca,
-      cert: credentials.cert,
-      key: credentials.key,
+      ...(credentials.cert && credentials.key ? { cert: credentials.cert, key: credentials.key } : {}),
     });
   }
 
@@ -82,11 +83,13 @@ export class HttpsClient {
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
           res.on("end", () => {
             clearTimeout(timer);
-            const text = Buffer.concat(chunks).toString("utf8");
+            const bytes = Buffer.concat(chunks);
+            const text = bytes.toString("utf8");
             resolve({
               status: res.statusCode ?? 0,
               headers: res.headers,
               body: text,
+              bytes,
               json: <T>() => JSON.parse(text) as T,
             });
           });
