@@ -52,10 +52,10 @@ import { parseRequestInfo, type RequestInfo } from "../request/request-info.js";
 import { RequestDrain } from "./drain.js";
 import { Http2Bridge, ignoreConnectionHeaders } from "./h2-bridge.js";
 import { type HealthCheck, serveHealth } from "./health.js";
-import { STORAGE_BACKUP_PATH, serveStorageBackup } from "./storage-backup.js";
 import { type HttpRequest, type HttpResponse, writeBody, writeError } from "./http.js";
 import { InflightLimiter, type InflightLimits } from "./inflight.js";
 import { SecureListener, type ServingOptions, type TLSConfig } from "./listener.js";
+import { STORAGE_BACKUP_PATH, serveStorageBackup } from "./storage-backup.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS, RequestDeadlines } from "./timeout.js";
 import { type BuildInfo, FRAMEWORK_VERSION, type VersionInfo, versionInfo } from "./version.js";
 
