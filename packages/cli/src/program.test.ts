@@ -129,6 +129,21 @@ describe("the scaffold command line", () => {
     const fresh = await run(["new-api", join(parent, "dry"), "--group", "dry.example.com", "--dry-run"]);
     assert.equal(fresh.code, 0);
     assert.match(fresh.out, /create {4}src\/apis\/dry\/v1alpha1\/dry\.ts/);
+    const versioned = await run([
+      "new-api",
+      join(parent, "dry"),
+      "--group",
+      "dry.example.com",
+      "--version",
+      "v1beta1",
+      "--dry-run",
+    ]);
+    assert.equal(versioned.code, 0, versioned.err);
+    assert.match(
+      versioned.out,
+      /create {4}src\/apis\/dry\/v1beta1\/dry\.ts/,
+      "--version is the command's flag, not scaffold's",
+    );
     assert.throws(() => readdirSync(join(parent, "dry")));
   });
 

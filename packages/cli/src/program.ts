@@ -52,6 +52,8 @@ export function createProgram(context: ProgramContext = {}): Command {
       "Scaffolds, generates, runs, deploys and checks Kubernetes extension API servers (aggregated APIs) written in TypeScript with apiserver-kit.",
     )
     .version("0.1.0", "-V, --version", "Prints the version of scaffold.")
+    // Program options only before a command: `new-api --version v1beta1` is the command's flag.
+    .enablePositionalOptions()
     .helpOption("-h, --help", "Shows help for a command.")
     .showHelpAfterError("(run with --help for the flags and an example of each)")
     .exitOverride();
