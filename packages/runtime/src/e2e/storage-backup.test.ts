@@ -6,6 +6,7 @@
  * authorized user may take a backup, and a server on etcd says to use etcdctl instead.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { after, before, describe, it } from "node:test";
 import { SqliteStorage } from "@apiserver-kit/storage";
 import { etcdAvailable, startEtcd } from "@apiserver-kit/storage/testing";
 import { BACKUP_REVISION_HEADER, STORAGE_BACKUP_PATH } from "../server/storage-backup.js";
+import { hasKubectl, kubectlBinary } from "../testing/clients.js";
 import { HttpsClient } from "../testing/processes/https-client.js";
 import { ServerProcess } from "../testing/processes/server-process.js";
 import { type StoredFlunder, seededRandom, WARDLE_API, WriteStorm } from "../testing/processes/write-storm.js";
@@ -122,6 +124,41 @@ describe("backup while serving", () => {
         `${backups.map((b) => b.revision).join(", ")}; ${verified} restored objects checked against the history`,
     );
   });
+
+  it(
+    "is what `kubectl get --raw /debug/storage/backup > backup.db` saves",
+    { skip: !hasKubectl(33) && "kubectl.1.33 is not installed" },
+    async () => {
+      const saved = await new Promise<Buffer>((resolve, reject) =>
+        execFile(
+          kubectlBinary(33),
+          ["--kubeconfig", join(root, "live", "kubeconfig"), "get", "--raw", STORAGE_BACKUP_PATH],
+          {
+            encoding: "buffer",
+            maxBuffer: 256 * 1024 * 1024,
+            env: { ...process.env, HOME: root, KUBECTL_KUBERC: "false" },
+          },
+          (error, stdout) => (error ? reject(error) : resolve(stdout)),
+        ),
+      );
+      const file = join(root, "kubectl.db");
+      writeFileSync(file, saved);
+      const dataDir = join(root, "restored-kubectl");
+      SqliteStorage.restore(file, join(dataDir, "storage"));
+      const restored = await ServerProcess.start({ storage: "sqlite", dataDir });
+      try {
+        const live = (await server.client.request(COLLECTION)).json<{ items: StoredFlunder[] }>();
+        const copy = (await restored.client.request(COLLECTION)).json<{ items: StoredFlunder[] }>();
+        // Nothing writes any more: the copy holds what the live server holds.
+        assert.deepEqual(
+          copy.items.map((i) => `${i.metadata.name}@${i.metadata.resourceVersion}`),
+          live.items.map((i) => `${i.metadata.name}@${i.metadata.resourceVersion}`),
+        );
+      } finally {
+        await restored.stop();
+      }
+    },
+  );
 
   it("refuses users who may not take it", async () => {
     // Without a client certificate the request is anonymous, and the anonymous user is not allowed.
