@@ -76,7 +76,11 @@ describe("graceful shutdown on SIGTERM", () => {
           );
         },
       );
-      req.on("socket", (socket) => (socket as TLSSocket).once("secureConnect", () => (connected = true)));
+      req.on("socket", (socket) => {
+        (socket as TLSSocket).once("secureConnect", () => {
+          connected = true;
+        });
+      });
       req.on("error", (error) => resolve({ connected, complete: false, error: error.message, at: Date.now() }));
       if (payload) req.setHeader("Content-Type", "application/json");
       req.end(payload);
