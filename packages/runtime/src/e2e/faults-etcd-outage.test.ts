@@ -16,6 +16,7 @@ import { type EtcdProcess, etcdAvailable, startEtcd } from "@apiserver-kit/stora
 import type { HttpsClient } from "../testing/processes/https-client.js";
 import { ResumingWatcher } from "../testing/processes/resuming-watcher.js";
 import { ServerProcess } from "../testing/processes/server-process.js";
+import { pause, until } from "../testing/processes/wait.js";
 import { checkWatcher } from "../testing/processes/watch-check.js";
 import { type StoredFlunder, seededRandom, WARDLE_API, WriteStorm } from "../testing/processes/write-storm.js";
 
@@ -115,7 +116,12 @@ describe("etcd stopped for 10 s under load", { skip: !etcdAvailable() && "etcd i
 
       await etcd.restart();
       // Recovery by itself: readiness and writes come back without a restart.
-      await until(async () => (await client.request("/readyz")).status === 200, 30_000, "readiness after the outage");
+      await until(
+        async () => (await client.request("/readyz")).status === 200,
+        "readiness after the outage",
+        30_000,
+        100,
+      );
       const recovered = storm.acknowledged;
       await storm.waitForAcknowledged(recovered + 100, 30_000);
       await storm.stop();
@@ -170,19 +176,4 @@ function summarize(statuses: readonly number[]): string {
   const counts = new Map<number, number>();
   for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
   return [...counts].map(([s, n]) => `${n}×${s}`).join(" ");
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch {}
-    await pause(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

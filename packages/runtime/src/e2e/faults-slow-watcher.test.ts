@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { SqliteStorage } from "@apiserver-kit/storage";
 import { HttpsClient } from "../testing/processes/https-client.js";
+import { heldBytesAfterGc } from "../testing/processes/memory.js";
+import { until } from "../testing/processes/wait.js";
 import { openWatchConnection, type WatchConnection } from "../testing/processes/watch-client.js";
 import { WARDLE_API } from "../testing/processes/write-storm.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
@@ -31,18 +31,6 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MARGIN_BYTES = 4 * 1024 * 1024;
 const SAMPLE_EVERY = 20;
 const COLLECTION = `${WARDLE_API}/namespaces/slow/flunders`;
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-async function heldBytes(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external + m.arrayBuffers;
-}
 
 describe("a watcher that reads nothing", () => {
   let dir: string;
@@ -111,7 +99,7 @@ describe("a watcher that reads nothing", () => {
     let baseline = 0;
     for (let i = 0; i < WARM_UP; i++) {
       await write(i);
-      if (i >= HISTORY_SIZE && i % SAMPLE_EVERY === 0) baseline = Math.max(baseline, await heldBytes());
+      if (i >= HISTORY_SIZE && i % SAMPLE_EVERY === 0) baseline = Math.max(baseline, await heldBytesAfterGc());
     }
     await until(async () => seen.every((n) => n === WARM_UP), "the readers to catch up");
     const start = (await client.request(COLLECTION)).json<{ metadata: { resourceVersion: string } }>().metadata
@@ -132,7 +120,7 @@ describe("a watcher that reads nothing", () => {
     let peak = 0;
     for (let i = WARM_UP; i < WARM_UP + EVENTS; i++) {
       await write(i);
-      if (i % SAMPLE_EVERY === 0) peak = Math.max(peak, (await heldBytes()) - baseline);
+      if (i % SAMPLE_EVERY === 0) peak = Math.max(peak, (await heldBytesAfterGc()) - baseline);
     }
     // The readers got everything while the stalled watcher sat there.
     await until(async () => seen.every((n) => n === WARM_UP + EVENTS), `both readers to see every event (${seen})`);
@@ -140,7 +128,7 @@ describe("a watcher that reads nothing", () => {
     await until(async () => (await openWatches()) === 2, "the stalled watch to be cut off");
     stalled.resume();
     await until(async () => stalledClosed, "the stalled connection to close");
-    peak = Math.max(peak, (await heldBytes()) - baseline);
+    peak = Math.max(peak, (await heldBytesAfterGc()) - baseline);
     for (const reader of readers) reader.close();
     t.diagnostic(
       `${EVENTS} events of ${PAYLOAD_BYTES / 1024} KiB (${Math.round((EVENTS * PAYLOAD_BYTES) / 2 ** 20)} MiB) streamed; ` +
@@ -149,12 +137,3 @@ describe("a watcher that reads nothing", () => {
     assert.ok(peak < MAX_BUFFERED_BYTES + MARGIN_BYTES, `memory grew by ${peak} bytes`);
   });
 });
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ServerProbe, ServerProcess } from "../testing/processes/server-process.js";
+import { pause } from "../testing/processes/wait.js";
 import { flunder, WARDLE_API } from "../testing/processes/write-storm.js";
 
 const LONG = process.env.RELIABILITY_LONG === "1";
@@ -24,8 +25,6 @@ const MARGIN_BYTES = 1024 * 1024;
 const COLLECTION = `${WARDLE_API}/namespaces/vanish/flunders`;
 
 type Vanish = (server: ServerProcess) => Promise<void>;
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Writes `text` on a fresh TLS connection, waits for `wait` (a delay or the first bytes back), then destroys it. */
 async function sendAndVanish(server: ServerProcess, text: string, wait: "nothing" | "first-bytes" | number) {

@@ -14,11 +14,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { stringify as toYAML } from "yaml";
 import { type CallOptions, type HttpAnswer, HttpsClient } from "../testing/processes/https-client.js";
+import { heldBytesAfterGc } from "../testing/processes/memory.js";
 import { WARDLE_API } from "../testing/processes/write-storm.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
@@ -29,9 +28,6 @@ const NS = "fuzz";
 const COLLECTION = `${WARDLE_API}/namespaces/${NS}/flunders`;
 const TARGET = `${COLLECTION}/target`;
 const MiB = 1024 * 1024;
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
 
 /** What a class of bad input must be answered with. */
 interface Expected {
@@ -472,15 +468,6 @@ function foreignPrototype(value: unknown, path = ""): string | undefined {
 
 const OBJECT_PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort().join(",");
 
-async function heldBytes(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external + m.arrayBuffers;
-}
-
 function describeAnswer(answer: HttpAnswer): string {
   return `${answer.status} ${answer.body.slice(0, 300)}`;
 }
@@ -499,7 +486,7 @@ describe(`bad input (fast-check seed ${SEED})`, () => {
       body: flunder({ name: "target", labels: { app: "fuzz" } }, { replicas: 1, items: [{ name: "a", size: 1 }] }),
     });
     assert.equal(created.status, 201, created.body);
-    baseline = await heldBytes();
+    baseline = await heldBytesAfterGc();
   });
   after(async () => {
     client.close();
@@ -710,7 +697,7 @@ describe(`bad input (fast-check seed ${SEED})`, () => {
   it("leaves the server serving, with bounded memory", async (t) => {
     assert.equal((await client.request("/readyz")).status, 200);
     assert.equal((await client.request(TARGET)).status, 200);
-    const growth = (await heldBytes()) - baseline;
+    const growth = (await heldBytesAfterGc()) - baseline;
     t.diagnostic(
       `${tally.classes} classes of bad input, ${tally.requests} requests; memory after GC grew ${(growth / MiB).toFixed(1)} MiB`,
     );

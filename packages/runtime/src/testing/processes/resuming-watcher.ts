@@ -5,6 +5,7 @@
  * It records everything it saw, segment by segment, for checkWatcher() to judge.
  */
 import { type HttpsClient, isConnectionError } from "./https-client.js";
+import { pause } from "./wait.js";
 import { openWatchConnection, type WatchConnection, type WatchLine } from "./watch-client.js";
 import type { FlunderState } from "./write-storm.js";
 
@@ -210,8 +211,4 @@ export class ResumingWatcher {
 
 function stateOf(spec: Record<string, unknown> | undefined): FlunderState {
   return { replicas: Number(spec?.replicas), reference: String(spec?.reference) };
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,6 +5,7 @@
  * acknowledged write, or the one write that was in flight when the fault hit (in doubt).
  */
 import type { HttpAnswer, HttpsClient } from "./https-client.js";
+import { pause } from "./wait.js";
 
 export const WARDLE_API = "/apis/wardle.example.com/v1alpha1";
 
@@ -273,8 +274,4 @@ function isStatus(answer: HttpAnswer): boolean {
   } catch {
     return false;
   }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
