@@ -66,7 +66,7 @@ export function tlsRequest(url: string, options: TlsRequestOptions): Promise<Tls
         (options.headers ?? []).filter(([n]) => n === name).map(([, v]) => v),
       );
     }
-    if (payload !== undefined) req.setHeader("Content-Type", "application/json");
+    if (payload !== undefined && !req.hasHeader("Content-Type")) req.setHeader("Content-Type", "application/json");
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.on("error", reject);
     req.end(payload);
