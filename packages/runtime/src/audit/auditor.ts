@@ -75,7 +75,7 @@ const MAX_USER_AGENT = 1024;
 /** RFC 3339 with microseconds, as Go's metav1.MicroTime. */
 export function microTime(ms: number): string {
   const whole = Math.floor(ms);
-  const micros = Math.floor((ms - whole) * 1000);
+  const micros = Math.min(999, Math.round((ms - whole) * 1000));
   return `${new Date(whole).toISOString().slice(0, 23)}${String(micros).padStart(3, "0")}Z`;
 }
 

@@ -1,0 +1,215 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { createCA } from "../certs/x509.js";
+import type { HttpRequest } from "../server/http.js";
+import { ClusterRequestError, connectionFromKubeconfig } from "./cluster-client.js";
+import { DelegatedAuthentication, settingsFromConfigMap } from "./delegated-authentication.js";
+import { PolicyAuthorizer, PolicyFileError, validatePolicy } from "./policy-file.js";
+import {
+  AuthenticationError,
+  type Authenticator,
+  type AuthorizationAttributes,
+  unionAuthenticator,
+  withAuthenticatedGroup,
+} from "./types.js";
+
+const dir = mkdtempSync(join(tmpdir(), "auth-delegation-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const req = {} as HttpRequest;
+
+describe("the union of authenticators", () => {
+  const refuses: Authenticator = {
+    authenticate() {
+      throw new AuthenticationError("bad certificate", "InvalidCertificate");
+    },
+  };
+  const knowsBob: Authenticator = { authenticate: () => ({ name: "bob", groups: [] }) };
+  const nobody: Authenticator = { authenticate: () => null };
+
+  it("goes on after a refusal, and refuses only when nobody authenticated", async () => {
+    assert.equal((await unionAuthenticator(refuses, knowsBob).authenticate(req))?.name, "bob");
+    await assert.rejects(Promise.resolve(unionAuthenticator(refuses, nobody).authenticate(req)), /bad certificate/);
+    assert.equal(await unionAuthenticator(nobody, nobody).authenticate(req), null);
+  });
+
+  it("adds system:authenticated to everyone but anonymous", () => {
+    assert.deepEqual(withAuthenticatedGroup({ name: "a", groups: ["g"] }).groups, ["g", "system:authenticated"]);
+    assert.deepEqual(withAuthenticatedGroup({ name: "system:anonymous", groups: ["system:unauthenticated"] }).groups, [
+      "system:unauthenticated",
+    ]);
+  });
+});
+
+describe("the authentication ConfigMap", () => {
+  const proxyCA = createCA("front-proxy-ca").cert;
+  const clientCA = createCA("kubernetes").cert;
+  const configMap = {
+    "client-ca-file": clientCA,
+    "requestheader-client-ca-file": proxyCA,
+    "requestheader-allowed-names": '["front-proxy-client"]',
+    "requestheader-username-headers": '["X-Remote-User"]',
+    "requestheader-group-headers": '["X-Remote-Group"]',
+    "requestheader-extra-headers-prefix": '["X-Remote-Extra-"]',
+  };
+
+  it("is read as kube-apiserver writes it (JSON lists)", () => {
+    assert.deepEqual(settingsFromConfigMap(configMap), {
+      clientCA,
+      requestHeader: {
+        clientCA: proxyCA,
+        allowedNames: ["front-proxy-client"],
+        usernameHeaders: ["X-Remote-User"],
+        groupHeaders: ["X-Remote-Group"],
+        extraHeaderPrefixes: ["X-Remote-Extra-"],
+      },
+    });
+    assert.throws(
+      () => settingsFromConfigMap({ ...configMap, "requestheader-allowed-names": "front-proxy-client" }),
+      /not a JSON list/,
+    );
+    assert.deepEqual(settingsFromConfigMap({}), {});
+  });
+
+  it("fills in what the flags leave out, is re-read on refresh, and says why it can't be read", async () => {
+    const ownCA = join(dir, "client-ca.crt");
+    const ownCAPem = createCA("own").cert;
+    writeFileSync(ownCA, ownCAPem);
+    let answer = { status: 200, body: { data: configMap } as Record<string, unknown> };
+    const client = {
+      async request<T>(): Promise<{ status: number; body: T }> {
+        return answer as { status: number; body: T };
+      },
+      async expect<T>(): Promise<T> {
+        return {} as T;
+      },
+    };
+    const authn = await DelegatedAuthentication.start({ client, clientCAFile: ownCA, refreshIntervalMs: 3_600_000 });
+    try {
+      assert.equal(authn.current.clientCA, ownCAPem, "the flag's file wins over the ConfigMap");
+      assert.equal(authn.current.requestHeader?.clientCA, proxyCA, "the ConfigMap fills in the front proxy");
+      let changes = 0;
+      authn.onChange(() => changes++);
+      answer = { status: 200, body: { data: { ...configMap, "requestheader-allowed-names": '["other"]' } } };
+      await authn.refresh();
+      assert.deepEqual(authn.current.requestHeader?.allowedNames, ["other"]);
+      assert.equal(changes, 1);
+      await authn.refresh();
+      assert.equal(changes, 1, "nothing changed, nobody told");
+      answer = { status: 403, body: { message: "forbidden" } };
+      await authn.refresh();
+      assert.deepEqual(authn.current.requestHeader?.allowedNames, ["other"], "a failed re-read keeps what works");
+      await assert.rejects(DelegatedAuthentication.start({ client }), /extension-apiserver-authentication-reader/);
+      const tolerated = await DelegatedAuthentication.start({ client, tolerateLookupFailure: true, log: () => {} });
+      assert.equal(tolerated.current.requestHeader, undefined);
+      tolerated.close();
+      answer = { status: 404, body: {} };
+      const none = await DelegatedAuthentication.start({ client });
+      assert.equal(none.clientCABundle(), "", "no ConfigMap: a cluster without aggregation; flags alone decide");
+      none.close();
+    } finally {
+      authn.close();
+    }
+  });
+});
+
+describe("kubeconfig for the cluster connection", () => {
+  it("reads inline data and files relative to the kubeconfig, and refuses exec plugins", () => {
+    writeFileSync(join(dir, "ca.crt"), "CA PEM");
+    const path = join(dir, "kubeconfig");
+    writeFileSync(
+      path,
+      `apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "https://10.0.0.1:6443/", certificate-authority: ca.crt, tls-server-name: kubernetes}
+users:
+- name: u
+  user: {client-certificate-data: ${Buffer.from("CERT").toString("base64")}, client-key-data: ${Buffer.from("KEY").toString("base64")}, token: t}
+- name: e
+  user: {exec: {command: aws}}
+contexts:
+- {name: main, context: {cluster: c, user: u}}
+- {name: exec, context: {cluster: c, user: e}}
+current-context: main
+`,
+    );
+    assert.deepEqual(connectionFromKubeconfig(path), {
+      server: "https://10.0.0.1:6443",
+      ca: "CA PEM",
+      tlsServerName: "kubernetes",
+      cert: "CERT",
+      key: "KEY",
+      token: "t",
+    });
+    assert.throws(
+      () => connectionFromKubeconfig(path, "exec"),
+      (e: unknown) => e instanceof ClusterRequestError && e.code === "Config" && /exec/.test(e.message),
+    );
+  });
+});
+
+describe("the local policy file", () => {
+  const policy = new PolicyAuthorizer(
+    validatePolicy({
+      apiVersion: "apiserver-kit.dev/v1alpha1",
+      kind: "AuthorizationPolicy",
+      rules: [
+        {
+          groups: ["devs"],
+          verbs: ["get", "list"],
+          apiGroups: ["wardle.example.com"],
+          resources: ["flunders", "*/status"],
+        },
+        {
+          users: ["alice"],
+          verbs: ["*"],
+          apiGroups: ["*"],
+          resources: ["*"],
+          namespaces: ["team-a"],
+          resourceNames: ["x"],
+        },
+        { groups: ["system:authenticated"], verbs: ["get"], nonResourceURLs: ["/apis", "/openapi/*"] },
+      ],
+    }),
+  );
+  const ask = (overrides: Partial<AuthorizationAttributes>) =>
+    policy.authorize({
+      user: { name: "bob", groups: ["devs", "system:authenticated"] },
+      verb: "get",
+      isResourceRequest: true,
+      path: "",
+      namespace: "default",
+      apiGroup: "wardle.example.com",
+      apiVersion: "v1alpha1",
+      resource: "flunders",
+      subresource: "",
+      name: "x",
+      ...overrides,
+    }).decision;
+
+  it("allows what a rule grants and has no opinion on the rest", () => {
+    assert.equal(ask({}), "allow");
+    assert.equal(ask({ verb: "delete" }), "noOpinion");
+    assert.equal(ask({ resource: "fischers", subresource: "status" }), "allow");
+    assert.equal(ask({ subresource: "scale" }), "noOpinion");
+    const alice = { name: "alice", groups: [] };
+    assert.equal(ask({ user: alice, verb: "delete", namespace: "team-a" }), "allow");
+    assert.equal(ask({ user: alice, verb: "delete", namespace: "team-b" }), "noOpinion");
+    assert.equal(ask({ user: alice, verb: "delete", namespace: "team-a", name: "y" }), "noOpinion");
+    assert.equal(ask({ isResourceRequest: false, path: "/openapi/v3" }), "allow");
+    assert.equal(ask({ isResourceRequest: false, path: "/metrics" }), "noOpinion");
+  });
+
+  it("names what is wrong with a rule", () => {
+    const bad = (rule: Record<string, unknown>) => () =>
+      validatePolicy({ apiVersion: "apiserver-kit.dev/v1alpha1", kind: "AuthorizationPolicy", rules: [rule] });
+    assert.throws(bad({ users: ["a"], resources: ["x"], apiGroups: [""] }), PolicyFileError);
+    assert.throws(bad({ verbs: ["get"], resources: ["x"], apiGroups: [""] }), /name users or groups/);
+    assert.throws(bad({ users: ["a"], verbs: ["get"], resources: ["x"] }), /resources need apiGroups/);
+    assert.throws(() => validatePolicy({ kind: "Policy" }), /expected apiVersion/);
+  });
+});
