@@ -82,7 +82,9 @@ for patch in "${patches[@]}"; do
   seconds=$(($(date +%s) - started))
   if [ "$verdict" = "caught" ]; then
     caught=$((caught + 1))
-    echo "    caught: $(grep -m1 -E '^# fail [1-9]' "$log" || echo 'the test run failed') (${seconds} s)"
+    # Why it went red: the first failure the test runner reported.
+    why=$(grep -m1 -E "^ +(error|message): " "$log" | sed -E "s/^ +//" | cut -c1-160)
+    echo "    caught: $(grep -m1 -E '^# fail [1-9]' "$log" || echo 'the test run failed')${why:+ — $why} (${seconds} s)"
   else
     failed=$((failed + 1))
     echo "    $verdict (${seconds} s); log:"

@@ -1,7 +1,9 @@
 /**
- * Scale-out (issue 5 show 3, issue 14 on replicas): two server processes on one etcd. A write
- * through one replica is visible through the other at once for a consistent read (no
- * resourceVersion), and arrives on the other's watch in order; kubectl 1.33 `get` and
+ * Scale-out (issue 5 show 3, issue 14 on replicas): server processes on one etcd. A write
+ * through one replica is visible through the others at once for a consistent read (no
+ * resourceVersion) — also through a third replica that sits behind a slow link to etcd, whose
+ * watch events arrive 30 ms late, so that a read served from a lagging cache would show — and
+ * arrives on the other's watch in order; kubectl 1.33 `get` and
  * `get -w` through replica B see writes made through replica A; and 8 clients × 250
  * read-modify-write increments, reading through one replica and writing through the other,
  * end at exactly 2,000.
@@ -15,6 +17,7 @@ import { type EtcdProcess, etcdAvailable, startEtcd } from "@apiserver-kit/stora
 import { hasKubectl, Kubectl } from "../testing/clients.js";
 import { assertLinearizable, runCounter } from "../testing/processes/counter.js";
 import { ServerProcess } from "../testing/processes/server-process.js";
+import { type SlowLink, startSlowLink } from "../testing/processes/slow-link.js";
 import { openWatchConnection } from "../testing/processes/watch-client.js";
 import { flunder, type StoredFlunder, WARDLE_API } from "../testing/processes/write-storm.js";
 
@@ -23,29 +26,36 @@ const ROUND_TRIPS = LONG ? 500 : 60;
 const COUNTER_INCREMENTS = LONG ? 1000 : 250;
 
 describe(
-  "two replicas as separate processes on one etcd",
+  "replicas as separate processes on one etcd",
   { skip: !etcdAvailable() && "etcd is not installed" },
   () => {
     let etcd: EtcdProcess;
     let root: string;
     let a: ServerProcess;
     let b: ServerProcess;
+    /** Behind a slow link to etcd. */
+    let c: ServerProcess;
+    let link: SlowLink;
 
     before(async () => {
       etcd = await startEtcd();
       root = mkdtempSync(join(tmpdir(), "replicas-"));
       const certDir = join(root, "certs");
-      const replica = (name: string) =>
-        ServerProcess.start({ storage: "etcd", dataDir: join(root, name), certDir, etcdServers: etcd.endpoint });
-      [a, b] = await Promise.all([replica("a"), replica("b")]);
+      link = await startSlowLink(etcd.endpoint, 30);
+      const replica = (name: string, etcdServers = etcd.endpoint) =>
+        ServerProcess.start({ storage: "etcd", dataDir: join(root, name), certDir, etcdServers });
+      [a, b, c] = await Promise.all([replica("a"), replica("b"), replica("c", link.url)]);
     });
     after(async () => {
-      await Promise.all([a?.stop(), b?.stop()]);
+      await Promise.all([a?.stop(), b?.stop(), c?.stop()]);
+      await link?.close();
       await etcd?.stop();
       rmSync(root, { recursive: true, force: true });
     });
 
-    it("shows a write through one replica on the other at once, and on its watch in order", async (t) => {
+    const label = (replica: ServerProcess) => (replica === a ? "A" : replica === b ? "B" : "C (slow link)");
+
+    it("shows a write through one replica on the others at once, and on a watch in order", async (t) => {
       const collection = `${WARDLE_API}/namespaces/replicas/flunders`;
       const start = (await b.client.request(collection)).json<{ metadata: { resourceVersion: string } }>();
       const watch = await openWatchConnection(
@@ -55,8 +65,9 @@ describe(
       const history: string[] = [];
       try {
         for (let i = 0; i < ROUND_TRIPS; i++) {
-          // Alternate: through A then read B, through B then read A.
+          // Alternate: through A then read B and C, through B then read A and C.
           const [writer, reader] = i % 2 === 0 ? [a, b] : [b, a];
+          const readers = [reader, c];
           const name = `r-${i}`;
           const created = await writer.client.request(collection, {
             method: "POST",
@@ -65,9 +76,11 @@ describe(
           assert.equal(created.status, 201, created.body);
           const createdRV = created.json<StoredFlunder>().metadata.resourceVersion as string;
           history.push(`ADDED ${name} ${createdRV}`);
-          const read = await reader.client.request(`${collection}/${name}`);
-          assert.equal(read.status, 200, `replica ${reader === a ? "A" : "B"} did not see ${name}: ${read.body}`);
-          assert.equal(read.json<StoredFlunder>().metadata.resourceVersion, createdRV);
+          for (const replica of readers) {
+            const read = await replica.client.request(`${collection}/${name}`);
+            assert.equal(read.status, 200, `replica ${label(replica)} did not see ${name}: ${read.body}`);
+            assert.equal(read.json<StoredFlunder>().metadata.resourceVersion, createdRV, label(replica));
+          }
 
           const updated = await writer.client.request(`${collection}/${name}`, {
             method: "PUT",
@@ -79,20 +92,24 @@ describe(
           assert.equal(updated.status, 200, updated.body);
           const updatedRV = updated.json<StoredFlunder>().metadata.resourceVersion as string;
           history.push(`MODIFIED ${name} ${updatedRV}`);
-          const list = (await reader.client.request(collection)).json<{
-            metadata: { resourceVersion: string };
-            items: StoredFlunder[];
-          }>();
-          assert.ok(Number(list.metadata.resourceVersion) >= Number(updatedRV));
-          const item = list.items.find((x) => x.metadata.name === name);
-          assert.equal(item?.spec?.reference, "updated");
-          assert.equal(item?.metadata.resourceVersion, updatedRV);
+          for (const replica of readers) {
+            const list = (await replica.client.request(collection)).json<{
+              metadata: { resourceVersion: string };
+              items: StoredFlunder[];
+            }>();
+            assert.ok(Number(list.metadata.resourceVersion) >= Number(updatedRV), label(replica));
+            const item = list.items.find((x) => x.metadata.name === name);
+            assert.equal(item?.spec?.reference, "updated", label(replica));
+            assert.equal(item?.metadata.resourceVersion, updatedRV, label(replica));
+          }
 
           if (i % 3 === 0) {
             const deleted = await writer.client.request(`${collection}/${name}`, { method: "DELETE" });
             assert.equal(deleted.status, 200, deleted.body);
-            const gone = await reader.client.request(`${collection}/${name}`);
-            assert.equal(gone.status, 404, `replica still shows deleted ${name}`);
+            for (const replica of readers) {
+              const gone = await replica.client.request(`${collection}/${name}`);
+              assert.equal(gone.status, 404, `replica ${label(replica)} still shows deleted ${name}`);
+            }
             history.push(`DELETED ${name}`);
           }
         }
@@ -102,7 +119,7 @@ describe(
             `${e.type} ${e.object.metadata?.name}${e.type === "DELETED" ? "" : ` ${e.object.metadata?.resourceVersion}`}`,
         );
         assert.deepEqual(seen, history);
-        t.diagnostic(`${ROUND_TRIPS * 2} cross-replica reads after writes, ${history.length} watch events checked`);
+        t.diagnostic(`${ROUND_TRIPS * 6} cross-replica reads after writes, ${history.length} watch events checked`);
       } finally {
         watch.close();
       }
