@@ -86,3 +86,22 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
 export function encode(value: unknown, format: BodyFormat): string {
   return format === "yaml" ? stringifyYAML(value, { aliasDuplicateObjects: false }) : JSON.stringify(value);
 }
+
+/**
+ * A JSON array's text from already-serialized items, as one Buffer: `head`, the items
+ * separated by commas, `tail`. Writing the items straight into a buffer of the exact size
+ * keeps a large list's peak memory near the response size (a joined string, its flattened
+ * copy and the socket's encoded copy each cost that size again).
+ */
+export function joinJSON(head: string, items: readonly string[], tail: string): Buffer {
+  let length = Buffer.byteLength(head) + Buffer.byteLength(tail) + Math.max(0, items.length - 1);
+  for (const item of items) length += Buffer.byteLength(item);
+  const body = Buffer.allocUnsafe(length);
+  let offset = body.write(head, 0);
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) body[offset++] = 0x2c;
+    offset += body.write(items[i] as string, offset);
+  }
+  body.write(tail, offset);
+  return body;
+}

@@ -27,7 +27,7 @@ import { evaluateJSONPath, setJSONPath } from "../schema/jsonpath.js";
 import { applyDefaults } from "../schema/structural.js";
 import { formatLabelSelector, fromLabelSelectorObject, parseLabelSelector } from "../selectors/labels.js";
 import { type HttpRequest, type HttpResponse, readBody, setWarnings, writeBody } from "../server/http.js";
-import { decodeObjectBody, encode, mediaType, parseJSONBody } from "./codec.js";
+import { decodeObjectBody, encode, joinJSON, mediaType, parseJSONBody } from "./codec.js";
 import {
   checkApplyManager,
   decodeApplyPatch,
@@ -347,10 +347,10 @@ export class ResourceHandler {
     };
     if (negotiated.target === "object" && negotiated.format === "json") {
       // Items are joined from their memoized JSON; only the envelope is serialized here.
-      const items = page.items.map((item) => this.jsonOf(r.version, item)).join(",");
+      const items = page.items.map((item) => this.jsonOf(r.version, item));
       const head = `{"apiVersion":${JSON.stringify(r.version.apiVersion)},"items":[`;
       const tail = `],"kind":${JSON.stringify(this.resource.listKind)},"metadata":${JSON.stringify(meta)}}`;
-      writeBody(r.res, 200, negotiated.contentType, head + items + tail);
+      writeBody(r.res, 200, negotiated.contentType, joinJSON(head, items, tail));
       return;
     }
     const items = page.items.map((item) => this.toVersion(r.version, item));
