@@ -60,7 +60,10 @@ describe("graceful shutdown on SIGTERM", () => {
   });
 
   /** One request on its own connection; `onHeaders` sees a streaming response begin. */
-  const call = (path: string, options: { method?: string; body?: unknown; onHeaders?: () => void } = {}) =>
+  const call = (
+    path: string,
+    options: { method?: string; body?: unknown; onHeaders?: () => void; onConnected?: () => void } = {},
+  ) =>
     new Promise<Outcome>((resolve) => {
       let connected = false;
       const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -79,6 +82,7 @@ describe("graceful shutdown on SIGTERM", () => {
       req.on("socket", (socket) => {
         (socket as TLSSocket).once("secureConnect", () => {
           connected = true;
+          options.onConnected?.();
         });
       });
       req.on("error", (error) => resolve({ connected, complete: false, error: error.message, at: Date.now() }));
@@ -121,14 +125,20 @@ describe("graceful shutdown on SIGTERM", () => {
     })();
     const workers = [0, 1, 2, 3].map(worker);
     await new Promise((resolve) => setTimeout(resolve, 400));
+    // Requests in progress at SIGTERM that end well after the listener closes.
+    const slow = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<{ done: Promise<Outcome> }>((connected) => {
+            const done = call(`/slow?ms=${DELAY_MS + 1500}`, { onConnected: () => connected({ done }) });
+          }),
+      ),
+    );
     const signalled = Date.now();
     server.child.kill("SIGTERM");
-    // Requests that start shortly before the listener closes and end well after it.
-    await new Promise((resolve) => setTimeout(resolve, DELAY_MS - 250));
-    const slow = [call("/slow?ms=1500"), call("/slow?ms=1500")];
     const [code] = await Promise.all([server.exited, readiness, ...workers]);
     const exitedAfter = Date.now() - signalled;
-    const slowOutcomes = await Promise.all(slow);
+    const slowOutcomes = await Promise.all(slow.map((s) => s.done));
     const watchOutcomes = await Promise.all(watches.map((w) => w.done));
 
     assert.ok(created > 0, "the load did write");

@@ -1,0 +1,129 @@
+/**
+ * Serving limits and TLS settings from the flags: past --max-requests-inflight a request gets
+ * 429 with Retry-After (system:masters and watches excepted); --tls-min-version refuses older
+ * handshakes; the client certificate is requested, never required.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { connect } from "node:tls";
+import { type RunningServer, runServer } from "../app/run-server.js";
+import type { Authorizer } from "../auth/types.js";
+import { issueCertificate, loadCA } from "../certs/x509.js";
+import { startTestServer, type TestServer } from "../testing/test-server.js";
+
+describe("in-flight limits", () => {
+  let server: TestServer;
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  // bob's lists wait at authorization: they stay in flight as long as the test wants.
+  const authorizer: Authorizer = {
+    async authorize({ user, verb }) {
+      if (user.name === "bob" && verb === "list") await held;
+      return { decision: "allow" };
+    },
+  };
+
+  before(async () => {
+    server = await startTestServer({
+      authorizer,
+      server: { inflight: { maxRequestsInflight: 1, maxMutatingRequestsInflight: 1 } },
+    });
+  });
+
+  after(async () => {
+    release();
+    await server?.close();
+  });
+
+  it("answers 429 with Retry-After past the limit, except to system:masters and watches", async () => {
+    const bob = issueCertificate(loadCA(server.local.pki.ca), {
+      subject: { commonName: "bob" },
+      usages: ["clientAuth"],
+    });
+    const path = "/apis/wardle.example.com/v1alpha1/namespaces/default/flunders";
+    const first = server.request(path, { clientCert: bob });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await server.request(path, { clientCert: bob });
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers["retry-after"], "1");
+    assert.equal(refused.json().reason, "TooManyRequests");
+    const write = await server.request(path, {
+      method: "POST",
+      clientCert: bob,
+      body: { apiVersion: "wardle.example.com/v1alpha1", kind: "Flunder", metadata: { name: "w" } },
+    });
+    assert.equal(write.status, 201, "writes count apart from reads");
+    assert.equal((await server.request(path)).status, 200, "system:masters always gets an answer");
+    const watch = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${server.url}${path}?watch=true&timeoutSeconds=1`,
+        { ca: server.local.pki.ca.cert, cert: bob.cert, key: bob.key, agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          res.destroy();
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    }).catch(() => 0);
+    release();
+    assert.equal((await first).status, 200);
+    assert.notEqual(watch, 429);
+  });
+});
+
+describe("TLS settings", () => {
+  let dir: string;
+  let running: RunningServer | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "delegated-serving-"));
+    running = await runServer({
+      name: "wardle-server",
+      resources: [],
+      argv: [
+        "--secure-port=0",
+        "--bind-address=127.0.0.1",
+        "--storage=memory",
+        `--data-dir=${dir}`,
+        "--tls-min-version=VersionTLS13",
+      ],
+      signals: false,
+      environment: {},
+      log: () => {},
+    });
+  });
+
+  after(async () => {
+    await running?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const handshake = (options: { maxVersion?: "TLSv1.2" | "TLSv1.3" }) =>
+    new Promise<string>((resolve) => {
+      const socket = connect({
+        host: "127.0.0.1",
+        port: running?.port ?? 0,
+        ca: readFileSync(join(dir, "pki", "ca.crt"), "utf8"),
+        servername: "localhost",
+        ...options,
+      });
+      socket.once("secureConnect", () => {
+        resolve(socket.getProtocol() ?? "");
+        socket.end();
+      });
+      socket.once("error", (error) => resolve(`refused: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+    });
+
+  it("refuses handshakes below --tls-min-version and asks for no client certificate it requires", async () => {
+    assert.equal(await handshake({}), "TLSv1.3", "no client certificate needed to connect");
+    assert.match(await handshake({ maxVersion: "TLSv1.2" }), /^refused/);
+  });
+});
