@@ -125,6 +125,11 @@ export function clusterNamespaces(
         cache.delete(name);
         return undefined;
       }
+      if (status === 403) {
+        throw new Error(
+          `reading namespace ${name} is forbidden (${body.message ?? "403"}): give the server's service account get, list and watch on namespaces`,
+        );
+      }
       if (status !== 200) throw new Error(`reading namespace ${name}: ${status} ${body.message ?? ""}`.trim());
       cache.set(name, { namespace: body, at: now() });
       return body;
