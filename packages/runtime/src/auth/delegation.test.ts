@@ -7,7 +7,6 @@ import { createCA } from "../certs/x509.js";
 import type { HttpRequest } from "../server/http.js";
 import { ClusterRequestError, connectionFromKubeconfig } from "./cluster-client.js";
 import { DelegatedAuthentication, settingsFromConfigMap } from "./delegated-authentication.js";
-import { PolicyAuthorizer, PolicyFileError, validatePolicy } from "./policy-file.js";
 import {
   AuthenticationError,
   type Authenticator,
@@ -149,67 +148,5 @@ current-context: main
       () => connectionFromKubeconfig(path, "exec"),
       (e: unknown) => e instanceof ClusterRequestError && e.code === "Config" && /exec/.test(e.message),
     );
-  });
-});
-
-describe("the local policy file", () => {
-  const policy = new PolicyAuthorizer(
-    validatePolicy({
-      apiVersion: "apiserver-kit.dev/v1alpha1",
-      kind: "AuthorizationPolicy",
-      rules: [
-        {
-          groups: ["devs"],
-          verbs: ["get", "list"],
-          apiGroups: ["wardle.example.com"],
-          resources: ["flunders", "*/status"],
-        },
-        {
-          users: ["alice"],
-          verbs: ["*"],
-          apiGroups: ["*"],
-          resources: ["*"],
-          namespaces: ["team-a"],
-          resourceNames: ["x"],
-        },
-        { groups: ["system:authenticated"], verbs: ["get"], nonResourceURLs: ["/apis", "/openapi/*"] },
-      ],
-    }),
-  );
-  const ask = (overrides: Partial<AuthorizationAttributes>) =>
-    policy.authorize({
-      user: { name: "bob", groups: ["devs", "system:authenticated"] },
-      verb: "get",
-      isResourceRequest: true,
-      path: "",
-      namespace: "default",
-      apiGroup: "wardle.example.com",
-      apiVersion: "v1alpha1",
-      resource: "flunders",
-      subresource: "",
-      name: "x",
-      ...overrides,
-    }).decision;
-
-  it("allows what a rule grants and has no opinion on the rest", () => {
-    assert.equal(ask({}), "allow");
-    assert.equal(ask({ verb: "delete" }), "noOpinion");
-    assert.equal(ask({ resource: "fischers", subresource: "status" }), "allow");
-    assert.equal(ask({ subresource: "scale" }), "noOpinion");
-    const alice = { name: "alice", groups: [] };
-    assert.equal(ask({ user: alice, verb: "delete", namespace: "team-a" }), "allow");
-    assert.equal(ask({ user: alice, verb: "delete", namespace: "team-b" }), "noOpinion");
-    assert.equal(ask({ user: alice, verb: "delete", namespace: "team-a", name: "y" }), "noOpinion");
-    assert.equal(ask({ isResourceRequest: false, path: "/openapi/v3" }), "allow");
-    assert.equal(ask({ isResourceRequest: false, path: "/metrics" }), "noOpinion");
-  });
-
-  it("names what is wrong with a rule", () => {
-    const bad = (rule: Record<string, unknown>) => () =>
-      validatePolicy({ apiVersion: "apiserver-kit.dev/v1alpha1", kind: "AuthorizationPolicy", rules: [rule] });
-    assert.throws(bad({ users: ["a"], resources: ["x"], apiGroups: [""] }), PolicyFileError);
-    assert.throws(bad({ verbs: ["get"], resources: ["x"], apiGroups: [""] }), /name users or groups/);
-    assert.throws(bad({ users: ["a"], verbs: ["get"], resources: ["x"] }), /resources need apiGroups/);
-    assert.throws(() => validatePolicy({ kind: "Policy" }), /expected apiVersion/);
   });
 });

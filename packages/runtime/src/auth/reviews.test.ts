@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { HttpRequest } from "../server/http.js";
+import { PolicyAuthorizer, PolicyFileError, validatePolicy } from "./policy-file.js";
 import { SubjectAccessReviewAuthorizer, subjectAccessReviewSpec } from "./subject-access-review.js";
 import { bearerToken, TokenReviewAuthenticator } from "./token-review.js";
 import { AuthenticationError, type AuthorizationAttributes } from "./types.js";
@@ -156,5 +157,56 @@ describe("SubjectAccessReview authorization", () => {
     assert.equal(cluster.calls.length, 4, "the allow is still cached; the denial expired");
     await authorizer.authorize(attributes({ user: { name: "eve", groups: [] } }));
     assert.equal(cluster.calls.length, 5, "another user is another question");
+  });
+});
+
+describe("the local policy file", () => {
+  const policy = new PolicyAuthorizer(
+    validatePolicy({
+      apiVersion: "apiserver-kit.dev/v1alpha1",
+      kind: "AuthorizationPolicy",
+      rules: [
+        {
+          groups: ["devs"],
+          verbs: ["get", "list"],
+          apiGroups: ["wardle.example.com"],
+          resources: ["flunders", "*/status"],
+        },
+        {
+          users: ["alice"],
+          verbs: ["*"],
+          apiGroups: ["*"],
+          resources: ["*"],
+          namespaces: ["team-a"],
+          resourceNames: ["x"],
+        },
+        { groups: ["system:authenticated"], verbs: ["get"], nonResourceURLs: ["/apis", "/openapi/*"] },
+      ],
+    }),
+  );
+  const ask = (overrides: Partial<AuthorizationAttributes>) =>
+    policy.authorize(attributes({ user: { name: "bob", groups: ["devs", "system:authenticated"] }, ...overrides }))
+      .decision;
+
+  it("allows what a rule grants and has no opinion on the rest", () => {
+    assert.equal(ask({}), "allow");
+    assert.equal(ask({ verb: "delete" }), "noOpinion");
+    assert.equal(ask({ resource: "fischers", subresource: "status" }), "allow");
+    assert.equal(ask({ subresource: "scale" }), "noOpinion");
+    const alice = { name: "alice", groups: [] };
+    assert.equal(ask({ user: alice, verb: "delete", namespace: "team-a" }), "allow");
+    assert.equal(ask({ user: alice, verb: "delete", namespace: "team-b" }), "noOpinion");
+    assert.equal(ask({ user: alice, verb: "delete", namespace: "team-a", name: "y" }), "noOpinion");
+    assert.equal(ask({ isResourceRequest: false, path: "/openapi/v3" }), "allow");
+    assert.equal(ask({ isResourceRequest: false, path: "/metrics" }), "noOpinion");
+  });
+
+  it("names what is wrong with a rule", () => {
+    const bad = (rule: Record<string, unknown>) => () =>
+      validatePolicy({ apiVersion: "apiserver-kit.dev/v1alpha1", kind: "AuthorizationPolicy", rules: [rule] });
+    assert.throws(bad({ users: ["a"], resources: ["x"], apiGroups: [""] }), PolicyFileError);
+    assert.throws(bad({ verbs: ["get"], resources: ["x"], apiGroups: [""] }), /name users or groups/);
+    assert.throws(bad({ users: ["a"], verbs: ["get"], resources: ["x"] }), /resources need apiGroups/);
+    assert.throws(() => validatePolicy({ kind: "Policy" }), /expected apiVersion/);
   });
 });
