@@ -7,13 +7,7 @@ import { createCA } from "../certs/x509.js";
 import type { HttpRequest } from "../server/http.js";
 import { ClusterRequestError, connectionFromKubeconfig } from "./cluster-client.js";
 import { DelegatedAuthentication, settingsFromConfigMap } from "./delegated-authentication.js";
-import {
-  AuthenticationError,
-  type Authenticator,
-  type AuthorizationAttributes,
-  unionAuthenticator,
-  withAuthenticatedGroup,
-} from "./types.js";
+import { AuthenticationError, type Authenticator, unionAuthenticator, withAuthenticatedGroup } from "./types.js";
 
 const dir = mkdtempSync(join(tmpdir(), "auth-delegation-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
