@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { connect } from "node:http2";
 import { after, before, describe, it } from "node:test";
 import { createCA, issueCertificate } from "../certs/x509.js";
 import {
@@ -133,5 +134,31 @@ describe("front-proxy headers can't be spoofed", () => {
       "x-remote-group",
       "x-remote-user",
     ]);
+  });
+
+  it("holds over HTTP/2 too (how Go's aggregator connects)", async () => {
+    const h2 = (client: { cert: string; key: string } | undefined, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const session = connect(server.url, { ca: cluster.pki.servingCA.cert, ...(client ?? {}) });
+        session.on("error", reject);
+        const stream = session.request({ ":path": path, "x-remote-user": "mallory", "x-remote-group": ["g1", "g2"] });
+        let status = 0;
+        let body = "";
+        stream.on("response", (headers) => {
+          status = Number(headers[":status"]);
+        });
+        stream.on("data", (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        stream.on("end", () => {
+          session.close();
+          resolve({ status, body });
+        });
+      });
+    assert.equal((await h2(undefined, FLUNDERS)).status, 403);
+    assert.equal((await h2(cluster.pki.frontProxyClient, FLUNDERS)).status, 200);
+    const review = cluster.accessReviews.at(-1)?.spec;
+    assert.deepEqual([review?.user, review?.groups], ["mallory", ["g1", "g2", "system:authenticated"]]);
+    assert.deepEqual(JSON.parse((await h2(undefined, "/custom/whoami")).body), { seen: [] });
   });
 });
