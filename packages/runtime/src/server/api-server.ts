@@ -192,6 +192,8 @@ export class ApiServer {
   /** The listener no longer accepts: HTTP/1.1 responses close their connection. */
   private draining = false;
   private readonly drain: RequestDrain;
+  /** What the listener serves: the configured TLS, then its reloads. */
+  private tls: TLSConfig;
   private readonly limiter?: InflightLimiter;
 
   constructor(private readonly config: ApiServerConfig) {
@@ -203,6 +205,7 @@ export class ApiServer {
     this.deadlines = new RequestDeadlines(config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.timers);
     this.storage = new MeteredStorage(config.storage, this.metrics);
     this.drain = new RequestDrain(this.timers);
+    this.tls = { ...config.tls };
     if (config.inflight) this.limiter = new InflightLimiter(config.inflight);
     // A kind may keep its objects elsewhere (computed or external data); the others share the server's storage.
     // In front of each kind's storage sits a watch cache: lists, gets at "0"/N and every watch are served from memory.
@@ -277,7 +280,7 @@ export class ApiServer {
     const { path, query } = splitUrl(req.url ?? "/");
     const record: RequestRecord = { path, query, start: performance.now() };
     res.once("close", () => this.finish(req, res, record));
-    this.drain.track(res);
+    this.drain.started(res);
     if (this.config.audit) record.receivedAt = this.config.audit.now();
     if (isHttp2(req)) ignoreConnectionHeaders(res as Http2ServerResponse);
     else if (this.draining) res.setHeader("Connection", "close");
@@ -519,6 +522,7 @@ export class ApiServer {
 
   /** When the response is done (or the client went away): metrics and the log line. */
   private finish(req: HttpRequest, res: HttpResponse, record: RequestRecord): void {
+    this.drain.finished(res);
     record.releaseSlot?.();
     record.audit?.complete(res, res.statusCode, record.error?.status);
     if (record.inflight) {
@@ -561,14 +565,14 @@ export class ApiServer {
 
   /** Starts listening on `port` (0: a free port) and `host`. */
   async listen(port = 0, host = "127.0.0.1"): Promise<AddressInfo> {
-    this.listener = new SecureListener(this.config.tls, this.handle, this.config.serving);
+    this.listener = new SecureListener(this.tls, this.handle, this.config.serving);
     return this.listener.listen(port, host);
   }
 
   /** New serving certificate or client CAs for connections from now on (files reloaded, the ConfigMap changed). */
   updateTLS(tls: Partial<TLSConfig>): void {
-    Object.assign(this.config.tls, tls);
-    this.listener?.updateTLS(this.config.tls);
+    this.tls = { ...this.tls, ...tls };
+    this.listener?.updateTLS(this.tls);
   }
 
   /** Requests in progress and open watches, as a shutdown sees them. */

@@ -14,14 +14,16 @@ export class RequestDrain {
 
   constructor(private readonly timers: Pick<Clock, "setTimeout" | "clearTimeout">) {}
 
-  /** Counts a request from its start until its response closes. */
-  track(res: HttpResponse): void {
+  /** Counts a request from its start... */
+  started(res: HttpResponse): void {
     this.active.add(res);
-    res.once("close", () => {
-      this.active.delete(res);
-      this.watches.delete(res);
-      if (this.waiters.length > 0) this.notify();
-    });
+  }
+
+  /** ...until its response closed (the server's own close listener calls this). */
+  finished(res: HttpResponse): void {
+    this.active.delete(res);
+    this.watches.delete(res);
+    if (this.waiters.length > 0) this.notify();
   }
 
   /** The request turned out to be a watch: it no longer holds the shutdown up. */

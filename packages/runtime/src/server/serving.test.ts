@@ -119,16 +119,15 @@ describe("serving certificate files", () => {
 });
 
 describe("draining requests", () => {
-  /** A response that closes when the test says. */
+  /** A response that closes when the test says, telling the drain as the server's close listener does. */
+  let drain: RequestDrain;
   const response = () => {
-    const listeners: Array<() => void> = [];
     const res = {
       headersSent: true,
       writableEnded: false,
-      once: (_: string, listener: () => void) => listeners.push(listener),
       end() {
         this.writableEnded = true;
-        for (const l of listeners) l();
+        drain.finished(res as unknown as HttpResponse);
       },
     };
     return res as unknown as HttpResponse & { end(): void };
@@ -136,11 +135,11 @@ describe("draining requests", () => {
 
   it("waits for requests, not watches; ends watches; gives up after its timeout", async () => {
     const timers = manualTimers();
-    const drain = new RequestDrain(timers.clock);
+    drain = new RequestDrain(timers.clock);
     const request = response();
     const watch = response();
-    drain.track(request);
-    drain.track(watch);
+    drain.started(request);
+    drain.started(watch);
     drain.longRunning(watch);
     assert.deepEqual([drain.inFlight, drain.openWatches], [1, 1]);
     const waiting = drain.waitForRequests(1000);
@@ -148,7 +147,7 @@ describe("draining requests", () => {
     assert.equal(await waiting, true);
     assert.equal(await drain.endWatches(1000), true, "the watch was ended and closed");
     const stuck = response();
-    drain.track(stuck);
+    drain.started(stuck);
     const giveUp = drain.waitForRequests(1000);
     timers.fire();
     assert.equal(await giveUp, false);
