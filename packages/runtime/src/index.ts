@@ -6,9 +6,20 @@ export type {
   Lister,
 } from "./admission/admission.js";
 export { AdmissionDenied } from "./admission/admission.js";
+export { clusterNamespaces, namespaceLifecycle } from "./admission/namespace-lifecycle.js";
 export * from "./api/errors.js";
 export type * from "./api/meta.js";
 export * from "./app/index.js";
+export * from "./audit/index.js";
+export type { ClusterConnection } from "./auth/cluster-client.js";
+export { ClusterClient, connectionFromKubeconfig, inClusterConnection } from "./auth/cluster-client.js";
+export type { DelegatedAuthenticationOptions } from "./auth/delegated-authentication.js";
+export { DelegatedAuthentication } from "./auth/delegated-authentication.js";
+export type { AuthorizationPolicy, PolicyRule } from "./auth/policy-file.js";
+export { PolicyAuthorizer } from "./auth/policy-file.js";
+export { RequestHeaderAuthenticator } from "./auth/request-header.js";
+export { SubjectAccessReviewAuthorizer } from "./auth/subject-access-review.js";
+export { TokenReviewAuthenticator } from "./auth/token-review.js";
 export * from "./auth/types.js";
 export { ClientCertificateAuthenticator } from "./auth/x509-authenticator.js";
 export type { CertificateAuthority, CertKeyPair } from "./certs/x509.js";

@@ -1,3 +1,4 @@
+export * from "./aggregator/index.js";
 export type { ProcessResult, RunOptions } from "./clients.js";
 export {
   BackgroundProcess,
