@@ -89,6 +89,8 @@ export function rbacObjects(settings: DeploymentSettings): KubeManifest[] {
           : []),
         { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "patch", "update"] },
         { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
+        // NamespaceLifecycle admission reads namespaces: creates in a missing or terminating one are refused.
+        { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
       ],
     },
     {
@@ -238,6 +240,8 @@ export function serverArgs(settings: DeploymentSettings): string[] {
     `--secure-port=${PORT}`,
     `--tls-cert-file=${SERVING_CERT_MOUNT}/tls.crt`,
     `--tls-private-key-file=${SERVING_CERT_MOUNT}/tls.key`,
+    // Readiness fails first on SIGTERM; the endpoints controller takes the pod out before it stops serving.
+    "--shutdown-delay-duration=5s",
     ...storage,
   ];
 }
