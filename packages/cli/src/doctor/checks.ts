@@ -13,7 +13,7 @@ import type { PeerCertificate, TLSSocket } from "node:tls";
 export type FindingStatus = "ok" | "warning" | "problem";
 
 export interface Finding {
-  check: "connection" | "discovery" | "openapi" | "certificate";
+  check: "connection" | "discovery" | "openapi" | "certificate" | "apiservice";
   status: FindingStatus;
   message: string;
   fix?: string;
@@ -102,7 +102,12 @@ export async function runDoctor(target: DoctorTarget, settings: DoctorSettings =
     ];
   }
   if (root.peer) findings.push(...checkCertificate(root.peer, target, settings));
-  const groupVersions = target.groupVersions ?? discoveredGroupVersions(root.body);
+  // Pointed at a cluster (its kubeconfig): the group-versions are the aggregated APIServices'
+  // (or the project's), and the aggregator's own verdict on each comes first.
+  const cluster = await servesAPIServices(target, timeout);
+  const groupVersions =
+    target.groupVersions ??
+    (cluster ? await aggregatedGroupVersions(target, timeout) : discoveredGroupVersions(root.body));
   if (groupVersions.length === 0) {
     findings.push({
       check: "discovery",
@@ -111,9 +116,93 @@ export async function runDoctor(target: DoctorTarget, settings: DoctorSettings =
       fix: "the server serves no kinds: check its resource definitions",
     });
   }
+  if (cluster) {
+    for (const gv of groupVersions) findings.push(await checkAPIService(target, gv, timeout));
+  }
   for (const gv of groupVersions) findings.push(await checkDiscovery(target, gv, timeout, settings, monotonic));
   findings.push(...(await checkOpenAPI(target, groupVersions, timeout)));
   return findings;
+}
+
+async function servesAPIServices(target: DoctorTarget, timeout: number): Promise<boolean> {
+  try {
+    return (await get(target, "/apis/apiregistration.k8s.io/v1", timeout)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** The group-versions of the APIServices served by extension servers (those with a Service). */
+async function aggregatedGroupVersions(target: DoctorTarget, timeout: number): Promise<string[]> {
+  try {
+    const answer = await get(target, "/apis/apiregistration.k8s.io/v1/apiservices", timeout);
+    const list = JSON.parse(answer.body) as {
+      items?: Array<{ spec?: { group?: string; version?: string; service?: unknown } }>;
+    };
+    return (list.items ?? []).flatMap((a) =>
+      a.spec?.service && a.spec.group && a.spec.version ? [`${a.spec.group}/${a.spec.version}`] : [],
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** What to do about an APIService that is not Available, by the aggregator's reason. */
+const APISERVICE_FIXES: Record<string, string> = {
+  FailedDiscoveryCheck:
+    "the aggregator could not get a 2xx from /apis/<group>/<version> on the Service within 5 s: check the server pods are Ready (kubectl get pods), that the serving certificate is valid for <service>.<namespace>.svc and verified by the APIService's caBundle (scaffold manifests regenerates both), and run scaffold doctor --server against a pod directly",
+  ServiceNotFound: "the APIService names a Service that doesn't exist: kubectl apply -f deploy/ (or fix spec.service)",
+  ServicePortError: "the Service has no port matching spec.service.port: check the Service's ports in deploy/",
+  MissingEndpoints: "the Service selects no ready pod: kubectl get pods and their readiness (/readyz)",
+  EndpointsNotFound: "the Service has no endpoints yet: wait for the pods, or check the Service's selector",
+  ServiceAccessError: "the aggregator can't reach the Service: check NetworkPolicies and the Service's ClusterIP",
+};
+
+async function checkAPIService(target: DoctorTarget, gv: string, timeout: number): Promise<Finding> {
+  const [group, version] = gv.split("/");
+  const name = `${version}.${group}`;
+  let answer: Answer;
+  try {
+    answer = await get(target, `/apis/apiregistration.k8s.io/v1/apiservices/${name}`, timeout);
+  } catch (error) {
+    return {
+      check: "apiservice",
+      status: "problem",
+      message: `APIService ${name} can't be read: ${(error as Error).message}`,
+    };
+  }
+  if (answer.status === 404) {
+    return {
+      check: "apiservice",
+      status: "problem",
+      message: `no APIService ${name} is registered in this cluster`,
+      fix: "kubectl apply -f deploy/ (scaffold manifests writes the APIService with its caBundle)",
+    };
+  }
+  if (answer.status !== 200) {
+    return {
+      check: "apiservice",
+      status: "problem",
+      message: `APIService ${name}: HTTP ${answer.status}: ${answer.body.slice(0, 200)}`,
+    };
+  }
+  const conditions =
+    (
+      JSON.parse(answer.body) as {
+        status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+      }
+    ).status?.conditions ?? [];
+  const available = conditions.find((c) => c.type === "Available");
+  if (available?.status === "True")
+    return { check: "apiservice", status: "ok", message: `APIService ${name} is Available` };
+  const reason = available?.reason ?? "Unknown";
+  const fix = APISERVICE_FIXES[reason];
+  return {
+    check: "apiservice",
+    status: "problem",
+    message: `APIService ${name} is not Available (${reason}): ${available?.message ?? "no Available condition yet"}`,
+    ...(fix ? { fix } : { fix: "see docs/guides/troubleshooting.md" }),
+  };
 }
 
 function discoveredGroupVersions(body: string): string[] {
