@@ -83,7 +83,7 @@ for patch in "${patches[@]}"; do
   if [ "$verdict" = "caught" ]; then
     caught=$((caught + 1))
     # Why it went red: the first failure the test runner reported.
-    why=$(grep -m1 -E "^ +(error|message): " "$log" | sed -E "s/^ +//" | cut -c1-160)
+    why=$(awk '/^ +(error|message): /{ if ($0 ~ /[|][-]$/) getline; sub(/^ +/, ""); print; exit }' "$log" | cut -c1-160)
     echo "    caught: $(grep -m1 -E '^# fail [1-9]' "$log" || echo 'the test run failed')${why:+ — $why} (${seconds} s)"
   else
     failed=$((failed + 1))
