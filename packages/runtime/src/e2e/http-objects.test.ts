@@ -121,6 +121,12 @@ describe("HTTP: objects and metadata", () => {
     assert.match(String(wrongUid.json().message), /Precondition failed: UID in precondition: not-the-uid/);
     const respec = await fl.update("owned", flunder({ ...relabeled }, { reference: "changed" }));
     assert.equal(respec.json<Obj>().metadata.generation, 2);
+    const garbled = await fl.update("owned", flunder({ ...respec.json<Obj>().metadata, resourceVersion: "12abc" }));
+    assert.equal(garbled.status, 422);
+    assert.equal(
+      garbled.json().message,
+      'Flunder.wardle.example.com "owned" is invalid: metadata.resourceVersion: Invalid value: "12abc": must be a decimal unsigned integer',
+    );
     const renamed = await fl.update("owned", flunder({ ...respec.json<Obj>().metadata, name: "other" }));
     assert.equal(renamed.status, 400);
     assert.match(String(renamed.json().message), /does not match the name on the URL/);

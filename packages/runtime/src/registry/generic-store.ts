@@ -289,6 +289,10 @@ export class GenericStore {
             fieldErrors.invalid("metadata.resourceVersion", omitZero, "must be specified for an update"),
           ]);
         }
+      } else if (!/^\d{1,20}$/.test(String(meta.resourceVersion))) {
+        throw this.invalid(name, [
+          fieldErrors.invalid("metadata.resourceVersion", meta.resourceVersion, "must be a decimal unsigned integer"),
+        ]);
       } else if (meta.resourceVersion !== oldMeta.resourceVersion) {
         throw StatusError.modified(this.resource.groupResource, name);
       }
