@@ -71,6 +71,27 @@ export function subjectAccessReviewSpec(attributes: AuthorizationAttributes): Su
   return spec;
 }
 
+/** `<length>:<text>`: concatenated, such parts can't run into each other. */
+const part = (text: string | undefined): string => (text ? `${text.length}:${text}` : "0:");
+
+/**
+ * The cache key of a review: every attribute its spec carries (empty ones as empty, as the
+ * spec drops them), without building the spec. Building it and JSON.stringify per request
+ * cost ~4 µs of a cached decision's ~1 µs (bench/serving.mjs profile).
+ */
+export function reviewKey(attributes: AuthorizationAttributes): string {
+  const { user } = attributes;
+  let key = part(user.name) + part(user.uid);
+  key += `${user.groups.length}:`;
+  for (const group of user.groups) key += part(group);
+  key += user.extra && Object.keys(user.extra).length ? part(JSON.stringify(user.extra)) : "0:";
+  if (!attributes.isResourceRequest) return `${key}n${part(attributes.path)}${part(attributes.verb)}`;
+  return (
+    `${key}r${part(attributes.namespace)}${part(attributes.verb)}${part(attributes.apiGroup)}` +
+    `${part(attributes.apiVersion)}${part(attributes.resource)}${part(attributes.subresource)}${part(attributes.name)}`
+  );
+}
+
 export class SubjectAccessReviewAuthorizer implements Authorizer {
   private readonly cache: TtlCache<AuthorizationResult>;
 
@@ -79,12 +100,12 @@ export class SubjectAccessReviewAuthorizer implements Authorizer {
   }
 
   authorize(attributes: AuthorizationAttributes): Promise<AuthorizationResult> {
-    const spec = subjectAccessReviewSpec(attributes);
     const allowTtl = this.options.allowTtlMs ?? 10_000;
     const denyTtl = this.options.denyTtlMs ?? 10_000;
+    // The review itself is built only on a miss: most requests are answered from the cache.
     return this.cache.getOrLoad(
-      JSON.stringify(spec),
-      () => this.review(spec),
+      reviewKey(attributes),
+      () => this.review(subjectAccessReviewSpec(attributes)),
       (result) => (result.decision === "allow" ? allowTtl : denyTtl),
     );
   }
