@@ -34,9 +34,20 @@ export const DEFAULT_REQUEST_HEADERS = {
 /** What a connection's certificate says about it being the front proxy. */
 type Verdict = { kind: "none" } | { kind: "proxy" } | { kind: "refused"; error: AuthenticationError };
 
+/** Lower-cased header names per configured list: configured once, read on every request. */
+const lowerCased = new WeakMap<readonly string[], ReadonlySet<string>>();
+function lowerSet(names: readonly string[]): ReadonlySet<string> {
+  let set = lowerCased.get(names);
+  if (!set) {
+    set = new Set(names.map((n) => n.toLowerCase()));
+    lowerCased.set(names, set);
+  }
+  return set;
+}
+
 /** Every value of the named headers, one per header line (a group may contain a comma). */
 function headerValues(req: HttpRequest, names: readonly string[]): string[] {
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const wanted = lowerSet(names);
   const values: string[] = [];
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -67,13 +78,28 @@ function extraValues(req: HttpRequest, prefixes: readonly string[]): Record<stri
   return extra;
 }
 
+type IdentityHeaders = Omit<RequestHeaderSettings, "clientCA" | "allowedNames">;
+const matchers = new WeakMap<IdentityHeaders, { exact: ReadonlySet<string>; prefixes: readonly string[] }>();
+
+/** The lower-cased names and prefixes of the identity headers, built once per settings object. */
+function identityMatcher(settings: IdentityHeaders) {
+  let matcher = matchers.get(settings);
+  if (!matcher) {
+    matcher = {
+      exact: new Set([...settings.usernameHeaders, ...settings.groupHeaders].map((n) => n.toLowerCase())),
+      prefixes: settings.extraHeaderPrefixes.map((p) => p.toLowerCase()),
+    };
+    matchers.set(settings, matcher);
+  }
+  return matcher;
+}
+
 /** Removes the identity headers from a request (its `headers` and `rawHeaders`). */
 export function stripIdentityHeaders(
   req: HttpRequest,
   settings: Omit<RequestHeaderSettings, "clientCA" | "allowedNames">,
 ): void {
-  const exact = new Set([...settings.usernameHeaders, ...settings.groupHeaders].map((n) => n.toLowerCase()));
-  const prefixes = settings.extraHeaderPrefixes.map((p) => p.toLowerCase());
+  const { exact, prefixes } = identityMatcher(settings);
   const matches = (name: string) => exact.has(name) || prefixes.some((p) => name.startsWith(p));
   const headers = req.headers as Record<string, unknown>;
   for (const name of Object.keys(headers)) if (matches(name.toLowerCase())) delete headers[name];
