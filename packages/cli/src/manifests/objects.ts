@@ -45,8 +45,14 @@ export function namespaceObject(settings: DeploymentSettings): KubeManifest {
 export function rbacObjects(settings: DeploymentSettings): KubeManifest[] {
   const subject = [{ kind: "ServiceAccount", name: settings.name, namespace: settings.namespace }];
   const plurals = settings.resources.map((resource) => resource.plural);
+  // status and scale are read and written (get, update, patch); custom subresources are actions
+  // (create) or reads and streams (get).
+  const builtIn = new Set(["status", "scale"]);
   const subresources = settings.resources.flatMap((resource) =>
-    resource.subresources.map((name) => `${resource.plural}/${name}`),
+    resource.subresources.filter((name) => builtIn.has(name)).map((name) => `${resource.plural}/${name}`),
+  );
+  const custom = settings.resources.flatMap((resource) =>
+    resource.subresources.filter((name) => !builtIn.has(name)).map((name) => `${resource.plural}/${name}`),
   );
   return [
     {
@@ -87,6 +93,7 @@ export function rbacObjects(settings: DeploymentSettings): KubeManifest[] {
         ...(subresources.length > 0
           ? [{ apiGroups: [settings.group], resources: subresources, verbs: ["get", "update", "patch"] }]
           : []),
+        ...(custom.length > 0 ? [{ apiGroups: [settings.group], resources: custom, verbs: ["get", "create"] }] : []),
         { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "patch", "update"] },
         { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
         // NamespaceLifecycle admission reads namespaces: creates in a missing or terminating one are refused.
