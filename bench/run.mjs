@@ -34,6 +34,13 @@ const SCENARIOS = [
     what: "GET and discovery (1, 2)",
   },
   {
+    name: "storage",
+    script: "bench/storage.mjs",
+    needs: "packages/storage/dist",
+    limit: 150,
+    what: "creates on SQLite and etcd (3), discovery during a write storm",
+  },
+  {
     name: "list",
     script: "bench/list.mjs",
     needs: "packages/runtime/dist",
@@ -92,6 +99,9 @@ if (profileDir) mkdirSync(profileDir, { recursive: true });
 
 /** Runs one scenario script; resolves with its result, or an `error` entry. */
 function runScenario(scenario) {
+  if (!existsSync(join(root, scenario.script))) {
+    return Promise.resolve({ scenario: scenario.name, seconds: 0, error: `${scenario.script} does not exist` });
+  }
   const args = ["--expose-gc", join(root, scenario.script), "--json"];
   if (quick) args.push("--quick");
   if (profileDir) args.push("--profile", profileDir);

@@ -3,6 +3,7 @@
 // the same TLS settings (scenarios 1 and 2 of issue 16).
 //
 //   node bench/serving.mjs [--quick] [--json] [--requests N] [--rounds N] [--connections N] [--seconds N]
+//                          [--paths get,discovery-v2,discovery-gv] [--seconds 0 skips the latency runs]
 //
 // The server process runs the runtime as a generated project does (runServer, SQLite storage,
 // watch cache) in cluster mode: front-proxy (requestheader) authentication and a
@@ -136,6 +137,7 @@ async function main() {
     });
     if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
 
+    const chosen = option("paths", "get,discovery-v2,discovery-gv").split(",");
     const paths = [
       { id: "get", title: "GET one object", path: ONE, headers: USER, goal: 0.8 },
       {
@@ -152,7 +154,7 @@ async function main() {
         headers: AGGREGATOR,
         goal: 0.9,
       },
-    ];
+    ].filter((p) => chosen.includes(p.id));
     // The bare server answers exactly what ours answered, per path.
     const answers = [];
     for (const p of paths) {
@@ -207,7 +209,7 @@ async function main() {
 
     // Discovery latency at half of ours' maximum rate while creates go on.
     let written = 0;
-    for (const p of paths.filter((x) => x.id.startsWith("discovery"))) {
+    for (const p of paths.filter((x) => x.id.startsWith("discovery") && seconds > 0)) {
       const rate = Math.max(50, Math.round(maxRate[p.id] / 2));
       progress(`${p.title}: ${rate} requests/s for ${seconds} s during ${writeRate} creates/s`);
       const writer = new LoadClient({ port: server.info.ours, tls, connections: 32 });

@@ -118,14 +118,18 @@ export interface Condition { type: string; status: "True" | "False" | "Unknown";
       }),
     ],
     figures: [
-      figure(
-        "scaffold generate / tsc --noEmit with the runtime's real declarations",
-        generateMs / tscRealMs,
-        "x",
-        `${Math.round(tscRealMs)} ms`,
-      ),
+      ...(tscRealMs === undefined
+        ? []
+        : [
+            figure(
+              "scaffold generate / tsc --noEmit with the runtime's real declarations",
+              generateMs / tscRealMs,
+              "x",
+              `${Math.round(tscRealMs)} ms`,
+            ),
+          ]),
       figure("scaffold generate --check", checkMs, "ms"),
-      figure("scaffold new-api --no-install", newApiMs, "ms"),
+      ...(newApiMs === undefined ? [] : [figure("scaffold new-api --no-install", newApiMs, "ms")]),
     ],
   });
 } finally {
