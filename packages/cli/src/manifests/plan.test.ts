@@ -73,15 +73,16 @@ describe("scaffold manifests", () => {
       name: "extension-apiserver-authentication-reader",
     });
     const role = find(objects, "ClusterRole", "widgets-controller")[0] as unknown as {
-      rules: Array<{ resources: string[] }>;
+      rules: Array<{ resources: string[]; verbs: string[] }>;
     };
     assert.deepEqual(role.rules[0]?.resources, ["widgets", "gadgets"]);
-    assert.deepEqual(role.rules[1]?.resources, [
-      "widgets/status",
-      "widgets/scale",
-      "widgets/approve",
-      "gadgets/status",
-    ]);
+    assert.deepEqual(role.rules[1], {
+      apiGroups: ["widgets.example.com"],
+      resources: ["widgets/status", "widgets/scale", "gadgets/status"],
+      verbs: ["get", "update", "patch"],
+    });
+    // a custom subresource is an action (create) or a read or stream (get), never update or patch
+    assert.deepEqual(role.rules[2], { apiGroups: ["widgets.example.com"], resources: ["widgets/approve"], verbs: ["get", "create"] });
 
     const deployment = find(objects, "Deployment")[0] as unknown as {
       spec: {
