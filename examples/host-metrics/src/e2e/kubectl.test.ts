@@ -64,12 +64,18 @@ describe("host metrics with kubectl", { skip: !hasKubectl(MINOR) && `kubectl.1.$
   });
 
   it("refuses writes with the server's 405", async () => {
-    // The kind has no PATCH operation in OpenAPI, so kubectl would validate on its side first: skip that.
-    const refused = await k.run(["create", "--validate=false", "-f", "-"], {
+    // A complete, valid object: kubectl's own validation passes it, and the server refuses the write.
+    const refused = await k.run(["create", "-f", "-"], {
       input: JSON.stringify({
         apiVersion: "metrics.example.com/v1beta1",
         kind: "ProcessMetrics",
         metadata: { name: "pid-1" },
+        pid: 1,
+        command: "init",
+        state: "S",
+        timestamp: "2026-01-01T00:00:00Z",
+        window: "10s",
+        usage: { cpu: "10m", memory: "1Mi" },
       }),
     });
     assert.equal(refused.code, 1);

@@ -38,6 +38,7 @@ import {
   CONFIGMAPS,
   NAMESPACES,
 } from "./cluster-objects.js";
+import { clusterOpenAPIV3 } from "./cluster-openapi.js";
 import { type ClusterPki, createClusterPki, FRONT_PROXY_CLIENT, userCertificate } from "./pki.js";
 
 /** What the cluster's SubjectAccessReview endpoint answers. */
@@ -571,7 +572,7 @@ export class TestCluster {
     const [version, ...path] = rest;
     if (version === "v2" && path.length === 0) return { body: this.aggregator.mergedOpenAPIV2() };
     if (version === "v3") {
-      const documents = this.aggregator.openAPIV3();
+      const documents = { ...clusterOpenAPIV3(CLUSTER_KINDS), ...this.aggregator.openAPIV3() };
       if (path.length === 0) {
         const paths: Record<string, { serverRelativeURL: string }> = {};
         for (const [p, { hash }] of Object.entries(documents))
