@@ -84,4 +84,56 @@ describe("Reflector watchdog", () => {
     abort.abort();
     await running;
   });
+
+  it("asks for bookmarks; a bookmark reaches no handler, keeps the watch alive and moves the resume point", async () => {
+    const clock = new FakeClock();
+    const seen: string[] = [];
+    const sink: ReflectorSink<KubeObject> = {
+      replace: () => seen.push("replace"),
+      added: (o) => seen.push(`added ${o.metadata?.resourceVersion}`),
+      modified: (o) => seen.push(`modified ${o.metadata?.resourceVersion}`),
+      deleted: (o) => seen.push(`deleted ${o.metadata?.resourceVersion}`),
+    };
+    const reflector = new Reflector(new ResourceClient<Flunder>(rest, flunderType), sink, {
+      watchList: false,
+      watchIdleTimeoutMs: 300,
+      clock,
+    });
+    const first = watches.length;
+    const abort = new AbortController();
+    const running = reflector.run(abort.signal);
+    await eventually(
+      () => watches.length === first + 1,
+      () => "no watch",
+    );
+    const watch = watches[first];
+    assert.match(String(watch?.req.url), /allowWatchBookmarks=true/);
+    watch?.write(`${JSON.stringify({ type: "ADDED", object: { metadata: { name: "a", resourceVersion: "2" } } })}\n`);
+    await eventually(
+      () => seen.length === 2,
+      () => `seen ${seen}`,
+    );
+    await clock.advance(250);
+    // A bookmark carries only a resourceVersion (client-go's watch.Bookmark).
+    watch?.write(
+      `${JSON.stringify({ type: "BOOKMARK", object: { kind: "Flunder", metadata: { resourceVersion: "7" } } })}\n`,
+    );
+    await eventually(
+      () => reflector.stats.lastSyncResourceVersion === "7",
+      () => `resume point ${reflector.stats.lastSyncResourceVersion}`,
+    );
+    await clock.advance(250);
+    assert.equal(reflector.stats.idleRestarts, 0, "the bookmark counted as a sign of life");
+    await clock.advance(50);
+    assert.equal(reflector.stats.idleRestarts, 1);
+    await eventually(
+      () => watches.length === first + 2,
+      () => "the watch was not reopened",
+    );
+    assert.match(String(watches[first + 1]?.req.url), /resourceVersion=7(&|$)/, "resumed from the bookmark");
+    assert.deepEqual(seen, ["replace", "added 2"], "handlers never see a bookmark");
+    assert.equal(reflector.stats.lists, 1, "a bookmark never causes a relist");
+    abort.abort();
+    await running;
+  });
 });
