@@ -6,12 +6,13 @@
  * a mutating plugin whose change is validated again.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { MemoryStorage } from "@apiserver-kit/storage";
 import { AdmissionDenied, type AdmissionPlugin } from "../admission/admission.js";
 import type { KubeObject } from "../api/meta.js";
-import type { ResourceDefinition, VersionDefinition } from "../model/resource.js";
+import type { ResourceDefinition, Strategy, VersionDefinition } from "../model/resource.js";
 import { hasKubectl, Kubectl } from "../testing/clients.js";
 import { openWatch, ResourceClient } from "../testing/http.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
@@ -35,6 +36,7 @@ const alphaVersion = (storage: boolean): VersionDefinition => ({
   name: "v1alpha1",
   served: true,
   storage,
+  subresources: { status: {} },
   schema: {
     type: "object",
     properties: {
@@ -85,6 +87,7 @@ const betaVersion = (storage: boolean): VersionDefinition => ({
   name: "v1beta1",
   served: true,
   storage,
+  subresources: { status: {} },
   schema: {
     type: "object",
     properties: {
@@ -141,13 +144,70 @@ const labelIt: AdmissionPlugin = {
   },
 };
 
+/** What the recording plugin and strategy saw, in order. */
+interface Seen {
+  phase: "admit" | "strategy" | "validate";
+  operation?: string;
+  kind?: string;
+  subresource?: string;
+  name?: string;
+  user?: string;
+  dryRun?: boolean;
+  objectVersion?: string | undefined;
+  oldVersion?: string | undefined;
+  label?: string | undefined;
+}
+const seen: Seen[] = [];
+
+const recorder: AdmissionPlugin = {
+  name: "Recorder",
+  subresources: ["", "status"],
+  admit(a) {
+    seen.push({
+      phase: "admit",
+      operation: a.operation,
+      kind: a.kind,
+      subresource: a.subresource,
+      name: a.name,
+      user: a.user.name,
+      dryRun: a.dryRun,
+      objectVersion: a.object?.apiVersion,
+      oldVersion: a.oldObject?.apiVersion,
+      // Set by LabelIt, which runs before this plugin.
+      label: a.object?.metadata?.labels?.["admitted-by"],
+    });
+  },
+  validate(a) {
+    seen.push({ phase: "validate", operation: a.operation, subresource: a.subresource, name: a.name });
+  },
+};
+
+const sizeLimit: AdmissionPlugin = {
+  name: "SizeLimit",
+  operations: ["CREATE", "UPDATE"],
+  validate(attributes) {
+    const size = ((attributes.object as KubeObject).spec as BetaSpec | undefined)?.sizeInMeters ?? 0;
+    if (size > 100) throw new AdmissionDenied(`spec.sizeInMeters must be at most 100, got ${size}`, 422);
+  },
+};
+
+const recordingStrategy: Strategy = {
+  prepareForCreate(object) {
+    seen.push({ phase: "strategy", operation: "CREATE", objectVersion: object.apiVersion });
+  },
+  prepareForUpdate(object, old) {
+    seen.push({ phase: "strategy", operation: "UPDATE", objectVersion: object.apiVersion, oldVersion: old.apiVersion });
+  },
+};
+
 function definitions(storageVersion: "v1alpha1" | "v1beta1"): ResourceDefinition[] {
   const flunder: ResourceDefinition = {
     group: GROUP,
     names: { kind: "Flunder", plural: "flunders", singular: "flunder" },
     scope: "Namespaced",
     versions: [alphaVersion(storageVersion === "v1alpha1"), betaVersion(storageVersion === "v1beta1")],
-    admission: [labelIt, banFlunder],
+    admission: [labelIt, recorder, banFlunder, sizeLimit],
+    strategy: recordingStrategy,
   };
   const fischer: ResourceDefinition = {
     group: GROUP,
@@ -274,7 +334,110 @@ describe("several versions of a kind", () => {
     assert.equal(broken.status, 422);
     assert.match(String(broken.json().message), /spec\.sizeInMeters in body should be greater than or equal to 0/);
   });
+
+  it("gives plugins and strategy the hub object, operation, old object, user, dry-run flag and subresource", async () => {
+    seen.length = 0;
+    const hub = `${GROUP}/v1beta1`;
+    assert.equal((await a.create(alpha("rec", { reference: "r", size: 1 }))).status, 201);
+    const current = (await a.get("rec")).json<KubeObject>();
+    const dry = await a.update("rec", { ...current, spec: { reference: "r", size: 2 } }, "?dryRun=All");
+    assert.equal(dry.status, 200, dry.body);
+    const status = await server.request(`${a.collection}/rec/status`, { method: "PUT", body: current });
+    assert.equal(status.status, 200, status.body);
+    assert.equal((await a.delete("rec")).status, 200);
+    // A Fischer write: Flunder's plugins are per kind and never see it.
+    await new ResourceClient(server, `/apis/${GROUP}/v1beta1/fischers`).create({
+      apiVersion: hub,
+      kind: "Fischer",
+      metadata: { name: "unseen" },
+    });
+    const common = { kind: "Flunder", name: "rec", user: "admin" };
+    assert.deepEqual(seen, [
+      {
+        phase: "admit",
+        operation: "CREATE",
+        ...common,
+        subresource: "",
+        dryRun: false,
+        objectVersion: hub,
+        oldVersion: undefined,
+        label: "label-it",
+      },
+      { phase: "strategy", operation: "CREATE", objectVersion: hub },
+      { phase: "validate", operation: "CREATE", subresource: "", name: "rec" },
+      {
+        phase: "admit",
+        operation: "UPDATE",
+        ...common,
+        subresource: "",
+        dryRun: true,
+        objectVersion: hub,
+        oldVersion: hub,
+        label: "label-it",
+      },
+      { phase: "strategy", operation: "UPDATE", objectVersion: hub, oldVersion: hub },
+      { phase: "validate", operation: "UPDATE", subresource: "", name: "rec" },
+      // LabelIt skips the status write; the label there is the stored one.
+      {
+        phase: "admit",
+        operation: "UPDATE",
+        ...common,
+        subresource: "status",
+        dryRun: false,
+        objectVersion: hub,
+        oldVersion: hub,
+        label: "label-it",
+      },
+      { phase: "strategy", operation: "UPDATE", objectVersion: hub, oldVersion: hub },
+      { phase: "validate", operation: "UPDATE", subresource: "status", name: "rec" },
+      {
+        phase: "admit",
+        operation: "DELETE",
+        ...common,
+        subresource: "",
+        dryRun: false,
+        objectVersion: undefined,
+        oldVersion: hub,
+        label: undefined,
+      },
+      { phase: "validate", operation: "DELETE", subresource: "", name: "rec" },
+    ]);
+  });
+
+  it("answers a validation-style refusal with 422 Invalid and the plugin's message", async () => {
+    const refused = await a.create(alpha("huge", { size: 101 }));
+    assert.equal(refused.status, 422, refused.body);
+    assert.equal(refused.json().reason, "Invalid");
+    assert.match(String(refused.json().message), /spec\.sizeInMeters must be at most 100, got 101/);
+    assert.equal((await a.get("huge")).status, 404);
+  });
+
+  it("runs admission on server-side apply too", async () => {
+    const applied = await a.patch("applied", "apply", alpha("applied", { size: 4 }), "?fieldManager=tester");
+    assert.equal(applied.status, 201, applied.body);
+    assert.equal(applied.json<KubeObject>().metadata?.labels?.["admitted-by"], "label-it");
+    const banned = await a.patch("evil", "apply", alpha("evil", {}), "?fieldManager=tester");
+    assert.equal(banned.status, 403, banned.body);
+    assert.match(String(banned.json().message), /this name may not be used/);
+    const tooBig = await a.patch("applied", "apply", alpha("applied", { size: 500 }), "?fieldManager=tester");
+    assert.equal(tooBig.status, 422, tooBig.body);
+  });
 });
+
+/** storageVersionHash as Kubernetes computes it: base64 of the first 8 bytes of sha256("group/version/Kind"). */
+const expectedHash = (version: string) =>
+  createHash("sha256").update(`${GROUP}/${version}/Flunder`).digest().subarray(0, 8).toString("base64");
+
+async function storageVersionHashes(server: TestServer): Promise<Array<string | undefined>> {
+  const hashes: Array<string | undefined> = [];
+  for (const version of ["v1alpha1", "v1beta1"]) {
+    const list = (await server.request(`/apis/${GROUP}/${version}`)).json<{
+      resources: Array<{ name: string; storageVersionHash?: string }>;
+    }>();
+    hashes.push(list.resources.find((r) => r.name === "flunders")?.storageVersionHash);
+  }
+  return hashes;
+}
 
 describe("changing the storage version", () => {
   it("keeps objects stored in the old version readable, in every version", async () => {
@@ -284,6 +447,11 @@ describe("changing the storage version", () => {
     await new ResourceClient(first, `/apis/${GROUP}/v1alpha1/namespaces/default/flunders`).create(
       alpha("old", { reference: "x", referenceType: "Fischer", size: 1 }),
     );
+    await new ResourceClient(first, `/apis/${GROUP}/v1alpha1/namespaces/default/flunders`).create(
+      alpha("untouched", { reference: "y", size: 5 }),
+    );
+    // Every served version names the storage version's hash.
+    assert.deepEqual(await storageVersionHashes(first), [expectedHash("v1alpha1"), expectedHash("v1alpha1")]);
     await first.server.close();
     const stored = await storage.get("/registry/versions.example.com/flunders/default/old");
     assert.equal(stored?.apiVersion, `${GROUP}/v1alpha1`, "stored in the storage version of the time");
@@ -304,6 +472,19 @@ describe("changing the storage version", () => {
       await b.patch("old", "merge", { spec: { sizeInMeters: 2 } });
       const rewritten = await storage.get("/registry/versions.example.com/flunders/default/old");
       assert.equal(rewritten?.apiVersion, `${GROUP}/v1beta1`);
+      // The documented way to rewrite the rest: an empty merge patch rewrites an old object once.
+      const untouchedKey = "/registry/versions.example.com/flunders/default/untouched";
+      assert.equal((await storage.get(untouchedKey))?.apiVersion, `${GROUP}/v1alpha1`);
+      const migrated = await a.patch("untouched", "merge", {});
+      assert.equal(migrated.status, 200, migrated.body);
+      assert.equal((await storage.get(untouchedKey))?.apiVersion, `${GROUP}/v1beta1`);
+      const again = await a.patch("untouched", "merge", {});
+      assert.equal(
+        again.json<KubeObject>().metadata?.resourceVersion,
+        migrated.json<KubeObject>().metadata?.resourceVersion,
+        "a no-op once stored in the storage version",
+      );
+      assert.deepEqual(await storageVersionHashes(second), [expectedHash("v1beta1"), expectedHash("v1beta1")]);
     } finally {
       await second.close();
       rmSync(dataDir, { recursive: true, force: true });
