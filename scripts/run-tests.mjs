@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every compiled test file with node's test runner. Arguments are file filters
-// (substrings of the path); `--concurrency N` sets how many files run at once.
+// Runs every compiled test file, and the bench harness's own .test.mjs files, with node's test
+// runner. Arguments are file filters (substrings of the path); `--concurrency N` sets how many
+// files run at once.
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -14,7 +15,7 @@ for (let i = 0; i < args.length; i++) {
   else filters.push(args[i]);
 }
 
-function collect(dir, out) {
+function collect(dir, out, suffix = ".test.js") {
   let entries;
   try {
     entries = readdirSync(dir);
@@ -24,8 +25,8 @@ function collect(dir, out) {
   for (const name of entries) {
     if (name === "node_modules") continue;
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) collect(path, out);
-    else if (name.endsWith(".test.js")) out.push(path);
+    if (statSync(path).isDirectory()) collect(path, out, suffix);
+    else if (name.endsWith(suffix)) out.push(path);
   }
   return out;
 }
@@ -40,6 +41,8 @@ for (const base of ["packages", "examples", "bench"]) {
   }
   for (const pkg of names) collect(join(root, base, pkg, "dist"), files);
 }
+// The benchmark harness is plain JavaScript: its helpers' tests sit beside them, not in a dist/.
+collect(join(root, "bench", "lib"), files, ".test.mjs");
 const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 if (selected.length === 0) {
   console.error("no test files found: build first (npx tsc -b)");
