@@ -4,7 +4,9 @@
  * defaults on create/update/read, ratcheting, strategy hooks, CEL rules.
  */
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fieldErrors } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
@@ -249,6 +251,31 @@ describe("HTTP: validation ratcheting after the schema tightens", () => {
       assert.match(String(grow.json().message), /spec\.size in body should be less than or equal to 10/);
     } finally {
       await tight.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("CEL rules at start-up", () => {
+  it("refuses to start with a rule that does not compile, naming the kind, version, rule and field", async () => {
+    const broken = widgetDefinition(10);
+    const spec = (broken.versions[0]?.schema.properties as Record<string, Record<string, unknown>>).spec;
+    assert.ok(spec);
+    spec["x-kubernetes-validations"] = [{ rule: "self.nosuchfield > 1", message: "never compiles" }];
+    const dataDir = mkdtempSync(join(tmpdir(), "cel-startup-"));
+    try {
+      await assert.rejects(startTestServer({ resources: [broken], dataDir }), (error: Error) => {
+        assert.match(error.message, /^invalid resource definitions:/);
+        assert.match(error.message, /Widget\.test\.example\.com v1: self\.nosuchfield > 1: /);
+        // Kubernetes' CRD message: the field is the rule's place in the schema.
+        assert.match(
+          error.message,
+          /openAPIV3Schema\.properties\[spec\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: "self\.nosuchfield > 1": compilation failed/,
+        );
+        assert.match(error.message, /undefined field 'nosuchfield'/);
+        return true;
+      });
+    } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
