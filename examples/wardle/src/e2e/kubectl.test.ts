@@ -1,8 +1,8 @@
 /**
  * The wardle example end to end with kubectl, as a user drives it: the server with its
  * controller (what `npm start` runs), both versions of Flunder with the hand-written
- * conversion visible through fully qualified resource names, BanFlunder refusing a banned
- * name, the fischers/ban action, and the controller's status.
+ * conversion visible through fully qualified resource names, a CEL rule from a marker,
+ * BanFlunder refusing a banned name, the fischers/ban action, and the controller's status.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -85,6 +85,28 @@ describe("wardle with kubectl", { skip: !hasKubectl(MINOR) && `kubectl.1.${MINOR
     const uid = await k.ok(["get", "fischer", "trout", "-o", "jsonpath={.metadata.uid}"]);
     assert.equal(await k.ok(["get", "flunder", "my-flunder", "-o", "jsonpath={.status.referenceUID}"]), uid);
     assert.match(await k.ok(["get", "flunders"]), /^my-flunder\s+trout\s+True\s/m);
+  });
+
+  it("refuses an object that breaks a CEL rule from a TypeScript marker, with the rule's message on its field", async () => {
+    // v1beta1 FlunderSpec's @validation marker: the two references are mutually exclusive.
+    const refused = await k.run(["create", "-f", "-"], {
+      input: yaml([
+        "apiVersion: wardle.example.com/v1beta1",
+        "kind: Flunder",
+        "metadata:",
+        "  name: both-refs",
+        "spec:",
+        "  flunderReference: a",
+        "  fischerReference: b",
+      ]),
+    });
+    assert.equal(refused.code, 1);
+    assert.equal(
+      refused.stderr.trim(),
+      'The Flunder "both-refs" is invalid: spec: Invalid value: "object": flunderReference and fischerReference are mutually exclusive',
+    );
+    const missing = await k.run(["get", "flunder", "both-refs"]);
+    assert.match(missing.stderr, /NotFound/);
   });
 
   it("refuses a banned name (BanFlunder), also after a ban through fischers/ban", async () => {
