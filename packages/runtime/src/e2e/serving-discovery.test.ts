@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AGGREGATED_DISCOVERY_V2, AGGREGATED_DISCOVERY_V2BETA1 } from "../discovery/discovery.js";
+import type { ResourceDefinition } from "../model/resource.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
 const AGGREGATOR_ACCEPT = `${AGGREGATED_DISCOVERY_V2},${AGGREGATED_DISCOVERY_V2BETA1}`;
@@ -162,5 +163,61 @@ describe("discovery as the aggregator and client-go fetch it", () => {
     });
     assert.equal(spoofed.status, 403);
     assert.match(String(spoofed.json().message), /system:anonymous/);
+  });
+});
+
+describe("discovery of a kind served in two versions", () => {
+  // v2 is preferred (Kubernetes' version priority), v1 is where objects are stored.
+  const widget: ResourceDefinition = {
+    group: "stable.example.com",
+    names: { kind: "Widget", plural: "widgets", singular: "widget" },
+    scope: "Namespaced",
+    versions: [
+      { name: "v1", served: true, storage: true, schema: { type: "object" } },
+      {
+        name: "v2",
+        served: true,
+        storage: false,
+        schema: { type: "object" },
+        // The same shape in both versions.
+        conversion: { toHub: (o) => o, fromHub: (o) => o },
+      },
+    ],
+  };
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ resources: [widget] });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("gives both versions the storage version's storageVersionHash and prefers the higher version", async () => {
+    // Kubernetes' value for stable.example.com/v1/Widget: base64 of the first 8 bytes of its SHA-256.
+    const storageV1 = "2vCiI1Gcs2s=";
+    for (const version of ["v1", "v2"]) {
+      const list = (await server.request(`/apis/stable.example.com/${version}`)).json<{
+        resources: Array<{ name: string; storageVersionHash?: string }>;
+      }>();
+      const widgets = list.resources.find((r) => r.name === "widgets");
+      assert.equal(widgets?.storageVersionHash, storageV1, `${version} names the storage version v1`);
+    }
+    const group = (await server.request("/apis/stable.example.com")).json<{
+      versions: Array<{ version: string }>;
+      preferredVersion: { version: string };
+    }>();
+    assert.deepEqual(
+      group.versions.map((v) => v.version),
+      ["v2", "v1"],
+    );
+    assert.equal(group.preferredVersion.version, "v2");
+    const aggregated = (
+      await server.request("/apis", { headers: { Accept: AGGREGATOR_ACCEPT } })
+    ).json<DiscoveryList>();
+    assert.deepEqual(
+      aggregated.items[0]?.versions.map((v) => v.version),
+      ["v2", "v1"],
+      "aggregated discovery lists the preferred version first",
+    );
   });
 });

@@ -31,11 +31,16 @@ interface Answer {
   body: string;
 }
 
-/** A storage whose ping fails until `reachable`. */
+/** A storage whose ping fails until `reachable`, and whose lists wait for `listGate` while it is set. */
 class ControlledStorage extends MemoryStorage {
   reachable = true;
+  listGate?: Promise<void>;
   override async ping(): Promise<void> {
     if (!this.reachable) throw new Error("connection refused");
+  }
+  override async list(...args: Parameters<MemoryStorage["list"]>): ReturnType<MemoryStorage["list"]> {
+    await this.listGate;
+    return super.list(...args);
   }
 }
 
@@ -175,7 +180,7 @@ describe("health, readiness and version", () => {
     assert.equal(ok.headers["content-type"], "text/plain; charset=utf-8");
     assert.equal(ok.headers["x-content-type-options"], "nosniff");
     const verbose = await h.send("/readyz?verbose", { anonymous: true });
-    const names = [...h.server.healthChecks.map((c) => c.name), "shutdown"];
+    const names = [...h.server.healthChecks.map((c) => c.name), "watch-cache", "shutdown"];
     assert.deepEqual(names.slice(0, 2), ["ping", "storage"]);
     assert.equal(verbose.body, `${names.map((n) => `[+]${n} ok\n`).join("")}readyz check passed\n`);
     const excluded = await h.send("/livez?verbose&exclude=storage&exclude=nope", { anonymous: true });
@@ -210,6 +215,39 @@ describe("health, readiness and version", () => {
     assert.match(draining.body, /^\[-\]shutdown failed: reason withheld$/m);
     assert.equal((await h.send("/livez")).status, 200, "alive while draining");
     assert.equal((await h.send(FLUNDERS)).status, 200, "and still serving");
+  });
+
+  it("is not ready until the watch cache has loaded its first list", async () => {
+    const gated = new Harness();
+    let open!: () => void;
+    gated.storage.listGate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    await gated.start({ watchCache: true });
+    try {
+      const loading = await gated.send("/readyz?verbose");
+      assert.equal(loading.status, 500);
+      assert.match(loading.body, /^\[-\]watch-cache failed: reason withheld$/m);
+      assert.match(loading.body, /^\[\+\]storage ok$/m, "storage itself answers");
+      assert.equal(
+        (await gated.send("/readyz/watch-cache")).body,
+        "internal server error: the watch cache is not synced yet\n",
+      );
+      assert.equal((await gated.send("/livez")).status, 200, "alive while loading: readiness only");
+      assert.equal((await gated.send("/healthz")).status, 200);
+      open();
+      gated.storage.listGate = undefined;
+      const deadline = Date.now() + 5000;
+      let ready = await gated.send("/readyz");
+      while (ready.status !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        ready = await gated.send("/readyz");
+      }
+      assert.equal(ready.status, 200, ready.body);
+    } finally {
+      open();
+      await gated.close();
+    }
   });
 
   it("serves /version in Kubernetes' shape: the project's version, the framework in compiler", async () => {

@@ -258,10 +258,6 @@ export class ApiServer {
           return undefined;
         },
       },
-      {
-        name: "watch-cache",
-        check: () => (this.watchCaches.every((c) => c.isReady()) ? undefined : "the watch cache is not synced yet"),
-      },
     ];
   }
 
@@ -420,6 +416,12 @@ export class ApiServer {
           root === "readyz"
             ? [
                 ...this.healthChecks,
+                // Readiness only (as kube-apiserver's informer-sync): a long first list must not fail liveness.
+                {
+                  name: "watch-cache",
+                  check: () =>
+                    this.watchCaches.every((c) => c.isReady()) ? undefined : "the watch cache is not synced yet",
+                },
                 { name: "shutdown", check: () => (this.shuttingDown ? "shutting down" : undefined) },
               ]
             : this.healthChecks;
