@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { WatchCache } from "../cache/watch-cache.js";
 import { isStorageError } from "../errors.js";
 import type { Storage, StoredObject } from "../interface.js";
 import { describeStorageConformance, settle, WatchRecorder } from "../testing/conformance.js";
-import { type EtcdProcess, etcdAvailable, startEtcd } from "../testing/etcd.js";
+import { type EtcdProcess, type EtcdServerTls, etcdAvailable, startEtcd } from "../testing/etcd.js";
 import { FakeClock } from "../testing/fake-clock.js";
 import { etcdFixture, withWatchCache } from "../testing/fixtures.js";
 import { InstrumentedStorage } from "../testing/instrumented-storage.js";
@@ -44,6 +48,41 @@ async function eventually(check: () => Promise<void>, timeoutMs: number): Promis
       await settle(100);
     }
   }
+}
+
+const OPENSSL = "/usr/bin/openssl";
+
+/** A CA, a serving certificate for 127.0.0.1 and a client certificate, made with openssl. */
+function etcdCertificates(dir: string): EtcdServerTls & { otherCaFile: string } {
+  const openssl = (...args: string[]) => execFileSync(OPENSSL, args, { cwd: dir, stdio: "pipe" });
+  const key = (name: string) => openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}.key`);
+  const ca = (name: string) => {
+    key(name);
+    openssl("req", "-x509", "-new", "-key", `${name}.key`, "-out", `${name}.crt`, "-days", "1", "-subj", `/CN=${name}`);
+  };
+  const signed = (name: string, extensions: string) => {
+    key(name);
+    openssl("req", "-new", "-key", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`);
+    writeFileSync(join(dir, `${name}.ext`), extensions);
+    openssl(
+      "x509",
+      ...["-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial"],
+      ...["-out", `${name}.crt`, "-days", "1", "-extfile", `${name}.ext`],
+    );
+  };
+  ca("ca");
+  ca("other-ca");
+  signed("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+  signed("client", "extendedKeyUsage=clientAuth\n");
+  const file = (name: string) => join(dir, name);
+  return {
+    certFile: file("server.crt"),
+    keyFile: file("server.key"),
+    trustedCaFile: file("ca.crt"),
+    clientCertFile: file("client.crt"),
+    clientKeyFile: file("client.key"),
+    otherCaFile: file("other-ca.crt"),
+  };
 }
 
 if (!skip) {
@@ -293,6 +332,57 @@ describe("EtcdStorage", { skip }, () => {
       recorder.stop();
     }
   });
+
+  it(
+    "talks TLS to etcd with --etcd-cafile, --etcd-certfile and --etcd-keyfile, and fails without them",
+    { skip: !existsSync(OPENSSL) && "openssl is not installed" },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "etcd-tls-"));
+      const files = etcdCertificates(dir);
+      const secure = await startEtcd({ tls: files });
+      const tlsOptions = { caFile: files.trustedCaFile, certFile: files.clientCertFile, keyFile: files.clientKeyFile };
+      const storages: EtcdStorage[] = [];
+      const connect = (options: { caFile?: string; certFile?: string; keyFile?: string }) => {
+        const storage = new EtcdStorage({
+          servers: [secure.endpoint],
+          compactionIntervalMs: 0,
+          requestTimeoutMs: 1000,
+          ...options,
+        });
+        storages.push(storage);
+        return storage;
+      };
+      try {
+        assert.match(secure.endpoint, /^https:/);
+        const storage = connect(tlsOptions);
+        const created = await storage.create("/registry/t/tls/a", thing("a"));
+        assert.equal(
+          (await storage.get("/registry/t/tls/a"))?.metadata?.resourceVersion,
+          created.metadata?.resourceVersion,
+        );
+        const recorder = new WatchRecorder(storage, "/registry/t/tls/", { fromRevision: rv(created) });
+        await storage.create("/registry/t/tls/b", thing("b"));
+        await recorder.until(() => recorder.objectEvents.length === 1);
+        recorder.stop();
+        assert.equal(recorder.objectEvents[0]?.object.metadata?.name, "b");
+        await storage.ping();
+        // etcd requires a client certificate, and the server's must be signed by --etcd-cafile.
+        const refused = (e: unknown) => isStorageError(e) && (e.code === "Unavailable" || e.code === "Timeout");
+        await assert.rejects(
+          settledWithin(connect({ caFile: files.trustedCaFile }).get("/registry/t/tls/a"), 10_000),
+          refused,
+        );
+        await assert.rejects(
+          settledWithin(connect({ ...tlsOptions, caFile: files.otherCaFile }).get("/registry/t/tls/a"), 10_000),
+          refused,
+        );
+      } finally {
+        for (const storage of storages) await storage.close();
+        await secure.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("answers Unavailable, never hangs, when etcd was never there", async () => {
     const storage = new EtcdStorage({

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { get } from "node:http";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { get, type IncomingMessage } from "node:http";
+import { get as httpsGet } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,11 +15,23 @@ export interface StartEtcdOptions {
   progressNotifyIntervalMs?: number;
   /** How long to wait for /health after a (re)start. Default 30 s. */
   startTimeoutMs?: number;
+  /** Serve clients over TLS and require a client certificate signed by `trustedCaFile`. */
+  tls?: EtcdServerTls;
+}
+
+/** PEM files for etcd's --cert-file, --key-file and --trusted-ca-file. */
+export interface EtcdServerTls {
+  certFile: string;
+  keyFile: string;
+  trustedCaFile: string;
+  /** A client certificate and key, for the health check while starting. */
+  clientCertFile: string;
+  clientKeyFile: string;
 }
 
 /** One etcd member on loopback ports with a temporary data directory, for tests. */
 export interface EtcdProcess {
-  /** The client URL, e.g. http://127.0.0.1:40123. */
+  /** The client URL, e.g. http://127.0.0.1:40123 (https:// with tls). */
   readonly endpoint: string;
   /** The pid of the running process (a new one after restart()). */
   readonly pid: number;
@@ -47,7 +60,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdPro
   const binary = options.binary ?? ETCD_BINARY;
   const dataDir = mkdtempSync(join(tmpdir(), "etcd-test-"));
   const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const endpoint = `${options.tls ? "https" : "http"}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
     "--name=test",
@@ -62,6 +75,14 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdPro
     "--logger=zap",
     "--log-outputs=stderr",
     "--log-level=error",
+    ...(options.tls
+      ? [
+          `--cert-file=${options.tls.certFile}`,
+          `--key-file=${options.tls.keyFile}`,
+          `--trusted-ca-file=${options.tls.trustedCaFile}`,
+          "--client-cert-auth",
+        ]
+      : []),
   ];
   let child: ChildProcess;
   let output: string[] = [];
@@ -76,7 +97,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdPro
       output.push(chunk);
       if (output.length > 50) output.shift();
     });
-    await waitHealthy(endpoint, child, options.startTimeoutMs ?? 30_000, () => output.join(""));
+    await waitHealthy(endpoint, child, options.startTimeoutMs ?? 30_000, () => output.join(""), options.tls);
   };
 
   const signalAndWait = async (signal: NodeJS.Signals, graceMs?: number) => {
@@ -136,29 +157,48 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitHealthy(endpoint: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
+async function waitHealthy(
+  endpoint: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  log: () => string,
+  tls?: EtcdServerTls,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`etcd exited (${child.exitCode ?? child.signalCode}) while starting: ${log()}`);
     }
-    if (await healthy(endpoint)) return;
+    if (await healthy(endpoint, tls)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   if (child.pid) process.kill(child.pid, "SIGKILL");
   throw new Error(`etcd at ${endpoint} did not become healthy within ${timeoutMs} ms: ${log()}`);
 }
 
-function healthy(endpoint: string): Promise<boolean> {
+function healthy(endpoint: string, tls?: EtcdServerTls): Promise<boolean> {
   return new Promise((resolve) => {
-    const request = get(`${endpoint}/health`, { timeout: 1000 }, (response) => {
+    const url = `${endpoint}/health`;
+    const onResponse = (response: IncomingMessage) => {
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => {
         body += chunk;
       });
       response.on("end", () => resolve(response.statusCode === 200 && body.includes('"health":"true"')));
-    });
+    };
+    const request = tls
+      ? httpsGet(
+          url,
+          {
+            timeout: 1000,
+            ca: readFileSync(tls.trustedCaFile),
+            cert: readFileSync(tls.clientCertFile),
+            key: readFileSync(tls.clientKeyFile),
+          },
+          onResponse,
+        )
+      : get(url, { timeout: 1000 }, onResponse);
     request.on("error", () => resolve(false));
     request.on("timeout", () => {
       request.destroy();

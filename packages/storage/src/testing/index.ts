@@ -6,7 +6,7 @@ export {
   settle,
   WatchRecorder,
 } from "./conformance.js";
-export type { EtcdProcess, StartEtcdOptions } from "./etcd.js";
+export type { EtcdProcess, EtcdServerTls, StartEtcdOptions } from "./etcd.js";
 export { ETCD_BINARY, etcdAvailable, startEtcd } from "./etcd.js";
 export { FakeClock } from "./fake-clock.js";
 export { etcdFixture, memoryFixture, sqliteFixture, withWatchCache } from "./fixtures.js";
