@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { hasKubectl, Kubectl } from "@apiserver-kit/runtime/testing";
 import { parseAllDocuments } from "yaml";
+import { ownCheckoutRoot } from "../checkout/checkout.js";
 import { CliProcess, runOutsideTests, scaffold } from "../testing/cli-process.js";
 
 const MINOR = 33;
@@ -49,16 +50,42 @@ describe(
     after(() => rmSync(parent, { recursive: true, force: true }));
 
     it("creates a project that passes its own tests", async () => {
-      const created = await scaffold(
-        ["new-api", "shop", "--group", GROUP, "--kind", "Widget", "--kind", "Gadget:Cluster"],
-        parent,
+      // `npx scaffold` from the checkout, as the README says: the workspace's own bin (--no: never the npm package).
+      const created = await runOutsideTests(
+        "npx",
+        [
+          "--no",
+          "--",
+          "scaffold",
+          "new-api",
+          project,
+          "--group",
+          GROUP,
+          "--kind",
+          "Widget",
+          "--kind",
+          "Gadget:Cluster",
+        ],
+        ownCheckoutRoot(),
       );
       assert.equal(created.code, 0, created.stderr);
       assert.match(created.stdout, /==> linking dependencies from /);
-      assert.match(created.stdout, /created shop \(shop\.example\.com\/v1alpha1: Widget, Gadget\)/);
+      assert.match(created.stdout, /created \S*shop \(shop\.example\.com\/v1alpha1: Widget, Gadget\)/);
       const output = await npmTest(project);
       assert.match(output, /^# fail 0$/m);
       assert.match(output, /ok \d+ - marks a new Gadget Ready/);
+
+      // Inside the project `npx scaffold` is this CLI too (a dev dependency), and the scripts work.
+      const inside = await runOutsideTests("npx", ["--no", "--", "scaffold", "generate", "--check"], project);
+      assert.equal(inside.code, 0, inside.stderr);
+      const build = await runOutsideTests("npm", ["run", "build"], project);
+      assert.equal(build.code, 0, build.stdout + build.stderr);
+      const help = await runOutsideTests("npm", ["start", "--silent", "--", "--help"], project);
+      assert.equal(help.code, 0, help.stderr);
+      for (const flag of ["--secure-port", "--storage", "--etcd-servers", "--tls-cert-file", "--client-ca-file"])
+        assert.match(help.stdout, new RegExp(`^\\s+${flag}[ =]`, "m"), `npm start -- --help lists ${flag}`);
+      assert.match(help.stdout, /--authentication-kubeconfig/);
+      assert.match(help.stdout, /--requestheader-client-ca-file/);
     });
 
     it("serves it with scaffold run to kubectl: discovery, explain, create, get, status, scale, delete, Ready", async () => {
