@@ -134,6 +134,39 @@ describe("a computed, read-only kind", () => {
     }>();
     assert.deepEqual(list.resources.find((r) => r.name === "processes")?.verbs, ["get", "list", "watch"]);
     assert.equal((await server.request(`${base}/pid-1`, { method: "DELETE" })).status, 405);
+    // OpenAPI describes the same verbs: reads only.
+    const doc = (await server.request(`/openapi/v3/apis/${GROUP}/v1alpha1`)).json<{
+      paths: Record<string, Record<string, unknown>>;
+    }>();
+    const methods = (path: string) =>
+      Object.keys(doc.paths[path] ?? {})
+        .filter((m) => ["get", "put", "post", "patch", "delete"].includes(m))
+        .sort();
+    assert.deepEqual(methods(base), ["get"]);
+    assert.deepEqual(methods(`${base}/{name}`), ["get"]);
+  });
+
+  it("serves PartialObjectMetadata and field selectors on metadata.name, like any kind", async () => {
+    const name = `pid-${process.pid}`;
+    const partial = await server.request(`${base}/${name}`, {
+      headers: { Accept: "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io" },
+    });
+    assert.equal(partial.status, 200, partial.body);
+    const meta = partial.json<{ kind: string; apiVersion: string; metadata: { name: string }; spec?: unknown }>();
+    assert.equal(meta.kind, "PartialObjectMetadata");
+    assert.equal(meta.apiVersion, "meta.k8s.io/v1");
+    assert.equal(meta.metadata.name, name);
+    assert.equal(meta.spec, undefined);
+    const selected = (await server.request(`${base}?fieldSelector=metadata.name%3D${name}`)).json<{
+      items: Array<{ metadata: { name: string } }>;
+    }>();
+    assert.deepEqual(
+      selected.items.map((i) => i.metadata.name),
+      [name],
+    );
+    const unsupported = await server.request(`${base}?fieldSelector=spec.command%3Dnode`);
+    assert.equal(unsupported.status, 400);
+    assert.equal(unsupported.json().reason, "BadRequest");
   });
 
   it("watches: a process that starts shows up as ADDED and one that ends as DELETED", async () => {

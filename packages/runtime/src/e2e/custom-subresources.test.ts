@@ -134,6 +134,23 @@ describe("custom subresources", () => {
     assert.deepEqual(byName["jobs/log"], ["get"]);
   });
 
+  it("describes them in OpenAPI: the action as POST, the read and the stream as GET with their parameters", async () => {
+    const doc = (await server.request(`/openapi/v3/apis/${GROUP}/v1`)).json<{
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string }>; responses?: object }>>;
+    }>();
+    const item = `/apis/${GROUP}/v1/namespaces/{namespace}/jobs/{name}`;
+    const methods = (path: string) =>
+      Object.keys(doc.paths[path] ?? {})
+        .filter((m) => ["get", "put", "post", "patch", "delete"].includes(m))
+        .sort();
+    assert.deepEqual(methods(`${item}/approve`), ["post"]);
+    assert.deepEqual(methods(`${item}/step`), ["get"]);
+    assert.deepEqual(methods(`${item}/log`), ["get"]);
+    const names = (path: string) => (doc.paths[path]?.get?.parameters ?? []).map((p) => p.name);
+    assert.ok(names(`${item}/step`).includes("index"), JSON.stringify(doc.paths[`${item}/step`]));
+    assert.ok(names(`${item}/log`).includes("follow"), JSON.stringify(doc.paths[`${item}/log`]));
+  });
+
   it("runs an action that changes the object, and answers its errors", async () => {
     const res = await server.request(`${base}/build/approve`, { method: "POST", body: { reason: "looks good" } });
     assert.equal(res.status, 201);
