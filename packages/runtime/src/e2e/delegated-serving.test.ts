@@ -79,34 +79,27 @@ describe("in-flight limits", () => {
   });
 });
 
-describe("TLS settings", () => {
-  let dir: string;
+/** A server from the real command line with the TLS flags given, and a bare TLS handshake against it. */
+function tlsServer(flags: string[]) {
+  let dir = "";
   let running: RunningServer | undefined;
-
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "delegated-serving-"));
     running = await runServer({
       name: "wardle-server",
       resources: [],
-      argv: [
-        "--secure-port=0",
-        "--bind-address=127.0.0.1",
-        "--storage=memory",
-        `--data-dir=${dir}`,
-        "--tls-min-version=VersionTLS13",
-      ],
+      argv: ["--secure-port=0", "--bind-address=127.0.0.1", "--storage=memory", `--data-dir=${dir}`, ...flags],
       signals: false,
       environment: {},
       log: () => {},
     });
   });
-
   after(async () => {
     await running?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  const handshake = (options: { maxVersion?: "TLSv1.2" | "TLSv1.3" }) =>
+  /** The protocol and suite agreed, or `refused: <code>`. */
+  return (options: { maxVersion?: "TLSv1.2" | "TLSv1.3"; ciphers?: string }) =>
     new Promise<string>((resolve) => {
       const socket = connect({
         host: "127.0.0.1",
@@ -116,14 +109,45 @@ describe("TLS settings", () => {
         ...options,
       });
       socket.once("secureConnect", () => {
-        resolve(socket.getProtocol() ?? "");
+        resolve(`${socket.getProtocol() ?? ""} ${socket.getCipher().name}`);
         socket.end();
       });
       socket.once("error", (error) => resolve(`refused: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
     });
+}
+
+describe("TLS settings", () => {
+  const handshake = tlsServer(["--tls-min-version=VersionTLS13"]);
 
   it("refuses handshakes below --tls-min-version and asks for no client certificate it requires", async () => {
-    assert.equal(await handshake({}), "TLSv1.3", "no client certificate needed to connect");
+    assert.match(await handshake({}), /^TLSv1\.3 /, "no client certificate needed to connect");
     assert.match(await handshake({ maxVersion: "TLSv1.2" }), /^refused/);
+  });
+});
+
+describe("--tls-cipher-suites", () => {
+  // The serving key is ECDSA P-256: ECDSA suites are the ones that can be agreed.
+  const handshake = tlsServer([
+    "--tls-min-version=VersionTLS12",
+    "--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+  ]);
+
+  it("agrees only the TLS 1.2 suites it lists, and keeps TLS 1.3 on", async () => {
+    assert.equal(
+      await handshake({
+        maxVersion: "TLSv1.2",
+        ciphers: "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256",
+      }),
+      "TLSv1.2 ECDHE-ECDSA-AES256-GCM-SHA384",
+    );
+    assert.match(
+      await handshake({
+        maxVersion: "TLSv1.2",
+        ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+      }),
+      /^refused/,
+      "a suite not listed is not agreed",
+    );
+    assert.match(await handshake({}), /^TLSv1\.3 TLS_/);
   });
 });
