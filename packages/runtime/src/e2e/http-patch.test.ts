@@ -170,6 +170,31 @@ describe("HTTP: subresources and patches", () => {
     );
     const bad = await fl.patch("smp", "strategic", { spec: { items: [{ name: "a", $patch: "explode" }] } });
     assert.equal(bad.status, 422);
+    assert.match(String(bad.json().message), /unknown patch type: explode in map: map\[\$patch:explode name:a\]/);
+    const badOrder = await fl.patch("smp", "strategic", { spec: { "$setElementOrder/items": "a" } });
+    assert.equal(badOrder.status, 400, badOrder.body);
+    assert.equal(badOrder.json().reason, "BadRequest");
+    assert.match(String(badOrder.json().message), /expected a \[\]interface \{\}, but received a string/);
+  });
+
+  it("applies strategic merge patches to status and scale", async () => {
+    await fl.create(flunder("smp-sub", { reference: "r", replicas: 1 }));
+    const status = await fl.patch("smp-sub/status", "strategic", {
+      status: { phase: "Ready", replicas: 1 },
+      spec: { reference: "ignored" },
+    });
+    assert.equal(status.status, 200, status.body);
+    assert.deepEqual(status.json<Obj>().status, { phase: "Ready", replicas: 1 });
+    assert.equal(status.json<Obj>().spec.reference, "r", "a status patch leaves spec alone");
+    // null deletes one field; the other stays (merged, not replaced).
+    const cleared = await fl.patch("smp-sub/status", "strategic", { status: { phase: null } });
+    assert.equal(cleared.status, 200, cleared.body);
+    assert.deepEqual(cleared.json<Obj>().status, { replicas: 1 });
+    const scaled = await fl.patch("smp-sub/scale", "strategic", { spec: { replicas: 4 } });
+    assert.equal(scaled.status, 200, scaled.body);
+    assert.equal(scaled.json<{ kind: string; spec: { replicas: number } }>().kind, "Scale");
+    assert.equal(scaled.json<{ spec: { replicas: number } }>().spec.replicas, 4);
+    assert.equal((await fl.get("smp-sub")).json<Obj>().spec.replicas, 4);
   });
 
   it("answers 415 for patch types it does not implement, naming those it does", async () => {
