@@ -106,6 +106,33 @@ describe("front-proxy headers can't be spoofed", () => {
     assert.ok(!reviewedUsers().includes("mallory"));
   });
 
+  it("lets anonymous requests reach the always-allowed health paths, unreviewed, and nothing else", async () => {
+    const reviews = cluster.accessReviews.length;
+    for (const path of ["/healthz", "/livez", "/readyz"]) {
+      const answer = await call(path, undefined, []);
+      assert.deepEqual([answer.status, answer.body], [200, "ok"], path);
+    }
+    assert.equal(
+      cluster.accessReviews.length,
+      reviews,
+      "no SubjectAccessReview for --authorization-always-allow-paths",
+    );
+    const version = await call("/version", undefined, []);
+    assert.equal(version.status, 403);
+    assert.equal(version.json().message, 'forbidden: User "system:anonymous" cannot get path "/version"');
+    assert.deepEqual(cluster.accessReviews.at(-1)?.spec.nonResourceAttributes, { path: "/version", verb: "get" });
+  });
+
+  it("lets system:masters through without asking the cluster", async () => {
+    const reviews = cluster.accessReviews.length;
+    const answer = await call(FLUNDERS, cluster.pki.frontProxyClient, [
+      ["X-Remote-User", "root"],
+      ["X-Remote-Group", "system:masters"],
+    ]);
+    assert.equal(answer.status, 200, answer.body);
+    assert.equal(cluster.accessReviews.length, reviews);
+  });
+
   it("believes them from the real front proxy (the positive control)", async () => {
     const answer = await call(FLUNDERS, cluster.pki.frontProxyClient, [
       ["X-Remote-User", "mallory"],
