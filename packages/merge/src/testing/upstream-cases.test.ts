@@ -11,7 +11,7 @@
 // - Running every case against three schema sources (Go struct tags, OpenAPI v2, OpenAPI v3):
 //   there is one schema source here, the structural OpenAPI v3 schema.
 // - Running the raw cases 10 times "to exercise map traversal orders": JavaScript objects iterate
-//   in insertion order; the property test in strategic-merge.property.test.ts varies inputs instead.
+//   in insertion order; the property test in diff/round-trip.test.ts varies inputs instead.
 // - TestNumberConversion "int64 max" (9223372036854775807): a JavaScript number cannot hold it; the
 //   runtime's JSON parser decides what such a number becomes before it reaches this library.
 // - TestUnknownField "diff" and the struct-schema half of "json" expect the error "unable to find
