@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { fieldErrors } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
 import type { ResourceDefinition } from "../model/resource.js";
-import { ResourceClient } from "../testing/http.js";
+import { openWatch, ResourceClient } from "../testing/http.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
 interface Widget extends KubeObject {
@@ -276,6 +276,141 @@ describe("CEL rules at start-up", () => {
         return true;
       });
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+interface Gizmo extends KubeObject {
+  spec?: { size?: number; tier?: string; color?: string };
+}
+
+/** A kind with every per-kind strategy flag and hook the resource model offers for writes. */
+function gizmoDefinition(colorDefault?: string): ResourceDefinition<Gizmo> {
+  return {
+    group: "test.example.com",
+    names: { kind: "Gizmo", plural: "gizmos", singular: "gizmo" },
+    scope: "Namespaced",
+    strategy: {
+      allowUnconditionalUpdate: true,
+      default(object) {
+        if (object.spec && object.spec.tier === undefined) object.spec.tier = "standard";
+      },
+      validateUpdate(object, old) {
+        const size = object.spec?.size ?? 0;
+        return size < (old.spec?.size ?? 0) ? [fieldErrors.invalid("spec.size", size, "may not decrease")] : [];
+      },
+      validateName: (name) => (name.includes(".") ? ["must not contain dots"] : []),
+    },
+    versions: [
+      {
+        name: "v1",
+        served: true,
+        storage: true,
+        schema: {
+          type: "object",
+          properties: {
+            spec: {
+              type: "object",
+              properties: {
+                size: { type: "integer" },
+                tier: { type: "string" },
+                color: { type: "string", ...(colorDefault ? { default: colorDefault } : {}) },
+              },
+            },
+          },
+        },
+      },
+    ],
+  };
+}
+
+const gizmo = (name: string, spec: Gizmo["spec"], metadata: Record<string, unknown> = {}) => ({
+  apiVersion: "test.example.com/v1",
+  kind: "Gizmo",
+  metadata: { ...metadata, name },
+  spec,
+});
+
+describe("HTTP: per-kind strategy flags and hooks", () => {
+  let server: TestServer;
+  let g: ResourceClient;
+  before(async () => {
+    server = await startTestServer({ resources: [gizmoDefinition()] });
+    g = new ResourceClient(server, "/apis/test.example.com/v1/namespaces/default/gizmos");
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("runs the default hook on create and update", async () => {
+    const created = await g.create(gizmo("d", { size: 1 }));
+    assert.equal(created.status, 201);
+    assert.equal(created.json<Gizmo>().spec?.tier, "standard");
+    const updated = await g.update(
+      "d",
+      gizmo("d", { size: 2 }, { resourceVersion: created.json<Gizmo>().metadata?.resourceVersion }),
+    );
+    assert.equal(updated.status, 200);
+    assert.equal(updated.json<Gizmo>().spec?.tier, "standard");
+  });
+
+  it("allows an update without resourceVersion when the kind says so, and still refuses a stale one", async () => {
+    const created = (await g.create(gizmo("u", { size: 1 }))).json<Gizmo>();
+    const unconditional = await g.update("u", gizmo("u", { size: 3 }));
+    assert.equal(unconditional.status, 200, unconditional.body);
+    assert.equal(unconditional.json<Gizmo>().spec?.size, 3);
+    assert.equal(unconditional.json<Gizmo>().metadata?.uid, created.metadata?.uid);
+    const stale = await g.update("u", gizmo("u", { size: 4 }, { resourceVersion: created.metadata?.resourceVersion }));
+    assert.equal(stale.status, 409);
+    assert.equal(stale.json().reason, "Conflict");
+  });
+
+  it("runs validateUpdate on updates and patches, not on create", async () => {
+    assert.equal((await g.create(gizmo("v", { size: 5 }))).status, 201);
+    const shrink = await g.patch("v", "merge", { spec: { size: 2 } });
+    assert.equal(shrink.status, 422);
+    assert.equal(
+      shrink.json().message,
+      'Gizmo.test.example.com "v" is invalid: spec.size: Invalid value: 2: may not decrease',
+    );
+    assert.equal((await g.patch("v", "merge", { spec: { size: 6 } })).status, 200);
+  });
+
+  it("checks names with the kind's own rule", async () => {
+    const dotted = await g.create(gizmo("a.b", { size: 1 }));
+    assert.equal(dotted.status, 422);
+    assert.equal(
+      dotted.json().message,
+      'Gizmo.test.example.com "a.b" is invalid: metadata.name: Invalid value: "a.b": must not contain dots',
+    );
+    assert.equal((await g.create(gizmo("a-b", { size: 1 }))).status, 201);
+  });
+});
+
+describe("HTTP: schema defaults on read", () => {
+  it("defaults objects stored before the default existed on get, list and watch, without rewriting them", async () => {
+    const before = await startTestServer({ resources: [gizmoDefinition()], keepStorage: true });
+    const { storage, dataDir } = before;
+    const g1 = new ResourceClient(before, "/apis/test.example.com/v1/namespaces/default/gizmos");
+    assert.equal((await g1.create(gizmo("old", { size: 1 }))).json<Gizmo>().spec?.color, undefined);
+    await before.server.close();
+    const revision = await storage.currentRevision();
+    const after = await startTestServer({ resources: [gizmoDefinition("red")], storage, dataDir });
+    try {
+      const g2 = new ResourceClient(after, "/apis/test.example.com/v1/namespaces/default/gizmos");
+      assert.equal((await g2.get("old")).json<Gizmo>().spec?.color, "red");
+      assert.equal((await g2.list()).json<{ items: Gizmo[] }>().items[0]?.spec?.color, "red");
+      const watch = await openWatch(after, "/apis/test.example.com/v1/namespaces/default/gizmos?watch=true");
+      try {
+        const [added] = await watch.waitFor(1);
+        assert.equal((added?.object.spec as Gizmo["spec"])?.color, "red");
+      } finally {
+        watch.close();
+      }
+      assert.equal(await storage.currentRevision(), revision, "reading wrote nothing");
+    } finally {
+      await after.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
