@@ -108,6 +108,39 @@ describe("the authentication ConfigMap", () => {
   });
 });
 
+describe("--authentication-skip-lookup", () => {
+  it("never reads the ConfigMap: the flags alone decide, TokenReview still works", async () => {
+    const ownCA = join(dir, "skip-lookup-ca.crt");
+    const ownCAPem = createCA("own").cert;
+    writeFileSync(ownCA, ownCAPem);
+    const asked: string[] = [];
+    const client = {
+      async request<T>(_method: string, path: string): Promise<{ status: number; body: T }> {
+        asked.push(path);
+        return { status: 200, body: { data: { "requestheader-client-ca-file": createCA("proxy").cert } } as T };
+      },
+      async expect<T>(): Promise<T> {
+        return {} as T;
+      },
+    };
+    const authn = await DelegatedAuthentication.start({ client, clientCAFile: ownCA, lookup: false });
+    try {
+      await authn.refresh();
+      assert.deepEqual(asked, [], "the ConfigMap was not read");
+      assert.equal(authn.current.clientCA, ownCAPem);
+      assert.equal(authn.current.requestHeader, undefined, "no front proxy without its flags");
+      assert.ok(authn.tokens, "bearer tokens are still reviewed by the cluster");
+    } finally {
+      authn.close();
+    }
+    // The control: with lookup on, the same client is asked.
+    const looked = await DelegatedAuthentication.start({ client, clientCAFile: ownCA });
+    looked.close();
+    assert.equal(asked.length, 1);
+    assert.ok(looked.current.requestHeader);
+  });
+});
+
 describe("kubeconfig for the cluster connection", () => {
   it("reads inline data and files relative to the kubeconfig, and refuses exec plugins", () => {
     writeFileSync(join(dir, "ca.crt"), "CA PEM");
