@@ -101,8 +101,11 @@ describe("HTTP: objects and metadata", () => {
   });
 
   it("keeps server-owned metadata on update and bumps generation only for spec changes", async () => {
-    const created = (await fl.create(flunder({ name: "owned", labels: { a: "1" } }))).json<Obj>();
+    const created = (
+      await fl.create(flunder({ name: "owned", labels: { a: "1" }, deletionTimestamp: "2000-01-01T00:00:00Z" }))
+    ).json<Obj>();
     const meta = created.metadata;
+    assert.equal(meta.deletionTimestamp, undefined, "a client can't create an object as being deleted");
     const relabel = await fl.update("owned", {
       ...flunder({
         ...meta,
@@ -110,11 +113,13 @@ describe("HTTP: objects and metadata", () => {
         uid: meta.uid,
         creationTimestamp: "1999-01-01T00:00:00Z",
         generation: 42,
+        deletionTimestamp: "2000-01-01T00:00:00Z",
       }),
     });
     assert.equal(relabel.status, 200);
     const relabeled = relabel.json<Obj>().metadata;
     assert.equal(relabeled.creationTimestamp, meta.creationTimestamp);
+    assert.equal(relabeled.deletionTimestamp, undefined, "only a delete sets deletionTimestamp");
     assert.equal(relabeled.generation, 1, "a metadata-only change keeps the generation");
     const wrongUid = await fl.update("owned", flunder({ ...relabeled, uid: "not-the-uid" }));
     assert.equal(wrongUid.status, 409);
@@ -199,7 +204,7 @@ describe("HTTP: objects and metadata", () => {
     assert.equal((await fl.delete("bg", { propagationPolicy: "Background" })).json().status, "Success");
   });
 
-  it("deletes collections by label selector", async () => {
+  it("deletes collections by label and field selector, and dry-runs them", async () => {
     const ns = new ResourceClient(server, `${gv}/namespaces/dc/flunders`);
     for (const [name, tier] of [
       ["x1", "a"],
@@ -215,6 +220,28 @@ describe("HTTP: objects and metadata", () => {
     assert.deepEqual(body.items.map((i) => i.metadata.name).sort(), ["x1", "x2"]);
     const left = (await ns.list()).json<{ items: Obj[] }>().items.map((i) => i.metadata.name);
     assert.deepEqual(left, ["x3"]);
+    const dry = await server.request(`${gv}/namespaces/dc/flunders?fieldSelector=metadata.name%3Dx3&dryRun=All`, {
+      method: "DELETE",
+    });
+    assert.equal(dry.status, 200);
+    assert.deepEqual(
+      dry.json<{ items: Obj[] }>().items.map((i) => i.metadata.name),
+      ["x3"],
+    );
+    assert.equal((await ns.get("x3")).status, 200, "a dry-run deletecollection deletes nothing");
+    const unsupported = await server.request(`${gv}/namespaces/dc/flunders?fieldSelector=spec.reference%3Dr`, {
+      method: "DELETE",
+    });
+    assert.equal(unsupported.status, 400);
+    assert.equal(unsupported.json().message, "field label not supported: spec.reference");
+    const byField = await server.request(`${gv}/namespaces/dc/flunders?fieldSelector=metadata.name%3Dx3`, {
+      method: "DELETE",
+    });
+    assert.deepEqual(
+      byField.json<{ items: Obj[] }>().items.map((i) => i.metadata.name),
+      ["x3"],
+    );
+    assert.deepEqual((await ns.list()).json<{ items: Obj[] }>().items, []);
   });
 
   it("runs every write with dryRun=All without storing or sending an event", async () => {
