@@ -47,8 +47,13 @@ export class CliProcess {
   private waiters: Array<() => void> = [];
   readonly exited: Promise<number | null>;
 
-  constructor(args: readonly string[], cwd: string) {
-    this.child = spawn(process.execPath, [CLI_BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  /** `script` is another node program to run instead of the CLI (e.g. the checkout's demo), with `env`. */
+  constructor(args: readonly string[], cwd: string, options: { script?: string; env?: NodeJS.ProcessEnv } = {}) {
+    this.child = spawn(process.execPath, [options.script ?? CLI_BIN, ...args], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.env ? { env: options.env } : {}),
+    });
     const append = (chunk: Buffer) => {
       this.output += chunk.toString();
       for (const waiter of this.waiters) waiter();
