@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { createCA } from "../certs/x509.js";
 import type { HttpRequest } from "../server/http.js";
-import { ClusterRequestError, connectionFromKubeconfig } from "./cluster-client.js";
+import { TestCluster } from "../testing/aggregator/index.js";
+import { ClusterClient, ClusterRequestError, connectionFromKubeconfig, inClusterConnection } from "./cluster-client.js";
 import { DelegatedAuthentication, settingsFromConfigMap } from "./delegated-authentication.js";
 import { AuthenticationError, type Authenticator, unionAuthenticator, withAuthenticatedGroup } from "./types.js";
 
@@ -174,6 +175,55 @@ current-context: main
     assert.throws(
       () => connectionFromKubeconfig(path, "exec"),
       (e: unknown) => e instanceof ClusterRequestError && e.code === "Config" && /exec/.test(e.message),
+    );
+  });
+});
+
+describe("the in-cluster connection (no --authentication-kubeconfig, in a pod)", () => {
+  it("uses the service account's CA and token, re-reading the token when kubelet rotates it", async () => {
+    const cluster = await TestCluster.start({
+      availabilityIntervalMs: 0,
+      tokens: {
+        "sa-token-1": { name: "system:serviceaccount:wardle:apiserver" },
+        "sa-token-2": { name: "system:serviceaccount:wardle:rotated" },
+      },
+    });
+    // The RBAC a deployment grants (system:auth-delegator).
+    for (const user of ["system:serviceaccount:wardle:apiserver", "system:serviceaccount:wardle:rotated"]) {
+      cluster.grants.push({ user, verbs: ["create"], resource: "tokenreviews" });
+    }
+    const sa = join(dir, "serviceaccount");
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, "ca.crt"), cluster.pki.clusterCA.cert);
+    writeFileSync(join(sa, "token"), "sa-token-1\n");
+    const connection = inClusterConnection({ host: "127.0.0.1", port: cluster.port, serviceAccountDir: sa });
+    assert.equal(connection.server, cluster.url);
+    const client = new ClusterClient(connection);
+    const review = () =>
+      client.expect("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenReview",
+        spec: { token: "someone" },
+      });
+    try {
+      await review();
+      assert.equal(cluster.tokenReviews.at(-1)?.requester, "system:serviceaccount:wardle:apiserver");
+      writeFileSync(join(sa, "token"), "sa-token-2\n");
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(join(sa, "token"), later, later);
+      await review();
+      assert.equal(cluster.tokenReviews.at(-1)?.requester, "system:serviceaccount:wardle:rotated");
+    } finally {
+      client.close();
+      await cluster.close();
+    }
+    assert.equal(
+      inClusterConnection({ host: "fd00::1", port: 443, serviceAccountDir: sa }).server,
+      "https://[fd00::1]:443",
+    );
+    assert.throws(
+      () => inClusterConnection({ host: "10.96.0.1", port: 443, serviceAccountDir: join(dir, "nowhere") }),
+      (e: unknown) => e instanceof ClusterRequestError && /not in a pod\?/.test(e.message),
     );
   });
 });
