@@ -4,7 +4,7 @@
  * handshakes; the client certificate is requested, never required.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { connect } from "node:tls";
 import { type RunningServer, runServer } from "../app/run-server.js";
 import type { Authorizer } from "../auth/types.js";
 import { issueCertificate, loadCA } from "../certs/x509.js";
+import { wardleDefinitions } from "../testing/fixtures.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
 describe("in-flight limits", () => {
@@ -149,5 +150,80 @@ describe("--tls-cipher-suites", () => {
       "a suite not listed is not agreed",
     );
     assert.match(await handshake({}), /^TLSv1\.3 TLS_/);
+  });
+});
+
+describe("--authorization-policy-file without a cluster", () => {
+  let dir = "";
+  let running: RunningServer | undefined;
+  const path = "/apis/wardle.example.com/v1alpha1/namespaces/default/flunders";
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "delegated-policy-"));
+    writeFileSync(
+      join(dir, "policy.yaml"),
+      `apiVersion: apiserver-kit.dev/v1alpha1
+kind: AuthorizationPolicy
+rules:
+  - groups: ["devs"]
+    verbs: ["get", "list", "watch"]
+    apiGroups: ["wardle.example.com"]
+    resources: ["flunders"]
+`,
+    );
+    running = await runServer({
+      name: "wardle-server",
+      resources: wardleDefinitions,
+      argv: [
+        "--secure-port=0",
+        "--bind-address=127.0.0.1",
+        "--storage=memory",
+        `--data-dir=${dir}`,
+        `--authorization-policy-file=${join(dir, "policy.yaml")}`,
+        "--run-controllers=false",
+      ],
+      signals: false,
+      environment: {},
+      log: () => {},
+    });
+  });
+
+  after(async () => {
+    await running?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = (user: string, groups: string[], method = "GET") =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const pki = join(dir, "pki");
+      const ca = { cert: readFileSync(join(pki, "ca.crt"), "utf8"), key: readFileSync(join(pki, "ca.key"), "utf8") };
+      const client = issueCertificate(loadCA(ca), {
+        subject: { commonName: user, organizations: groups },
+        usages: ["clientAuth"],
+      });
+      const req = request(
+        `https://127.0.0.1:${running?.port}${path}`,
+        { method, ca: ca.cert, cert: client.cert, key: client.key, agent: false },
+        (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("allows what the policy grants a group, refuses the rest with Kubernetes' 403", async () => {
+    assert.equal((await send("dana", ["devs"])).status, 200);
+    const refused = await send("dana", ["devs"], "DELETE");
+    assert.equal(refused.status, 403);
+    assert.equal(
+      JSON.parse(refused.body).message,
+      'flunders.wardle.example.com is forbidden: User "dana" cannot deletecollection resource "flunders" in API group "wardle.example.com" in the namespace "default"',
+    );
+    assert.equal((await send("erin", ["ops"])).status, 403, "a group the policy doesn't name");
   });
 });
