@@ -5,17 +5,23 @@
  * by the watchdog and reopened.
  */
 import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { isNotFound, TransportError } from "../client/errors.js";
 import { ResourceClient } from "../client/resource-client.js";
 import { RestClient } from "../client/rest-client.js";
+import { type RestConfig, restConfigFromKubeconfigFile } from "../client/rest-config.js";
 import { Informer } from "../informer/informer.js";
 import { silentLogger } from "../log/logger.js";
 import { Manager } from "../manager/manager.js";
 import { requestKey } from "../objects/keys.js";
-import { type RestartableServer, startServer } from "../testing/api-server.js";
+import { startServer } from "../testing/api-server.js";
 import { type Flunder, flunder, flunderType } from "../testing/fixtures.js";
 import { readyController } from "../testing/ready-controller.js";
 import { eventually } from "../testing/wait.js";
@@ -35,6 +41,37 @@ async function write<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
+const SERVER_PROCESS = fileURLToPath(new URL("../testing/server-process-main.js", import.meta.url));
+
+/** The test server in its own process on SQLite in `dataDir`; resolves once it listens. */
+async function serverProcess(
+  dataDir: string,
+  port = 0,
+): Promise<{ child: ChildProcess; kubeconfig: string; port: number }> {
+  const child = spawn(process.execPath, [SERVER_PROCESS, dataDir, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const newline = out.indexOf("\n");
+      if (newline >= 0) resolve(out.slice(0, newline));
+    });
+    child.once("exit", (code) => reject(new Error(`the server process exited (${code}):\n${err}`)));
+  });
+  return { child, ...(JSON.parse(line) as { kubeconfig: string; port: number }) };
+}
+
+function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  process.kill(child.pid, "SIGKILL");
+  return exited;
+}
+
 async function allReconciled(client: ResourceClient<Flunder>): Promise<{ done: boolean; lagging: string[] }> {
   const list = await client.list({ namespace: "default" });
   const lagging = list.items
@@ -49,7 +86,7 @@ describe("reconnecting", () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  async function managerFor(server: RestartableServer) {
+  async function managerFor(server: { restConfig(): Promise<RestConfig> }) {
     const manager = new Manager({ config: await server.restConfig(), logger: silentLogger, informer: fastInformer });
     const { spec, log } = readyController(manager.client<Flunder>(flunderType), {
       maxConcurrentReconciles: 4,
@@ -106,6 +143,52 @@ describe("reconnecting", () => {
     assert.ok(informer.stats.failures >= 1, "the outage was noticed");
     assert.ok(informer.stats.watches >= 2, "the watch was reopened");
     assert.equal(informer.stats.expiredRelists, 0, "the server kept its history: the watch resumed without a relist");
+  });
+
+  it("reconnects after kill -9 of the server process during a stream of writes", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "controller-kill-"));
+    let current = await serverProcess(dataDir);
+    cleanups.push(async () => {
+      await kill9(current.child);
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const config = () => restConfigFromKubeconfigFile(current.kubeconfig);
+    const { manager } = await managerFor({ restConfig: config });
+    const writerRest = new RestClient(await config());
+    cleanups.push(async () => writerRest.close());
+    const writer = new ResourceClient<Flunder>(writerRest, flunderType);
+
+    const names = Array.from({ length: 10 }, (_, i) => `k${i}`);
+    for (const name of names) await write(() => writer.create(flunder(name, { color: "c0" })));
+    let restarted: Promise<void> | undefined;
+    for (let i = 1; i <= 100; i++) {
+      const name = names[i % names.length] as string;
+      await write(() => writer.patch({ namespace: "default", name }, { spec: { color: `c${i}` } }));
+      if (i === 40) {
+        // No shutdown: the process dies with its connections open; writes wait for the new one.
+        await kill9(current.child);
+        restarted = new Promise((resolve) => setTimeout(resolve, 300)).then(async () => {
+          current = await serverProcess(dataDir, current.port);
+        });
+      }
+    }
+    await restarted;
+    const informer = manager.informer<Flunder>(flunderType);
+    await eventually(
+      async () => (await allReconciled(writer)).done,
+      () => `not reconciled: ${JSON.stringify(informer.stats)}`,
+    );
+    const final = await writer.list({ namespace: "default" });
+    assert.equal(final.items.length, 10);
+    for (const item of final.items) {
+      assert.equal(item.status?.observedGeneration, item.metadata?.generation);
+      assert.equal(
+        informer.store.get(requestKey({ namespace: "default", name: item.metadata?.name ?? "" }))?.spec?.color,
+        item.spec?.color,
+      );
+    }
+    assert.ok(informer.stats.failures >= 1, "the killed connection was noticed");
+    assert.ok(informer.stats.watches >= 2, "the watch was reopened");
   });
 
   it("relists after a 410 Expired, and reconciles what changed while it was away", async () => {

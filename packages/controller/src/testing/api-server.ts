@@ -16,6 +16,10 @@ export interface RestartableServerOptions {
   resources?: readonly ResourceDefinition[];
   storage?: Storage;
   handlerOptions?: ApiServerConfig["handlerOptions"];
+  /** Keeps the PKI and kubeconfig here (a process restarted on it reuses them). Default: a temp dir, removed on dispose. */
+  dataDir?: string;
+  /** Default 0: a free port the first time. */
+  port?: number;
 }
 
 export class RestartableServer {
@@ -28,8 +32,9 @@ export class RestartableServer {
 
   constructor(private readonly options: RestartableServerOptions = {}) {
     this.storage = options.storage ?? new MemoryStorage();
-    this.dataDir = mkdtempSync(join(tmpdir(), "controller-test-"));
+    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "controller-test-"));
     this.local = localMode(this.dataDir);
+    this.port = options.port ?? 0;
   }
 
   get url(): string {
@@ -48,7 +53,7 @@ export class RestartableServer {
     });
     const address = await server.listen(this.port, "127.0.0.1");
     this.server = server;
-    if (!this.port) {
+    if (!this.kubeconfig) {
       this.port = address.port;
       this.kubeconfig = this.local.writeKubeconfig(this.url);
     }
@@ -68,7 +73,7 @@ export class RestartableServer {
   async dispose(): Promise<void> {
     await this.stop();
     await this.storage.close();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (!this.options.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 
