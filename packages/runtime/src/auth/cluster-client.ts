@@ -37,6 +37,8 @@ export class ClusterRequestError extends Error {
   ) {
     super(message);
   }
+  /** A Transport failure worth another try: the connection broke before any answer. */
+  retriable?: boolean;
 }
 
 interface KubeconfigFile {
@@ -137,6 +139,24 @@ class TokenFile {
 export interface ClusterClientOptions {
   /** Per request. Default 10 s (k8s.io/apiserver's delegated-auth client timeout). */
   timeoutMs?: number;
+  /**
+   * Delays before each retry of a request whose connection failed before any answer (reset or
+   * closed). Default 500, 750, 1125, 1688 ms: k8s.io/apiserver's webhook retry
+   * backoff (500 ms × 1.5, 5 attempts). Every request this client sends is free of side
+   * effects (reviews, reads), so a retry is safe. `[]` turns retries off.
+   */
+  retryDelaysMs?: readonly number[];
+  /** How a retry waits; a test passes one that doesn't. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [500, 750, 1125, 1688];
+
+/** Connection failures that mean "try again" (k8s.io/apimachinery's IsConnectionReset / IsProbableEOF). */
+const RETRIABLE_ERRNO = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+function retriable(error: Error & { code?: string }): boolean {
+  return (error.code !== undefined && RETRIABLE_ERRNO.has(error.code)) || error.message === "socket hang up";
 }
 
 /** JSON over HTTPS to the cluster, with keep-alive connections. */
@@ -144,12 +164,16 @@ export class ClusterClient {
   private readonly agent: Agent;
   private readonly tokenFile?: TokenFile;
   private readonly timeoutMs: number;
+  private readonly retryDelaysMs: readonly number[];
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     readonly connection: ClusterConnection,
     options: ClusterClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.agent = new Agent({
       keepAlive: true,
       ...(connection.ca ? { ca: connection.ca } : {}),
@@ -160,8 +184,28 @@ export class ClusterClient {
     if (connection.tokenFile) this.tokenFile = new TokenFile(connection.tokenFile);
   }
 
-  /** Sends a request; any answer (also 4xx/5xx) resolves; no answer rejects with a Transport error. */
-  request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<ClusterResponse<T>> {
+  /**
+   * Sends a request; any answer (also 4xx/5xx) resolves; no answer rejects with a Transport
+   * error, after retrying a connection that failed before answering (a keep-alive connection
+   * the cluster closed as it was reused). A refused connection is not retried: nobody is there.
+   */
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<ClusterResponse<T>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send<T>(method, path, body);
+      } catch (error) {
+        const delay = this.retryDelaysMs[attempt];
+        if (!(error instanceof ClusterRequestError) || error.retriable !== true || delay === undefined) throw error;
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private send<T>(method: string, path: string, body?: unknown): Promise<ClusterResponse<T>> {
     const url = new URL(this.connection.server + path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string | number> = { Accept: "application/json" };
@@ -192,9 +236,11 @@ export class ClusterClient {
         });
       });
       req.on("timeout", () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on("error", (error) =>
-        reject(new ClusterRequestError("Transport", `${method} ${url.href}: ${error.message}`)),
-      );
+      req.on("error", (error) => {
+        const failed = new ClusterRequestError("Transport", `${method} ${url.href}: ${error.message}`);
+        failed.retriable = retriable(error);
+        reject(failed);
+      });
       req.end(payload);
     });
   }

@@ -154,7 +154,7 @@ describe("behind the test aggregator", { skip: !hasKubectl(MINOR) && `kubectl.1.
     const writer = async (worker: number) => {
       for (let i = 0; !stop; i++) {
         const body = JSON.stringify(flunder(`load-${worker}-${i}`));
-        const status = await new Promise<number>((resolve) => {
+        const [status, answer] = await new Promise<[number, string]>((resolve) => {
           const req = request(
             `${cluster.url}${FLUNDERS}`,
             {
@@ -164,18 +164,19 @@ describe("behind the test aggregator", { skip: !hasKubectl(MINOR) && `kubectl.1.
               headers: { Authorization: "Bearer bob-token", "Content-Type": "application/json" },
             },
             (res) => {
-              res.resume();
-              res.on("end", () => resolve(res.statusCode ?? 0));
+              const chunks: Buffer[] = [];
+              res.on("data", (chunk: Buffer) => chunks.push(chunk));
+              res.on("end", () => resolve([res.statusCode ?? 0, Buffer.concat(chunks).toString()]));
             },
           );
           req.on("error", (error) => {
             failures.push(error.message);
-            resolve(0);
+            resolve([0, ""]);
           });
           req.end(body);
         });
         if (status === 201) written++;
-        else if (status !== 429) failures.push(`status ${status}`);
+        else if (status !== 429) failures.push(`status ${status}: ${answer.slice(0, 300)}`);
       }
     };
     const writers = Array.from({ length: 8 }, (_, i) => writer(i));
