@@ -24,7 +24,7 @@ import { systemClock } from "../registry/generic-store.js";
 import { cloneObject, scopeToSubresource } from "../registry/objects.js";
 import type { RequestInfo } from "../request/request-info.js";
 import { evaluateJSONPath, setJSONPath } from "../schema/jsonpath.js";
-import { applyDefaults } from "../schema/structural.js";
+import { applyDefaults, needsDefaults } from "../schema/structural.js";
 import { formatLabelSelector, fromLabelSelectorObject, parseLabelSelector } from "../selectors/labels.js";
 import { type HttpRequest, type HttpResponse, readBody, setWarnings, writeBody } from "../server/http.js";
 import { decodeObjectBody, encode, joinJSON, mediaType, parseJSONBody } from "./codec.js";
@@ -253,7 +253,8 @@ export class ResourceHandler {
   /** A hub object as the client's version, with read-time defaults (as CRDs apply them). */
   private toVersion(version: ResourceVersion, hubObject: KubeObject): KubeObject {
     const converted = fromHub(this.resource, version, hubObject);
-    if (!hasDefaults(version)) return converted;
+    // Objects written since the schema's defaults last changed already have them: no copy.
+    if (!hasDefaults(version) || !needsDefaults(converted, version.schema)) return converted;
     const copy = converted === hubObject ? cloneObject(converted) : converted;
     applyDefaults(copy, version.schema);
     return copy;

@@ -132,6 +132,36 @@ export function applyDefaults(value: unknown, schema: JSONSchemaProps | undefine
   }
 }
 
+/**
+ * Whether {@link applyDefaults} would change `value`: false for an object written since its
+ * schema last gained a default, so that a read can skip copying it.
+ */
+export function needsDefaults(value: unknown, schema: JSONSchemaProps | undefined): boolean {
+  if (!schema) return false;
+  if (Array.isArray(value)) {
+    if (schema.items) for (const item of value) if (needsDefaults(item, schema.items)) return true;
+    return false;
+  }
+  if (!isObject(value)) return false;
+  if (schema.properties) {
+    for (const [key, propertySchema] of Object.entries(schema.properties)) {
+      const current = value[key];
+      if (propertySchema.default !== undefined) {
+        if (current === undefined || (current === null && propertySchema.nullable !== true)) return true;
+      }
+      if (current !== undefined && needsDefaults(current, propertySchema)) return true;
+    }
+  }
+  if (typeof schema.additionalProperties === "object") {
+    const additional = schema.additionalProperties;
+    for (const key of Object.keys(value)) {
+      if ((!schema.properties || !Object.hasOwn(schema.properties, key)) && needsDefaults(value[key], additional))
+        return true;
+    }
+  }
+  return false;
+}
+
 /** Drops `null` values of non-nullable fields without a default, in place (as Kubernetes does before defaulting). */
 export function dropNulls(value: unknown, schema: JSONSchemaProps | undefined): void {
   if (!schema) return;
