@@ -294,6 +294,24 @@ describe("HTTP: watches", () => {
     assert.ok(Date.now() - started < 5000);
   });
 
+  it("ends a watch without timeoutSeconds after the minimum request timeout (up to twice that)", async () => {
+    const short = await startTestServer({ handlerOptions: { minRequestTimeoutSeconds: 1 } });
+    const watch = await openWatch(short, `${gv}/namespaces/default/flunders?watch=true`);
+    try {
+      const started = Date.now();
+      // Generous against a loaded machine; without a default timeout the stream would stay open.
+      const ended = await Promise.race([
+        watch.ended.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+      ]);
+      assert.ok(ended, "the server ended the watch on its own");
+      assert.ok(Date.now() - started >= 900, "not before the minimum request timeout");
+    } finally {
+      watch.close();
+      await short.close();
+    }
+  });
+
   it("streams initial events then the initial-events-end bookmark for sendInitialEvents", async () => {
     const watch = await openWatch(
       server,
@@ -322,7 +340,7 @@ describe("HTTP: watches", () => {
     const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true&labelSelector=tier%3Dgold`);
     try {
       await watch.waitFor(1);
-      await fl.patch("sel", "merge", { metadata: { labels: { tier: "silver" } } });
+      const silver = (await fl.patch("sel", "merge", { metadata: { labels: { tier: "silver" } } })).json<Obj>();
       await fl.patch("sel", "merge", { spec: { reference: "unseen" } });
       await fl.patch("sel", "merge", { metadata: { labels: { tier: "gold" } } });
       const events = await watch.waitFor(3);
@@ -335,6 +353,16 @@ describe("HTTP: watches", () => {
         "gold",
         "DELETED carries the last matching state",
       );
+      assert.equal(
+        (events[1]?.object.metadata as { resourceVersion: string }).resourceVersion,
+        silver.metadata.resourceVersion,
+        "at the resourceVersion of the change that made it stop matching",
+      );
+      const unsupported = await server.request(
+        `${gv}/namespaces/default/flunders?watch=true&fieldSelector=spec.reference%3Dr`,
+      );
+      assert.equal(unsupported.status, 400);
+      assert.equal(unsupported.json().message, "field label not supported: spec.reference");
     } finally {
       watch.close();
     }
