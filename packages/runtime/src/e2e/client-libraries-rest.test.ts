@@ -29,10 +29,13 @@ out["labels"] = sorted(i.metadata.name for i in fl.get(namespace="py", label_sel
 out["fields"] = sorted(i.metadata.name for i in fl.get(namespace="py", field_selector="spec.color=red").items)
 page = fl.get(namespace="py", limit=2)
 names = [i.metadata.name for i in page.items]
+pages = 1
 while page.metadata["continue"]:
     page = fl.get(namespace="py", limit=2, _continue=page.metadata["continue"])
     names += [i.metadata.name for i in page.items]
+    pages += 1
 out["paged"] = names
+out["pages"] = pages
 fl.patch(namespace="py", name="p0", body=[{"op": "replace", "path": "/spec/reference", "value": "json"}],
          content_type="application/json-patch+json")
 fl.patch(namespace="py", name="p0", body={"metadata": {"labels": {"merged": "yes"}}}, content_type="application/merge-patch+json")
@@ -85,6 +88,7 @@ describe("python DynamicClient: REST scenarios", async () => {
       assert.deepEqual(out.labels, ["p1", "p3"]);
       assert.deepEqual(out.fields, ["p0", "p1"]);
       assert.deepEqual(out.paged, ["p0", "p1", "p2", "p3", "p4"]);
+      assert.equal(out.pages, 3, "five objects in pages of two");
       assert.deepEqual(out.patched, ["json", "yes"]);
       assert.equal(out.status, "Running");
       assert.deepEqual(out.dry, ["dry", 0]);
@@ -141,7 +145,9 @@ describe("@kubernetes/client-node: REST scenarios", () => {
     );
     const seen: string[] = [];
     let token: string | undefined;
+    let pages = 0;
     do {
+      pages++;
       const page = await api.listNamespacedCustomObject({
         group,
         version,
@@ -154,6 +160,7 @@ describe("@kubernetes/client-node: REST scenarios", () => {
       token = page.metadata.continue;
     } while (token);
     assert.deepEqual(seen, ["n0", "n1", "n2", "n3", "n4"]);
+    assert.equal(pages, 3, "five objects in pages of two");
   });
 
   it("patches (its default JSON patch, and merge) and writes status", async () => {
@@ -206,6 +213,35 @@ describe("@kubernetes/client-node: REST scenarios", () => {
       }),
       (e: { code?: number; body?: string }) =>
         e.code === 422 && JSON.parse(String(e.body)).details.causes[0].field === "spec.replicas",
+    );
+    const stale = await api.getNamespacedCustomObject({ group, version, namespace, plural, name: "n2" });
+    await api.patchNamespacedCustomObject(
+      { group, version, namespace, plural, name: "n2", body: { spec: { replicas: 3 } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    await assert.rejects(
+      api.replaceNamespacedCustomObject({ group, version, namespace, plural, name: "n2", body: stale }),
+      (e: { code?: number; body?: string }) => e.code === 409 && JSON.parse(String(e.body)).reason === "Conflict",
+    );
+  });
+
+  it("holds a delete while a finalizer remains", async () => {
+    const merge = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+    await api.patchNamespacedCustomObject(
+      { group, version, namespace, plural, name: "n3", body: { metadata: { finalizers: ["example.com/hold"] } } },
+      merge,
+    );
+    const held = await api.deleteNamespacedCustomObject({ group, version, namespace, plural, name: "n3" });
+    assert.match(String(held.metadata?.deletionTimestamp), /Z$/, "the delete answers the object, marked");
+    const still = await api.getNamespacedCustomObject({ group, version, namespace, plural, name: "n3" });
+    assert.deepEqual(still.metadata.finalizers, ["example.com/hold"]);
+    await api.patchNamespacedCustomObject(
+      { group, version, namespace, plural, name: "n3", body: { metadata: { finalizers: null } } },
+      merge,
+    );
+    await assert.rejects(
+      api.getNamespacedCustomObject({ group, version, namespace, plural, name: "n3" }),
+      (e: { code?: number }) => e.code === 404,
     );
   });
 });
