@@ -147,10 +147,22 @@ describe("HTTP: lists", () => {
     assert.deepEqual(await names("!parity"), []);
     assert.deepEqual(await names("n>3"), ["item-4", "item-5"]);
     assert.deepEqual(await names("n<2,parity=odd"), ["item-1"]);
-    for (const bad of ["a=b=c", "n in (1", "!", "a b", "bad key!=x", "n>x"]) {
-      const res = await fl.list(`?labelSelector=${encodeURIComponent(bad)}`);
+    assert.deepEqual(await names("n in (1,),parity notin ()"), ["item-1"], "an empty value in a set, as Kubernetes");
+    for (const [bad, message] of [
+      ["a=b=c", "found '=', expected: ',' or 'end of string'"],
+      ["n in (1", "unable to parse requirement: found '', expected: ',' or ')'"],
+      ["!", "unable to parse requirement: found '', expected: identifier"],
+      ["bad key!=x", "unable to parse requirement: found 'key', expected: in, notin, =, ==, !=, gt, lt"],
+      ["a,", "found '', expected: identifier after ','"],
+      [
+        "n>x",
+        "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer",
+      ],
+    ]) {
+      const res = await fl.list(`?labelSelector=${encodeURIComponent(bad as string)}`);
       assert.equal(res.status, 400, bad);
-      assert.match(String(res.json().message), /unable to parse requirement/, bad);
+      assert.equal(res.json().reason, "BadRequest", bad);
+      assert.equal(res.json().message, message, bad);
     }
   });
 

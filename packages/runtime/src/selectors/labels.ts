@@ -67,103 +67,154 @@ function describe(token: Token): string {
   return token.value;
 }
 
-/** Parses a label selector string; throws LabelSelectorError. */
+const isOp = (token: Token, value: string): boolean => token.kind === "op" && token.value === value;
+
+/** Where values are expected, `in` and `notin` are plain identifiers (as `x in (in)`). */
+function asValue(token: Token): Token {
+  return token.kind === "op" && (token.value === "in" || token.value === "notin")
+    ? { kind: "identifier", value: token.value }
+    : token;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** strconv.ParseInt(value, 10, 64) succeeds. */
+function isInt64(value: string): boolean {
+  if (!/^[+-]?\d+$/.test(value)) return false;
+  const n = BigInt(value);
+  return n >= INT64_MIN && n <= INT64_MAX;
+}
+
+/** Kubernetes' field.ErrorList aggregate: one message alone, several in brackets. */
+function aggregate(messages: string[]): string {
+  const unique = [...new Set(messages)];
+  return unique.length === 1 ? (unique[0] as string) : `[${unique.join(", ")}]`;
+}
+
+/**
+ * Parses a label selector string; throws LabelSelectorError. The grammar, the errors and
+ * their wording follow apimachinery's Parser: errors inside one requirement carry
+ * "unable to parse requirement: ", errors between requirements don't.
+ */
 export function parseLabelSelector(input: string): LabelSelector {
   const tokens = tokenize(input);
   let pos = 0;
   const peek = (): Token => tokens[pos] as Token;
   const next = (): Token => tokens[pos++] as Token;
-  const requirements: LabelRequirement[] = [];
   const fail = (message: string): never => {
     throw new LabelSelectorError(`unable to parse requirement: ${message}`);
   };
 
-  if (peek().kind === "end") return makeSelector([]);
-  for (;;) {
-    let token = next();
-    let requirement: LabelRequirement;
-    if (token.kind === "op" && token.value === "!") {
-      token = next();
-      if (token.kind !== "identifier") fail(`found '${describe(token)}', expected: identifier after '!'`);
-      requirement = { key: (token as { value: string }).value, operator: "!", values: [] };
-    } else if (token.kind === "identifier") {
-      const key = token.value;
-      const op = peek();
-      if (op.kind === "end" || (op.kind === "op" && op.value === ",")) {
-        requirement = { key, operator: "exists", values: [] };
-      } else if (op.kind !== "op") {
-        fail(`found '${describe(op)}', expected: in, notin, =, ==, !=, gt, lt`);
-        return makeSelector([]);
-      } else {
-        next();
-        switch (op.value) {
-          case "=":
-          case "==":
-          case "!=":
-          case ">":
-          case "<": {
-            const v = peek();
-            let value = "";
-            if (v.kind === "identifier") {
-              value = v.value;
-              next();
-            } else if (!(v.kind === "end" || (v.kind === "op" && v.value === ","))) {
-              fail(`found '${describe(v)}', expected: identifier`);
-            }
-            const operator: LabelOperator =
-              op.value === "!=" ? "!=" : op.value === ">" ? "gt" : op.value === "<" ? "lt" : "=";
-            if ((operator === "gt" || operator === "lt") && !/^-?\d+$/.test(value)) {
-              fail(`for 'Gt', 'Lt' operators, the value must be an integer`);
-            }
-            requirement = { key, operator, values: [value] };
-            break;
-          }
-          case "in":
-          case "notin": {
-            const open = next();
-            if (!(open.kind === "op" && open.value === "(")) fail(`found '${describe(open)}', expected: '('`);
-            const values: string[] = [];
-            for (;;) {
-              const v = next();
-              if (v.kind === "identifier") {
-                values.push(v.value);
-                const sep = next();
-                if (sep.kind === "op" && sep.value === ")") break;
-                if (!(sep.kind === "op" && sep.value === ",")) fail(`found '${describe(sep)}', expected: ',', ')'`);
-              } else if (v.kind === "op" && v.value === ")") {
-                break;
-              } else if (v.kind === "op" && v.value === ",") {
-                values.push("");
-              } else {
-                fail(`found '${describe(v)}', expected: ',', ')' or identifier`);
-              }
-            }
-            if (values.length === 0) fail("for 'in', 'notin' operators, values set can't be empty");
-            requirement = { key, operator: op.value, values };
-            break;
-          }
-          default:
-            fail(`found '${op.value}', expected: in, notin, =, ==, !=, gt, lt`);
-            return makeSelector([]);
+  const parseValues = (): string[] => {
+    const open = asValue(next());
+    if (!isOp(open, "(")) fail(`found '${describe(open)}' expected: '('`);
+    const first = asValue(peek());
+    if (isOp(first, ")")) {
+      next();
+      return [""];
+    }
+    if (!(first.kind === "identifier" || isOp(first, ","))) {
+      fail(`found '${describe(first)}', expected: ',', ')' or identifier`);
+    }
+    const values = new Set<string>();
+    for (;;) {
+      const token = asValue(next());
+      if (token.kind === "identifier") {
+        values.add(token.value);
+        const after = asValue(peek());
+        if (isOp(after, ",")) continue;
+        if (isOp(after, ")")) break;
+        fail(`found '${describe(after)}', expected: ',' or ')'`);
+      } else if (isOp(token, ",")) {
+        // "(,a)", "(a,)" and "(a,,b)" each hold the empty value.
+        if (values.size === 0) values.add("");
+        const after = asValue(peek());
+        if (isOp(after, ")")) {
+          values.add("");
+          break;
         }
+        if (isOp(after, ",")) {
+          next();
+          values.add("");
+        }
+      } else {
+        fail(`found '${describe(token)}', expected: ',', or identifier`);
       }
+    }
+    next(); // the ")" seen above
+    return [...values].sort();
+  };
+
+  const parseExactValue = (): string => {
+    const ahead = asValue(peek());
+    if (ahead.kind === "end" || isOp(ahead, ",")) return "";
+    const token = asValue(next());
+    if (token.kind !== "identifier") fail(`found '${describe(token)}', expected: identifier`);
+    return (token as { value: string }).value;
+  };
+
+  const parseRequirement = (): LabelRequirement => {
+    let token = asValue(next());
+    const negated = isOp(token, "!");
+    if (negated) token = asValue(next());
+    if (token.kind !== "identifier") fail(`found '${describe(token)}', expected: identifier`);
+    const key = (token as { value: string }).value;
+    const keyErrors = isQualifiedName(key);
+    if (keyErrors.length > 0) fail(`<nil>: Invalid value: ${JSON.stringify(key)}: ${keyErrors.join("; ")}`);
+    const ahead = asValue(peek());
+    if (negated) return { key, operator: "!", values: [] };
+    if (ahead.kind === "end" || isOp(ahead, ",")) return { key, operator: "exists", values: [] };
+
+    const op = next();
+    let operator: LabelOperator;
+    let values: string[];
+    if (isOp(op, "in") || isOp(op, "notin")) {
+      operator = op.kind === "op" && op.value === "in" ? "in" : "notin";
+      values = parseValues();
+    } else if (isOp(op, "=") || isOp(op, "==") || isOp(op, "!=") || isOp(op, ">") || isOp(op, "<")) {
+      const symbol = (op as { value: string }).value;
+      operator = symbol === "!=" ? "!=" : symbol === ">" ? "gt" : symbol === "<" ? "lt" : "=";
+      values = [parseExactValue()];
     } else {
-      fail(`found '${describe(token)}', expected: !, identifier, or 'end of string'`);
-      return makeSelector([]);
+      return fail(`found '${describe(op)}', expected: in, notin, =, ==, !=, gt, lt`);
     }
-    for (const msg of isQualifiedName(requirement.key))
-      fail(`key: Invalid value: ${JSON.stringify(requirement.key)}: ${msg}`);
-    if (requirement.operator !== "gt" && requirement.operator !== "lt") {
-      for (const value of requirement.values) {
-        for (const msg of isValidLabelValue(value))
-          fail(`values[0][${requirement.key}]: Invalid value: ${JSON.stringify(value)}: ${msg}`);
-      }
+    // NewRequirement's checks, all reported together.
+    const errors: string[] = [];
+    if (operator === "gt" || operator === "lt") {
+      values.forEach((v, i) => {
+        if (!isInt64(v))
+          errors.push(
+            `values[${i}]: Invalid value: ${JSON.stringify(v)}: for 'Gt', 'Lt' operators, the value must be an integer`,
+          );
+      });
     }
-    requirements.push(requirement);
-    const after = next();
+    values.forEach((v, i) => {
+      const valueErrors = isValidLabelValue(v);
+      if (valueErrors.length > 0)
+        errors.push(`values[${i}][${key}]: Invalid value: ${JSON.stringify(v)}: ${valueErrors.join("; ")}`);
+    });
+    if (errors.length > 0) fail(aggregate(errors));
+    return { key, operator, values };
+  };
+
+  const requirements: LabelRequirement[] = [];
+  for (;;) {
+    const first = asValue(peek());
+    if (first.kind === "end") break;
+    if (!(first.kind === "identifier" || isOp(first, "!"))) {
+      throw new LabelSelectorError(`found '${describe(first)}', expected: !, identifier, or 'end of string'`);
+    }
+    requirements.push(parseRequirement());
+    const after = asValue(next());
     if (after.kind === "end") break;
-    if (!(after.kind === "op" && after.value === ","))
-      fail(`found '${describe(after)}', expected: ',' or 'end of string'`);
+    if (!isOp(after, ",")) {
+      throw new LabelSelectorError(`found '${describe(after)}', expected: ',' or 'end of string'`);
+    }
+    const following = asValue(peek());
+    if (!(following.kind === "identifier" || isOp(following, "!"))) {
+      throw new LabelSelectorError(`found '${describe(following)}', expected: identifier after ','`);
+    }
   }
   return makeSelector(requirements);
 }
@@ -184,7 +235,7 @@ function matchRequirement(r: LabelRequirement, labels: Readonly<Record<string, s
       return !has;
     case "gt":
     case "lt": {
-      if (!has || !/^-?\d+$/.test(value as string)) return false;
+      if (!has || !isInt64(value as string)) return false;
       const n = Number(value);
       const limit = Number(r.values[0]);
       return r.operator === "gt" ? n > limit : n < limit;
