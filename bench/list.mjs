@@ -30,7 +30,7 @@ import { startLocalServer } from "./lib/local-server.mjs";
 import { FLUNDERS, GROUP_VERSION_PATH } from "./lib/objects.mjs";
 import { collectedMemory, serveRequests, startServerProcess } from "./lib/process.mjs";
 import { budgetRow, emit, figure, ratioRow } from "./lib/result.mjs";
-import { alternate, median } from "./lib/stats.mjs";
+import { alternate, maximum, median } from "./lib/stats.mjs";
 
 const LIST_NAMESPACE = "listed";
 const ALL = `${GROUP_VERSION_PATH}/flunders`;
@@ -105,7 +105,7 @@ async function serve() {
       stopSampling: () => {
         const samples = sampling ?? [];
         sampling = undefined;
-        return samples.length ? Math.max(...samples) : 0;
+        return samples.length ? maximum(samples) : 0;
       },
       memory: collectedMemory,
       /** A heap snapshot (for a closer look at what the memory holds); returns its path. */

@@ -22,7 +22,21 @@ export function quantile(values, q) {
 /** Lowest and highest value: with a handful of rounds, the honest picture of the noise. */
 export function spread(values) {
   if (values.length === 0) return [Number.NaN, Number.NaN];
-  return [Math.min(...values), Math.max(...values)];
+  return [minimum(values), maximum(values)];
+}
+
+/** The largest value, by a loop: spreading 100,000 samples into Math.max overflows the stack. */
+export function maximum(values) {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const value of values) if (value > max) max = value;
+  return values.length ? max : Number.NaN;
+}
+
+/** The smallest value (see maximum). */
+export function minimum(values) {
+  let min = Number.POSITIVE_INFINITY;
+  for (const value of values) if (value < min) min = value;
+  return values.length ? min : Number.NaN;
 }
 
 /**
@@ -52,6 +66,6 @@ export function latencySummary(samples) {
     p50: quantile(samples, 0.5),
     p90: quantile(samples, 0.9),
     p99: quantile(samples, 0.99),
-    max: samples.length ? Math.max(...samples) : Number.NaN,
+    max: maximum(samples),
   };
 }

@@ -44,3 +44,11 @@ test("latency summary", () => {
   assert.equal(s.max, 100);
   assert.ok(s.p99 > 90 && s.p99 < 100);
 });
+
+test("latency summaries of more samples than a call can spread", () => {
+  const samples = Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 300_000);
+  const summary = latencySummary(samples);
+  assert.equal(summary.max, 299_999);
+  assert.equal(summary.count, 300_000);
+  assert.deepEqual(spread(samples), [0, 299_999]);
+});

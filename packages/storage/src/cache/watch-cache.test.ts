@@ -259,4 +259,44 @@ describe("WatchCache", async () => {
     await cache.ready;
     assert.equal(cache.isReady(), true);
   });
+
+  it("pages a past revision exactly as the backend does, remainingItemCount included", async () => {
+    const backend = new MemoryStorage();
+    const { counted, cache } = await cached(backend);
+    // A fixed pseudo-random history of creates, updates and deletes over 30 keys.
+    let seed = 16016;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const revisions: number[] = [];
+    for (let step = 0; step < 150; step++) {
+      const key = `${P}k${String(random(30)).padStart(2, "0")}`;
+      const existing = await cache.get(key, { consistency: { kind: "any" } });
+      const written = !existing
+        ? await cache.create(key, thing(key.slice(P.length), { step }))
+        : random(3) === 0
+          ? await cache.delete(key)
+          : await cache.guaranteedUpdate(key, (cur) => ({ ...cur, step }));
+      revisions.push(rv(written));
+    }
+    await settle();
+    const pages = async (storage: Storage, revision: number, limit: number) => {
+      const walked: Array<{ names: string[]; remaining: number | undefined }> = [];
+      let page = await storage.list(P, { consistency: { kind: "exact", revision }, limit });
+      for (;;) {
+        walked.push({ names: page.items.map((i) => String(i.metadata?.name)), remaining: page.remainingItemCount });
+        if (!page.continueFrom) return walked;
+        page = await storage.list(P, { limit, continueFrom: page.continueFrom });
+      }
+    };
+    for (const revision of [revisions[40], revisions[90], revisions[120], revisions[149]] as number[]) {
+      for (const limit of [1, 4, 7]) {
+        counted.resetCounts();
+        const fromCache = await pages(cache, revision, limit);
+        assert.equal(counted.calls.list, 0, "served from the cache");
+        assert.deepEqual(fromCache, await pages(backend, revision, limit), `at ${revision}, limit ${limit}`);
+      }
+    }
+  });
 });

@@ -312,8 +312,16 @@ export class WatchCache implements Storage {
     const start = options.continueFrom ? `${options.continueFrom.key}\u0000` : prefix;
     const entries = (from: string) => this.snapshotEntries(prefix, from, undone);
     return listPage(entries(start), ENTRY, options, revision, (afterKey) => {
-      let n = 0;
-      for (const _ of entries(`${afterKey}\u0000`)) n++;
+      // Today's keys after afterKey (two binary searches), corrected by the undone events: a
+      // page costs its own items plus the window, never a walk of the rest of the collection.
+      const from = `${afterKey}\u0000`;
+      let n = Math.max(0, lowerBound(this.keys, prefixEnd(prefix)) - lowerBound(this.keys, from));
+      for (const [key, then] of undone) {
+        if (key < from) continue;
+        const now = this.objects.has(key);
+        if (then === null && now) n--;
+        else if (then !== null && !now) n++;
+      }
       return n;
     });
   }
