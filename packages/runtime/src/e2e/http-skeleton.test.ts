@@ -268,8 +268,20 @@ describe("HTTP: the walking skeleton", () => {
     assert.equal(unconditional.status, 422);
     assert.equal(
       unconditional.json().message,
-      'Flunder.wardle.example.com "upd" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+      'flunders.wardle.example.com "upd" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
     );
+    assert.deepEqual(unconditional.json().details, {
+      name: "upd",
+      group: "wardle.example.com",
+      kind: "flunders",
+      causes: [
+        {
+          reason: "FieldValueInvalid",
+          message: "Invalid value: 0x0: must be specified for an update",
+          field: "metadata.resourceVersion",
+        },
+      ],
+    });
   });
 
   it("answers 406 to a request for protobuf only", async () => {

@@ -285,7 +285,9 @@ export class GenericStore {
       const oldMeta = existing.metadata as ObjectMeta;
       if (!meta.resourceVersion) {
         if (!strategy?.allowUnconditionalUpdate) {
-          throw this.invalid(name, [
+          // Kubernetes' generic store names the resource here, not the kind (registry/store.go Update).
+          const { group, resource } = this.resource.groupResource;
+          throw StatusError.invalid({ group, kind: resource }, name, [
             fieldErrors.invalid("metadata.resourceVersion", omitZero, "must be specified for an update"),
           ]);
         }
