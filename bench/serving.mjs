@@ -4,6 +4,8 @@
 //
 //   node bench/serving.mjs [--quick] [--json] [--requests N] [--rounds N] [--connections N] [--seconds N]
 //                          [--paths get,discovery-v2,discovery-gv] [--seconds 0 skips the latency runs]
+//                          [--rate-fraction 0.5: the latency runs' rate, as a fraction of the maximum]
+//                          [--warmup 3: unmeasured seconds at the same rates before each latency run]
 //
 // The server process runs the runtime as a generated project does (runServer, SQLite storage,
 // watch cache) in cluster mode: front-proxy (requestheader) authentication and a
@@ -114,6 +116,9 @@ async function main() {
   const connections = count("connections", 16, 16);
   const seconds = count("seconds", 12, 2);
   const writeRate = count("write-rate", 200, 200);
+  // The discovery latency runs at this fraction of ours' measured maximum rate (the goal's: half).
+  const fraction = Number(option("rate-fraction", "0.5"));
+  const warmup = count("warmup", 3, 1);
 
   const dir = mkdtempSync(join(tmpdir(), "bench-serving-"));
   const pki = ensureLocalPki(dir);
@@ -210,25 +215,31 @@ async function main() {
     // Discovery latency at half of ours' maximum rate while creates go on.
     let written = 0;
     for (const p of paths.filter((x) => x.id.startsWith("discovery") && seconds > 0)) {
-      const rate = Math.max(50, Math.round(maxRate[p.id] / 2));
+      const rate = Math.max(50, Math.round(maxRate[p.id] * fraction));
       progress(`${p.title}: ${rate} requests/s for ${seconds} s during ${writeRate} creates/s`);
       const writer = new LoadClient({ port: server.info.ours, tls, connections: 32 });
-      const [latencies, writes] = await Promise.all([
-        clients.ours.openLoop(rate, seconds, () => ({ path: p.path, headers: p.headers })),
-        writer.openLoop(writeRate, seconds, () => ({
-          path: FLUNDERS(),
-          method: "POST",
-          headers: { ...USER, "Content-Type": "application/json" },
-          body: JSON.stringify(flunder(`storm-${written}`, written++)),
-        })),
-      ]);
+      const run = (runSeconds) =>
+        Promise.all([
+          clients.ours.openLoop(rate, runSeconds, () => ({ path: p.path, headers: p.headers })),
+          writer.openLoop(writeRate, runSeconds, () => ({
+            path: FLUNDERS(),
+            method: "POST",
+            headers: { ...USER, "Content-Type": "application/json" },
+            body: JSON.stringify(flunder(`storm-${written}`, written++)),
+          })),
+        ]);
+      // Unmeasured warm-up at the same rates: the writer's 32 TLS handshakes and the first
+      // compiles of the create path otherwise put a start-up backlog (hundreds of ms) into the
+      // p99 of a steady state, which is what the aggregator's fetches meet.
+      await run(warmup);
+      const [latencies, writes] = await run(seconds);
       writer.close();
       const s = latencySummary(latencies);
       const w = latencySummary(writes);
       rows.push(
         budgetRow({
           id: `${p.id}-p99`,
-          title: `${p.title} p99 at ${rate}/s (half max) during ${writeRate} creates/s`,
+          title: `${p.title} p99 at ${rate}/s (${fraction === 0.5 ? "half" : `${fraction} of`} max) during ${writeRate} creates/s`,
           ours: { value: s.p99, unit: "ms" },
           goal: { op: "<=", value: 5, unit: " ms" },
           note: `p50 ${s.p50.toFixed(2)} ms, max ${s.max.toFixed(1)} ms over ${s.count} requests`,

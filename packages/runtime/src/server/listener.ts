@@ -73,6 +73,9 @@ export class SecureListener {
         ...secureContextOptions(tls),
         requestCert: true,
         rejectUnauthorized: false,
+        // No Nagle: a response's last partial segment must not wait for the client's delayed ACK
+        // (up to 200 ms on Linux). https.createServer sets this; a bare tls.Server does not.
+        noDelay: true,
         ALPNProtocols: this.h2 ? ["h2", "http/1.1"] : ["http/1.1"],
       },
       (socket: TLSSocket) => {
