@@ -4,11 +4,13 @@
  * per request with no credentials in it, and the limits (413, nesting depth, 504).
  */
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { connect as tlsConnect } from "node:tls";
 import { MemoryStorage } from "@apiserver-kit/storage";
 import { FakeClock } from "@apiserver-kit/storage/testing";
 import { type LocalMode, localMode } from "../local/local-mode.js";
@@ -511,6 +513,38 @@ describe("limits", () => {
     await h.send(FLUNDERS, { method: "POST", body: JSON.stringify(flunder("after-timeout")) });
     while (!events.some((e) => e.includes("after-timeout"))) await new Promise((r) => setTimeout(r, 5));
     req.destroy();
+  });
+
+  it("answers 408 to a client that sends its headers too slowly, and goes on serving", async () => {
+    const slow = await new Harness().start({
+      serving: { keepAliveTimeoutMs: 200, headersTimeoutMs: 500, connectionsCheckIntervalMs: 100 },
+    });
+    try {
+      const admin = slow.local.pki.admin;
+      const socket = tlsConnect({
+        host: "127.0.0.1",
+        port: slow.port,
+        ca: slow.local.pki.ca.cert,
+        cert: admin.cert,
+        key: admin.key,
+        ALPNProtocols: ["http/1.1"],
+      });
+      await once(socket, "secureConnect");
+      // Half a request's headers, then nothing: the server must not wait forever.
+      socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      const chunks: Buffer[] = [];
+      socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+      const closed = once(socket, "close");
+      const gaveUp = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+      ]);
+      assert.ok(gaveUp, "the server closed the connection");
+      assert.match(Buffer.concat(chunks).toString(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.equal((await slow.send("/healthz")).status, 200, "other requests are served");
+    } finally {
+      await slow.close();
+    }
   });
 
   it("keeps idle HTTP/1.1 connections longer than the aggregator's 90 s idle timeout, and closes them after", async () => {

@@ -28,8 +28,13 @@ export interface ServingOptions {
    * never writes into a connection the server is closing. Default 120 s.
    */
   keepAliveTimeoutMs?: number;
-  /** Time allowed to receive a request's headers. Default 60 s. */
+  /**
+   * Time allowed to receive a request's headers, answered with 408 when it passes. Default 60 s,
+   * and never less than keepAliveTimeoutMs + 1 s (else Node ends idle kept-alive connections early).
+   */
   headersTimeoutMs?: number;
+  /** How often connections are checked against the headers timeout (Node's connectionsCheckingInterval). Default 30 s. */
+  connectionsCheckIntervalMs?: number;
   /** Offer HTTP/2 by ALPN. Default true. */
   http2?: boolean;
   /** Concurrent streams per HTTP/2 connection (kube-apiserver's default: 1000). */
@@ -52,7 +57,13 @@ export class SecureListener {
   constructor(tls: TLSConfig, handler: Handler, options: ServingOptions = {}) {
     const keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
     this.h1 = createHttpServer(
-      { keepAliveTimeout, headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS },
+      {
+        keepAliveTimeout,
+        headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+        ...(options.connectionsCheckIntervalMs !== undefined
+          ? { connectionsCheckingInterval: options.connectionsCheckIntervalMs }
+          : {}),
+      },
       handler,
     );
     // headersTimeout must exceed keepAliveTimeout, else Node ends idle kept-alive connections early.
