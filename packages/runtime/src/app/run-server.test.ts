@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TLSSocket } from "node:tls";
 import { fileURLToPath } from "node:url";
-import { etcdAvailable, startEtcd } from "@apiserver-kit/storage/testing";
+import { etcdAvailable, etcdTestCertificates, OPENSSL, startEtcd } from "@apiserver-kit/storage/testing";
 import { parse } from "yaml";
 import { createCA, issueCertificate } from "../certs/x509.js";
 import { wardleDefinitions } from "../testing/fixtures.js";
@@ -197,6 +197,48 @@ describe("runServer", () => {
       await etcd.stop();
     }
   });
+
+  it(
+    "talks TLS to etcd with --etcd-cafile, --etcd-certfile and --etcd-keyfile",
+    { skip: (!etcdAvailable() || !existsSync(OPENSSL)) && "etcd or openssl is not installed" },
+    async () => {
+      const files = etcdTestCertificates(mkdtempSync(join(dir, "etcd-pki-")));
+      const etcd = await startEtcd({ tls: files });
+      try {
+        const { running, lines } = start([
+          "--storage=etcd",
+          `--etcd-servers=${etcd.endpoint}`,
+          `--etcd-cafile=${files.trustedCaFile}`,
+          `--etcd-certfile=${files.clientCertFile}`,
+          `--etcd-keyfile=${files.clientKeyFile}`,
+          "--data-dir=etcd-tls",
+        ]);
+        const server = (await running) as RunningServer;
+        try {
+          assert.ok(etcd.endpoint.startsWith("https://"));
+          assert.ok(lines.includes(`storage: etcd at ${etcd.endpoint} under /registry`), lines.join("\n"));
+          const path = "/apis/wardle.example.com/v1alpha1/namespaces/default/flunders";
+          const created = await getWithKubeconfig(path, server.kubeconfig ?? "", "POST", flunder("over-tls"));
+          assert.equal(created.status, 201);
+          assert.equal(await server.storage.count("/registry/wardle.example.com/flunders/"), 1);
+        } finally {
+          await server.stop();
+        }
+        // Without the client certificate etcd refuses the connection: the server says so and stops.
+        await assert.rejects(
+          start([
+            "--storage=etcd",
+            `--etcd-servers=${etcd.endpoint}`,
+            `--etcd-cafile=${files.trustedCaFile}`,
+            "--data-dir=etcd-tls-refused",
+          ]).running,
+          /did not answer/,
+        );
+      } finally {
+        await etcd.stop();
+      }
+    },
+  );
 
   it("says so when etcd does not answer", async () => {
     await assert.rejects(

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -8,7 +7,7 @@ import { WatchCache } from "../cache/watch-cache.js";
 import { isStorageError } from "../errors.js";
 import type { Storage, StoredObject } from "../interface.js";
 import { describeStorageConformance, settle, WatchRecorder } from "../testing/conformance.js";
-import { type EtcdProcess, type EtcdServerTls, etcdAvailable, startEtcd } from "../testing/etcd.js";
+import { type EtcdProcess, etcdAvailable, etcdTestCertificates, OPENSSL, startEtcd } from "../testing/etcd.js";
 import { FakeClock } from "../testing/fake-clock.js";
 import { etcdFixture, withWatchCache } from "../testing/fixtures.js";
 import { InstrumentedStorage } from "../testing/instrumented-storage.js";
@@ -50,41 +49,7 @@ async function eventually(check: () => Promise<void>, timeoutMs: number): Promis
   }
 }
 
-const OPENSSL = "/usr/bin/openssl";
-
 /** A CA, a serving certificate for 127.0.0.1 and a client certificate, made with openssl. */
-function etcdCertificates(dir: string): EtcdServerTls & { otherCaFile: string } {
-  const openssl = (...args: string[]) => execFileSync(OPENSSL, args, { cwd: dir, stdio: "pipe" });
-  const key = (name: string) => openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}.key`);
-  const ca = (name: string) => {
-    key(name);
-    openssl("req", "-x509", "-new", "-key", `${name}.key`, "-out", `${name}.crt`, "-days", "1", "-subj", `/CN=${name}`);
-  };
-  const signed = (name: string, extensions: string) => {
-    key(name);
-    openssl("req", "-new", "-key", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`);
-    writeFileSync(join(dir, `${name}.ext`), extensions);
-    openssl(
-      "x509",
-      ...["-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial"],
-      ...["-out", `${name}.crt`, "-days", "1", "-extfile", `${name}.ext`],
-    );
-  };
-  ca("ca");
-  ca("other-ca");
-  signed("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-  signed("client", "extendedKeyUsage=clientAuth\n");
-  const file = (name: string) => join(dir, name);
-  return {
-    certFile: file("server.crt"),
-    keyFile: file("server.key"),
-    trustedCaFile: file("ca.crt"),
-    clientCertFile: file("client.crt"),
-    clientKeyFile: file("client.key"),
-    otherCaFile: file("other-ca.crt"),
-  };
-}
-
 if (!skip) {
   describeStorageConformance("etcd", etcdFixture());
   describeStorageConformance("watch cache over etcd", withWatchCache(etcdFixture()));
@@ -338,7 +303,7 @@ describe("EtcdStorage", { skip }, () => {
     { skip: !existsSync(OPENSSL) && "openssl is not installed" },
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "etcd-tls-"));
-      const files = etcdCertificates(dir);
+      const files = etcdTestCertificates(dir);
       const secure = await startEtcd({ tls: files });
       const tlsOptions = { caFile: files.trustedCaFile, certFile: files.clientCertFile, keyFile: files.clientKeyFile };
       const storages: EtcdStorage[] = [];

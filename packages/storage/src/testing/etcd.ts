@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { get, type IncomingMessage } from "node:http";
 import { get as httpsGet } from "node:https";
 import { createServer } from "node:net";
@@ -8,6 +8,7 @@ import { join } from "node:path";
 
 /** Where Debian's etcd-server package puts the binary. */
 export const ETCD_BINARY = "/usr/bin/etcd";
+export const OPENSSL = "/usr/bin/openssl";
 
 export interface StartEtcdOptions {
   binary?: string;
@@ -205,4 +206,41 @@ function healthy(endpoint: string, tls?: EtcdServerTls): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/**
+ * A CA, etcd's serving certificate for 127.0.0.1, a client certificate, and a second CA that
+ * signed neither (for refusals), made with openssl in `dir`: what startEtcd({ tls }) and an
+ * etcd client's --etcd-cafile/--etcd-certfile/--etcd-keyfile need.
+ */
+export function etcdTestCertificates(dir: string): EtcdServerTls & { otherCaFile: string } {
+  const openssl = (...args: string[]) => execFileSync(OPENSSL, args, { cwd: dir, stdio: "pipe" });
+  const key = (name: string) => openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}.key`);
+  const ca = (name: string) => {
+    key(name);
+    openssl("req", "-x509", "-new", "-key", `${name}.key`, "-out", `${name}.crt`, "-days", "1", "-subj", `/CN=${name}`);
+  };
+  const signed = (name: string, extensions: string) => {
+    key(name);
+    openssl("req", "-new", "-key", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`);
+    writeFileSync(join(dir, `${name}.ext`), extensions);
+    openssl(
+      "x509",
+      ...["-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial"],
+      ...["-out", `${name}.crt`, "-days", "1", "-extfile", `${name}.ext`],
+    );
+  };
+  ca("ca");
+  ca("other-ca");
+  signed("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+  signed("client", "extendedKeyUsage=clientAuth\n");
+  const file = (name: string) => join(dir, name);
+  return {
+    certFile: file("server.crt"),
+    keyFile: file("server.key"),
+    trustedCaFile: file("ca.crt"),
+    clientCertFile: file("client.crt"),
+    clientKeyFile: file("client.key"),
+    otherCaFile: file("other-ca.crt"),
+  };
 }

@@ -7,7 +7,7 @@ export {
   WatchRecorder,
 } from "./conformance.js";
 export type { EtcdProcess, EtcdServerTls, StartEtcdOptions } from "./etcd.js";
-export { ETCD_BINARY, etcdAvailable, startEtcd } from "./etcd.js";
+export { ETCD_BINARY, etcdAvailable, etcdTestCertificates, OPENSSL, startEtcd } from "./etcd.js";
 export { FakeClock } from "./fake-clock.js";
 export { etcdFixture, memoryFixture, sqliteFixture, withWatchCache } from "./fixtures.js";
 export { InstrumentedStorage } from "./instrumented-storage.js";
