@@ -149,7 +149,14 @@ describe(
       { skip: !etcdAvailable() && "etcd is not installed" },
       async () => {
         const etcd = await startEtcd();
-        const { server, k } = await serve(project, ["--storage", "etcd", "--", `--etcd-servers=${etcd.endpoint}`]);
+        // etcd is stopped even when the server never starts: a live child would keep this file running.
+        const started = serve(project, ["--storage", "etcd", "--", `--etcd-servers=${etcd.endpoint}`]).catch(
+          async (error: unknown) => {
+            await etcd.stop();
+            throw error;
+          },
+        );
+        const { server, k } = await started;
         try {
           const widget = {
             apiVersion: `${GROUP}/v1alpha1`,

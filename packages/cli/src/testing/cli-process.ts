@@ -46,6 +46,8 @@ export class CliProcess {
   output = "";
   private waiters: Array<() => void> = [];
   readonly exited: Promise<number | null>;
+  /** Why the process could not be started, if it could not. */
+  spawnError: Error | undefined;
 
   /** `script` is another node program to run instead of the CLI (e.g. the checkout's demo), with `env`. */
   constructor(args: readonly string[], cwd: string, options: { script?: string; env?: NodeJS.ProcessEnv } = {}) {
@@ -60,12 +62,18 @@ export class CliProcess {
     };
     this.child.stdout?.on("data", append);
     this.child.stderr?.on("data", append);
-    this.exited = new Promise((resolve) =>
+    this.exited = new Promise((resolve) => {
       this.child.on("close", (code) => {
         for (const waiter of this.waiters) waiter();
         resolve(code);
-      }),
-    );
+      });
+      // A process that never started (a missing working directory): waiters fail now, not at their timeout.
+      this.child.on("error", (error) => {
+        this.spawnError = error;
+        for (const waiter of this.waiters) waiter();
+        resolve(null);
+      });
+    });
   }
 
   /** Resolves with the first match of `pattern` in the output after `from` (a length of `output`). */
@@ -76,6 +84,9 @@ export class CliProcess {
         if (match) {
           done();
           resolve(match);
+        } else if (this.spawnError) {
+          done();
+          reject(new Error(`scaffold did not start: ${this.spawnError.message}`));
         } else if (this.child.exitCode !== null) {
           done();
           reject(new Error(`scaffold exited (${this.child.exitCode}) before ${pattern}:\n${this.output}`));
