@@ -82,7 +82,11 @@ describe("scaffold manifests", () => {
       verbs: ["get", "update", "patch"],
     });
     // a custom subresource is an action (create) or a read or stream (get), never update or patch
-    assert.deepEqual(role.rules[2], { apiGroups: ["widgets.example.com"], resources: ["widgets/approve"], verbs: ["get", "create"] });
+    assert.deepEqual(role.rules[2], {
+      apiGroups: ["widgets.example.com"],
+      resources: ["widgets/approve"],
+      verbs: ["get", "create"],
+    });
 
     const deployment = find(objects, "Deployment")[0] as unknown as {
       spec: {
