@@ -112,7 +112,7 @@ async function serve() {
 
 async function main() {
   const requests = count("requests", 4000, 300);
-  const rounds = count("rounds", 5, 2);
+  const rounds = count("rounds", 5, 1);
   const connections = count("connections", 16, 16);
   const seconds = count("seconds", 12, 2);
   const writeRate = count("write-rate", 200, 200);

@@ -292,9 +292,9 @@ async function etcdRows(pki, rounds, creates, figures) {
 }
 
 async function main() {
-  const rounds = count("rounds", 4, 2);
-  const creates = count("creates", 2000, 300);
-  const seconds = count("seconds", 10, 2);
+  const rounds = count("rounds", 4, 1);
+  const creates = count("creates", 2000, 200);
+  const seconds = count("seconds", 10, 1);
   const pkis = new Map();
   const pki = (dir) => {
     if (!pkis.has(dir)) pkis.set(dir, ensureLocalPki(dir));

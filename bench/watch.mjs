@@ -166,10 +166,10 @@ async function openWatchers(port, path, credentials, n) {
 }
 
 async function main() {
-  const watcherCount = count("watchers", 1000, 200);
+  const watcherCount = count("watchers", 1000, 100);
   const rate = count("rate", 10, 10);
-  const seconds = count("seconds", 8, 2);
-  const rounds = count("rounds", 5, 2);
+  const seconds = count("seconds", 8, 1);
+  const rounds = count("rounds", 5, 1);
   const dir = mkdtempSync(join(tmpdir(), "bench-watch-"));
   const server = await startServerProcess(new URL(import.meta.url).pathname, ["--dir", dir], {
     execArgv: serverExecArgv(),
