@@ -71,6 +71,20 @@ describe("backup while serving", () => {
   });
 
   it("restores a backup taken during a stream of writes to one consistent revision", async (t) => {
+    // Ballast: with a few MB stored, SQLite's online backup copies in many steps (100 pages
+    // each) and the storm's writes land between them; a small store is copied in one step,
+    // and a backup that named its starting revision would go unnoticed.
+    for (let i = 0; i < 16; i++) {
+      const ballast = await server.client.request("/apis/wardle.example.com/v1alpha1/namespaces/ballast/flunders", {
+        method: "POST",
+        body: {
+          apiVersion: "wardle.example.com/v1alpha1",
+          kind: "Flunder",
+          metadata: { name: `ballast-${i}`, annotations: { "ballast.example.com/pad": "x".repeat(200_000) } },
+        },
+      });
+      assert.equal(ballast.status, 201, ballast.body.slice(0, 300));
+    }
     const storm = new WriteStorm(server.client, { namespace: "backup", writers: 8, random: seededRandom(5) });
     storm.start();
     const backups: Array<{ file: string; revision: number; acknowledgedBefore: number }> = [];
