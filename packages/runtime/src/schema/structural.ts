@@ -107,29 +107,7 @@ function pruneMetadata(metadata: unknown, path: string, unknown: string[]): void
 
 /** Applies schema defaults in place, top-down (a defaulted object is defaulted inside too). */
 export function applyDefaults(value: unknown, schema: JSONSchemaProps | undefined): void {
-  if (!schema) return;
-  if (Array.isArray(value)) {
-    if (schema.items) for (const item of value) applyDefaults(item, schema.items);
-    return;
-  }
-  if (!isObject(value)) return;
-  if (schema.properties) {
-    for (const [key, propertySchema] of Object.entries(schema.properties)) {
-      if (propertySchema.default !== undefined) {
-        const current = value[key];
-        if (current === undefined || (current === null && propertySchema.nullable !== true)) {
-          value[key] = structuredClone(propertySchema.default);
-        }
-      }
-      if (value[key] !== undefined) applyDefaults(value[key], propertySchema);
-    }
-  }
-  if (typeof schema.additionalProperties === "object") {
-    const additional = schema.additionalProperties;
-    for (const key of Object.keys(value)) {
-      if (!schema.properties || !Object.hasOwn(schema.properties, key)) applyDefaults(value[key], additional);
-    }
-  }
+  walkDefaults(value, schema, true);
 }
 
 /**
@@ -137,29 +115,52 @@ export function applyDefaults(value: unknown, schema: JSONSchemaProps | undefine
  * schema last gained a default, so that a read can skip copying it.
  */
 export function needsDefaults(value: unknown, schema: JSONSchemaProps | undefined): boolean {
+  return walkDefaults(value, schema, false);
+}
+
+/**
+ * The one walk behind both: finds the fields whose default applies; `fill` sets them (and
+ * goes on inside them), otherwise the walk stops at the first. Returns whether it found one.
+ */
+function walkDefaults(value: unknown, schema: JSONSchemaProps | undefined, fill: boolean): boolean {
   if (!schema) return false;
+  let found = false;
   if (Array.isArray(value)) {
-    if (schema.items) for (const item of value) if (needsDefaults(item, schema.items)) return true;
-    return false;
+    if (schema.items) {
+      for (const item of value) {
+        found = walkDefaults(item, schema.items, fill) || found;
+        if (found && !fill) return true;
+      }
+    }
+    return found;
   }
   if (!isObject(value)) return false;
   if (schema.properties) {
     for (const [key, propertySchema] of Object.entries(schema.properties)) {
       const current = value[key];
-      if (propertySchema.default !== undefined) {
-        if (current === undefined || (current === null && propertySchema.nullable !== true)) return true;
+      if (
+        propertySchema.default !== undefined &&
+        (current === undefined || (current === null && propertySchema.nullable !== true))
+      ) {
+        if (!fill) return true;
+        value[key] = structuredClone(propertySchema.default);
+        found = true;
       }
-      if (current !== undefined && needsDefaults(current, propertySchema)) return true;
+      if (value[key] !== undefined) {
+        found = walkDefaults(value[key], propertySchema, fill) || found;
+        if (found && !fill) return true;
+      }
     }
   }
   if (typeof schema.additionalProperties === "object") {
     const additional = schema.additionalProperties;
     for (const key of Object.keys(value)) {
-      if ((!schema.properties || !Object.hasOwn(schema.properties, key)) && needsDefaults(value[key], additional))
-        return true;
+      if (schema.properties && Object.hasOwn(schema.properties, key)) continue;
+      found = walkDefaults(value[key], additional, fill) || found;
+      if (found && !fill) return true;
     }
   }
-  return false;
+  return found;
 }
 
 /** Drops `null` values of non-nullable fields without a default, in place (as Kubernetes does before defaulting). */
