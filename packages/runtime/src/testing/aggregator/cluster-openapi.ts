@@ -21,21 +21,36 @@ function groupVersionPath(kind: ClusterKind): string {
 function paths(kind: ClusterKind): Doc {
   const gvk = { group: kind.group, version: kind.version, kind: kind.kind };
   const ref = { $ref: `#/components/schemas/${schemaName(kind)}` };
-  const body = (types: string[]) => ({ content: Object.fromEntries(types.map((t) => [t, { schema: ref }])), required: true });
+  const body = (types: string[]) => ({
+    content: Object.fromEntries(types.map((t) => [t, { schema: ref }])),
+    required: true,
+  });
   const ok = { "200": { description: "OK", content: { "application/json": { schema: ref } } } };
   const query = (name: string) => ({ name, in: "query", schema: { type: "string", uniqueItems: true } });
   const writeParams = [query("dryRun"), query("fieldManager"), query("fieldValidation")];
   const base = `/${groupVersionPath(kind)}`;
   const collection = kind.namespaced ? `${base}/namespaces/{namespace}/${kind.resource}` : `${base}/${kind.resource}`;
-  const op = (action: string, extra: Doc) => ({ ...extra, "x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk });
+  const op = (action: string, extra: Doc) => ({
+    ...extra,
+    "x-kubernetes-action": action,
+    "x-kubernetes-group-version-kind": gvk,
+  });
   const out: Doc = {
     [collection]: {
       get: op("list", { responses: ok }),
-      post: op("post", { parameters: writeParams, requestBody: body(["application/json", "application/yaml"]), responses: ok }),
+      post: op("post", {
+        parameters: writeParams,
+        requestBody: body(["application/json", "application/yaml"]),
+        responses: ok,
+      }),
     },
     [`${collection}/{name}`]: {
       get: op("get", { responses: ok }),
-      put: op("put", { parameters: writeParams, requestBody: body(["application/json", "application/yaml"]), responses: ok }),
+      put: op("put", {
+        parameters: writeParams,
+        requestBody: body(["application/json", "application/yaml"]),
+        responses: ok,
+      }),
       patch: op("patch", {
         parameters: writeParams,
         requestBody: body(["application/json-patch+json", "application/merge-patch+json"]),
@@ -47,7 +62,11 @@ function paths(kind: ClusterKind): Doc {
   for (const sub of kind.subresources ?? []) {
     out[`${collection}/{name}/${sub}`] = {
       get: op("get", { responses: ok }),
-      patch: op("patch", { parameters: writeParams, requestBody: body(["application/merge-patch+json"]), responses: ok }),
+      patch: op("patch", {
+        parameters: writeParams,
+        requestBody: body(["application/merge-patch+json"]),
+        responses: ok,
+      }),
     };
   }
   return out;
@@ -70,7 +89,12 @@ export function clusterOpenAPIV3(kinds: readonly ClusterKind[]): Record<string, 
         "x-kubernetes-group-version-kind": [{ group: kind.group, version: kind.version, kind: kind.kind }],
       };
     }
-    const document = { openapi: "3.0.0", info: { title: "Kubernetes", version: "v1.33.0" }, paths: allPaths, components: { schemas } };
+    const document = {
+      openapi: "3.0.0",
+      info: { title: "Kubernetes", version: "v1.33.0" },
+      paths: allPaths,
+      components: { schemas },
+    };
     out[path] = { hash: createHash("sha512").update(JSON.stringify(document)).digest("hex").toUpperCase(), document };
   }
   return out;
