@@ -99,7 +99,7 @@ export class SubjectAccessReviewAuthorizer implements Authorizer {
     this.cache = new TtlCache(options.clock ?? systemClock);
   }
 
-  authorize(attributes: AuthorizationAttributes): Promise<AuthorizationResult> {
+  authorize(attributes: AuthorizationAttributes): AuthorizationResult | Promise<AuthorizationResult> {
     const allowTtl = this.options.allowTtlMs ?? 10_000;
     const denyTtl = this.options.denyTtlMs ?? 10_000;
     // The review itself is built only on a miss: most requests are answered from the cache.

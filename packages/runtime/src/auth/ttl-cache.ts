@@ -34,9 +34,9 @@ export class TtlCache<V> {
 
   /**
    * The cached value, or `load()`'s (shared with concurrent callers of the same key),
-   * cached for `ttl(value)` ms; a rejection is not cached.
+   * cached for `ttl(value)` ms; a rejection is not cached. A hit is answered synchronously.
    */
-  async getOrLoad(key: string, load: () => Promise<V>, ttl: (value: V) => number): Promise<V> {
+  getOrLoad(key: string, load: () => Promise<V>, ttl: (value: V) => number): V | Promise<V> {
     const cached = this.get(key);
     if (cached !== undefined) return cached;
     let loading = this.pending.get(key);

@@ -8,8 +8,20 @@ import { acceptsJSON, parseAccept } from "../endpoints/negotiation.js";
 import type { ApiModel, ApiResource, ResourceVersion } from "../model/api-model.js";
 import type { RequestInfo } from "../request/request-info.js";
 import { AcceptCache } from "../server/accept-cache.js";
-import { type CacheableDocument, computeETag, serveDocument } from "../server/conditional.js";
-import { type HttpRequest, type HttpResponse, writeBody } from "../server/http.js";
+import {
+  type CacheableDocument,
+  computeETag,
+  conditionalAnswer,
+  type PreparedDocument,
+  prepareDocument,
+} from "../server/conditional.js";
+import {
+  type HttpRequest,
+  type HttpResponse,
+  type PreparedResponse,
+  prepareBody,
+  writePrepared,
+} from "../server/http.js";
 
 /** What the status and scale handlers answer to. */
 export const SUBRESOURCE_VERBS: readonly string[] = ["get", "patch", "update"];
@@ -225,21 +237,46 @@ export class Discovery {
 
   /** Serves GET /apis, /apis/<g> and /apis/<g>/<v>. */
   serve(req: HttpRequest, res: HttpResponse, info: Pick<RequestInfo, "apiGroup" | "apiVersion">): void {
+    writePrepared(res, this.answer(req, info));
+  }
+
+  /**
+   * The answer to GET /apis, /apis/<g> or /apis/<g>/<v>, prepared once per document:
+   * aggregated discovery with a quoted ETag, `Vary: Accept`, public caching and 304 on a
+   * match; the legacy documents as plain JSON.
+   */
+  answer(req: HttpRequest, info: Pick<RequestInfo, "apiGroup" | "apiVersion">): PreparedResponse {
     const accept = req.headers.accept;
     if (!info.apiGroup) {
       const document = this.negotiateRoot(accept);
-      if (document === this.groupList) {
-        res.setHeader("Vary", "Accept");
-        writeBody(res, 200, document.contentType, document.body);
-        return;
-      }
-      // Aggregated discovery: quoted ETag, Vary: Accept, public caching, 304 on a match.
-      serveDocument(req, res, document, "public");
-      return;
+      if (document === this.groupList)
+        return this.prepared(document, () => prepareBody(200, document.contentType, document.body, { Vary: "Accept" }));
+      return conditionalAnswer(req, this.preparedDocument(document));
     }
     if (!this.acceptsJSON.get(accept)) throw StatusError.notAcceptable(["application/json"]);
     const document = info.apiVersion ? this.resourceList(info.apiGroup, info.apiVersion) : this.group(info.apiGroup);
     if (!document) throw new StatusError(404, "NotFound", "the server could not find the requested resource", {});
-    writeBody(res, 200, document.contentType, document.body);
+    return this.prepared(document, () => prepareBody(200, document.contentType, document.body));
+  }
+
+  private readonly preparedResponses = new Map<CacheableDocument, PreparedResponse>();
+  private readonly preparedDocuments = new Map<CacheableDocument, PreparedDocument>();
+
+  private prepared(document: CacheableDocument, prepare: () => PreparedResponse): PreparedResponse {
+    let prepared = this.preparedResponses.get(document);
+    if (!prepared) {
+      prepared = prepare();
+      this.preparedResponses.set(document, prepared);
+    }
+    return prepared;
+  }
+
+  private preparedDocument(document: CacheableDocument): PreparedDocument {
+    let prepared = this.preparedDocuments.get(document);
+    if (!prepared) {
+      prepared = prepareDocument(document, "public");
+      this.preparedDocuments.set(document, prepared);
+    }
+    return prepared;
   }
 }

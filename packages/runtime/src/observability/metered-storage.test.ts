@@ -9,6 +9,10 @@ describe("MeteredStorage", () => {
     assert.equal(storageType("/registry/wardle.example.com/flunders/ns/a"), "flunders.wardle.example.com");
     assert.equal(storageType("/registry/wardle.example.com/fischers/"), "fischers.wardle.example.com");
     assert.equal(storageType("/elsewhere/x"), "unknown");
+    assert.equal(storageType("/registry/wardle.example.com/flunders"), "flunders.wardle.example.com");
+    for (const key of ["/registry/g", "/registry//r/x", "/registry/", "registry/g/r", "/registry/g//x", ""]) {
+      assert.equal(storageType(key), "unknown", key);
+    }
   });
 
   it("counts and times every call, and counts failures", async () => {

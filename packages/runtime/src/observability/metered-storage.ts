@@ -17,12 +17,26 @@ import type {
   WatchSink,
 } from "@apiserver-kit/storage";
 import type { ApiServerMetrics } from "./metrics.js";
+import type { HistogramSeries } from "./series.js";
+
+interface StorageInstruments {
+  /** The sum of the metrics' generations when looked up (a reset makes them stale). */
+  generation: number;
+  labels: { operation: string; type: string };
+  count: { value: number };
+  duration: HistogramSeries<"operation" | "type">;
+}
 
 /** `/registry/<group>/<resource>/...` → `<resource>.<group>` (the `type` label). */
 export function storageType(key: string): string {
-  const parts = key.split("/");
-  if (parts[1] !== "registry" || !parts[2] || !parts[3]) return "unknown";
-  return `${parts[3]}.${parts[2]}`;
+  const root = "/registry/";
+  if (!key.startsWith(root)) return "unknown";
+  const groupEnd = key.indexOf("/", root.length);
+  if (groupEnd <= root.length) return "unknown";
+  const resourceEnd = key.indexOf("/", groupEnd + 1);
+  const resource = key.slice(groupEnd + 1, resourceEnd < 0 ? key.length : resourceEnd);
+  if (!resource) return "unknown";
+  return `${resource}.${key.slice(root.length, groupEnd)}`;
 }
 
 export class MeteredStorage implements Storage {
@@ -36,17 +50,39 @@ export class MeteredStorage implements Storage {
     this.name = backend.name;
   }
 
+  /** The series of each operation and type, looked up once: label objects and keys per call showed in profiles. */
+  private readonly instruments = new Map<string, StorageInstruments>();
+
+  private instrumentsOf(operation: string, type: string): StorageInstruments {
+    const { storageRequests, storageErrors, storageDuration } = this.metrics;
+    const generation = storageRequests.generation + storageErrors.generation + storageDuration.generation;
+    const key = `${operation}\u0000${type}`;
+    let found = this.instruments.get(key);
+    if (!found || found.generation !== generation) {
+      const labels = { operation, type };
+      found = {
+        generation,
+        labels,
+        count: storageRequests.seriesOf(labels),
+        duration: storageDuration.seriesOf(labels),
+      };
+      this.instruments.set(key, found);
+    }
+    return found;
+  }
+
   private async measure<T>(operation: string, type: string, call: () => Promise<T>): Promise<T> {
-    const labels = { operation, type };
+    const instruments = this.instrumentsOf(operation, type);
     const start = this.now();
-    this.metrics.storageRequests.inc(labels);
+    instruments.count.value++;
     try {
       return await call();
     } catch (error) {
-      this.metrics.storageErrors.inc(labels);
+      // Errors are rare: their series is made when first needed.
+      this.metrics.storageErrors.inc(instruments.labels);
       throw error;
     } finally {
-      this.metrics.storageDuration.observe(labels, (this.now() - start) / 1000);
+      this.metrics.storageDuration.record(instruments.duration, (this.now() - start) / 1000);
     }
   }
 

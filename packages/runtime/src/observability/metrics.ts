@@ -5,7 +5,7 @@
  */
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { RequestInfo } from "../request/request-info.js";
-import { LeanCounter, LeanHistogram } from "./series.js";
+import { type HistogramSeries, LeanCounter, LeanHistogram } from "./series.js";
 
 export const COMPONENT = "apiserver";
 
@@ -128,11 +128,11 @@ export class ApiServerMetrics {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Label objects per label values, built once: spreading them per request showed in profiles. */
-  private readonly labelSets = new Map<
-    string,
-    { request: RequestLabels; counted: Record<RequestLabel | "code", string> }
-  >();
+  /**
+   * The series a request's labels and code land in, looked up once per label values:
+   * building label objects and series keys per request showed in profiles.
+   */
+  private readonly requestSeries = new Map<string, RequestSeries>();
 
   /** Records one finished request: count, latency and (for GET and LIST) response size. */
   observeRequest(
@@ -143,16 +143,25 @@ export class ApiServerMetrics {
     responseBytes?: number,
   ): void {
     const key = `${labels.verb}|${labels.group}|${labels.version}|${labels.resource}|${labels.subresource}|${labels.scope}|${labels.component}|${dryRun}|${code}`;
-    let sets = this.labelSets.get(key);
-    if (!sets) {
+    const generation = this.requests.generation + this.requestDuration.generation + this.responseSizes.generation;
+    let series = this.requestSeries.get(key);
+    if (!series || series.generation !== generation) {
       const request = { ...labels, dry_run: dryRun };
-      sets = { request, counted: { ...request, code: String(code) } };
-      if (this.labelSets.size > 4096) this.labelSets.clear();
-      this.labelSets.set(key, sets);
+      series = {
+        generation,
+        count: this.requests.seriesOf({ ...request, code: String(code) }),
+        duration: this.requestDuration.seriesOf(request),
+      };
+      if (this.requestSeries.size > 4096) this.requestSeries.clear();
+      this.requestSeries.set(key, series);
     }
-    this.requests.inc(sets.counted);
-    this.requestDuration.observe(sets.request, seconds);
-    if (responseBytes !== undefined) this.responseSizes.observe(labels, responseBytes);
+    series.count.value++;
+    this.requestDuration.record(series.duration, seconds);
+    if (responseBytes !== undefined) {
+      // Only GET and LIST have a size series: created on their first observation.
+      series.size ??= this.responseSizes.seriesOf(labels);
+      this.responseSizes.record(series.size, responseBytes);
+    }
   }
 
   /** A request of this kind is now in flight (until {@link inflightDone}). */
@@ -169,6 +178,14 @@ export class ApiServerMetrics {
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+interface RequestSeries {
+  /** The sum of the three metrics' generations when looked up. */
+  generation: number;
+  count: { value: number };
+  duration: HistogramSeries<RequestLabel>;
+  size?: HistogramSeries<ResourceLabel>;
 }
 
 export function requestKind(info: Pick<RequestInfo, "verb">): RequestKind {

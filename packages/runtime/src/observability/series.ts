@@ -32,6 +32,8 @@ function seriesKey<L extends string>(labels: Labels<L>, names: readonly L[]): st
 
 abstract class Series<L extends string, S> {
   protected readonly series = new Map<string, S>();
+  /** Counts resets: a caller holding a series from before one must look it up again. */
+  generation = 0;
 
   constructor(
     readonly name: string,
@@ -58,12 +60,18 @@ abstract class Series<L extends string, S> {
 
   reset(): void {
     this.series.clear();
+    this.generation++;
   }
 }
 
 export class LeanCounter<L extends string> extends Series<L, { labels: Labels<L>; value: number }> {
   inc(labels: Labels<L>, value = 1): void {
-    this.entry(labels, (own) => ({ labels: own, value: 0 })).value += value;
+    this.seriesOf(labels).value += value;
+  }
+
+  /** The series of these labels, to be added to directly (valid until the next {@link reset}). */
+  seriesOf(labels: Labels<L>): { value: number } {
+    return this.entry(labels, (own) => ({ labels: own, value: 0 }));
   }
 
   async get(): Promise<SeriesSnapshot> {
@@ -77,7 +85,7 @@ export class LeanCounter<L extends string> extends Series<L, { labels: Labels<L>
   }
 }
 
-interface HistogramSeries<L extends string> {
+export interface HistogramSeries<L extends string> {
   labels: Labels<L>;
   /** Observations per bucket (not cumulative); the last slot is +Inf. */
   counts: number[];
@@ -97,12 +105,21 @@ export class LeanHistogram<L extends string> extends Series<L, HistogramSeries<L
   }
 
   observe(labels: Labels<L>, value: number): void {
-    const s = this.entry(labels, (own) => ({
+    this.record(this.seriesOf(labels), value);
+  }
+
+  /** The series of these labels, for {@link record} (valid until the next {@link reset}). */
+  seriesOf(labels: Labels<L>): HistogramSeries<L> {
+    return this.entry(labels, (own) => ({
       labels: own,
       counts: new Array(this.buckets.length + 1).fill(0),
       sum: 0,
       count: 0,
     }));
+  }
+
+  /** Adds an observation to a series this histogram gave. */
+  record(s: HistogramSeries<L>, value: number): void {
     let i = 0;
     while (i < this.buckets.length && value > (this.buckets[i] as number)) i++;
     s.counts[i] = (s.counts[i] as number) + 1;

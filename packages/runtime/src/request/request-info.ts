@@ -120,10 +120,17 @@ export function isWatch(query: URLSearchParams): boolean {
 
 /** Splits a URL path into decoded segments; null when a segment is malformed. */
 export function splitPath(path: string): string[] | null {
-  const trimmed = path.replace(/^\/+|\/+$/g, "");
-  if (trimmed === "") return [];
+  let start = 0;
+  let end = path.length;
+  while (start < end && path.charCodeAt(start) === 47) start++;
+  while (end > start && path.charCodeAt(end - 1) === 47) end--;
+  if (start === end) return [];
+  const segments = path.slice(start, end).split("/");
+  // Most paths have nothing to decode: skip decodeURIComponent per segment for them.
+  if (path.indexOf("%", start) < 0) return segments;
   try {
-    return trimmed.split("/").map((s) => decodeURIComponent(s));
+    for (let i = 0; i < segments.length; i++) segments[i] = decodeURIComponent(segments[i] as string);
+    return segments;
   } catch {
     return null;
   }

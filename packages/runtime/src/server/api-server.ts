@@ -25,9 +25,11 @@ import {
   AuthenticationError,
   type Authenticator,
   type AuthorizationAttributes,
+  type AuthorizationResult,
   type Authorizer,
   anonymousUser,
   forbidden,
+  isPromise,
 } from "../auth/types.js";
 import { Discovery } from "../discovery/discovery.js";
 import { ResourceHandler, type ResourceHandlerOptions, SUPPORTED_PATCH_TYPES } from "../endpoints/resource-handler.js";
@@ -52,7 +54,7 @@ import { parseRequestInfo, type RequestInfo } from "../request/request-info.js";
 import { RequestDrain } from "./drain.js";
 import { Http2Bridge, ignoreConnectionHeaders } from "./h2-bridge.js";
 import { type HealthCheck, serveHealth } from "./health.js";
-import { type HttpRequest, type HttpResponse, writeBody, writeError } from "./http.js";
+import { type HttpRequest, type HttpResponse, writeBody, writeError, writePrepared } from "./http.js";
 import { InflightLimiter, type InflightLimits } from "./inflight.js";
 import { SecureListener, type ServingOptions, type TLSConfig } from "./listener.js";
 import { STORAGE_BACKUP_PATH, serveStorageBackup } from "./storage-backup.js";
@@ -154,6 +156,21 @@ interface RequestRecord {
   audit?: RequestAudit;
   /** When the request arrived, on the auditor's clock. */
   receivedAt?: number;
+  /**
+   * Followed until its response closes (in-flight count, deadline, drain). Only requests
+   * that outlive the handler's synchronous part need it; the others finish on the spot.
+   */
+  tracked?: boolean;
+  /** Metric labels known before the request ran (the GET of a document built once). */
+  labels?: Omit<RequestLabels, "dry_run">;
+  /** The body's size when the response bypassed `setHeader` (so `getHeader` can't tell). */
+  bytes?: number;
+}
+
+/** What is known in advance of a GET of a document built once (discovery): its request info and metric labels. */
+interface StaticRequest {
+  info: RequestInfo;
+  labels: Omit<RequestLabels, "dry_run">;
 }
 
 const isHttp2 = (req: HttpRequest): req is Http2ServerRequest => req.httpVersionMajor === 2;
@@ -195,6 +212,8 @@ export class ApiServer {
   /** What the listener serves: the configured TLS, then its reloads. */
   private tls: TLSConfig;
   private readonly limiter?: InflightLimiter;
+  /** GETs of the discovery documents, by path: parsed once, not per request. */
+  private readonly staticRequests = new Map<string, StaticRequest>();
 
   constructor(private readonly config: ApiServerConfig) {
     this.model = new ApiModel(config.resources);
@@ -232,6 +251,16 @@ export class ApiServer {
     }
     const verbsOf = (resource: ApiResource) => [...resource.verbs];
     this.discovery = new Discovery(this.model, verbsOf);
+    const discoveryPaths = ["/apis"];
+    for (const [group, versions] of this.model.groups) {
+      discoveryPaths.push(`/apis/${group}`, ...versions.map((version) => `/apis/${group}/${version}`));
+    }
+    for (const path of discoveryPaths) {
+      // Frozen: shared by every request of the path, so nothing may change it.
+      const info = Object.freeze(parseRequestInfo("GET", path, new URLSearchParams())) as RequestInfo;
+      const labels = Object.freeze(this.resourceLabels({ method: "GET", headers: {} } as HttpRequest, info));
+      this.staticRequests.set(path, { info, labels });
+    }
     this.openapi = new OpenAPIService(this.model, {
       patchTypes: SUPPORTED_PATCH_TYPES,
       verbsOf,
@@ -275,19 +304,46 @@ export class ApiServer {
   readonly handle = (req: HttpRequest, res: HttpResponse): void => {
     const { path, query } = splitUrl(req.url ?? "/");
     const record: RequestRecord = { path, query, start: performance.now() };
-    res.once("close", () => this.finish(req, res, record));
-    this.drain.started(res);
     if (this.config.audit) record.receivedAt = this.config.audit.now();
     if (isHttp2(req)) ignoreConnectionHeaders(res as Http2ServerResponse);
     else if (this.draining) res.setHeader("Connection", "close");
     if (!isApiPath(path)) {
+      this.track(req, res, record);
       this.serveNonApi(req, res);
       return;
     }
-    this.handleApi(req, res, record).catch((error: unknown) => {
+    // The chain runs synchronously as far as it can: cached credentials and decisions, and
+    // documents served from memory (discovery, OpenAPI), finish here without a promise.
+    let served: void | Promise<void>;
+    try {
+      served = this.handleApi(req, res, record);
+    } catch (error) {
       record.error = writeError(res, error);
-    });
+      served = undefined;
+    }
+    if (served) {
+      this.track(req, res, record);
+      served.catch((error: unknown) => {
+        record.error = writeError(res, error);
+      });
+    } else if (res.writableEnded && !record.tracked) {
+      this.finish(req, res, record);
+    } else {
+      this.track(req, res, record);
+    }
   };
+
+  /** Follows a request until its response closes: in-flight count, deadline, shutdown drain. Idempotent. */
+  private track(req: HttpRequest, res: HttpResponse, record: RequestRecord): void {
+    if (record.tracked) return;
+    record.tracked = true;
+    res.once("close", () => this.finish(req, res, record));
+    this.drain.started(res);
+    if (record.inflight) {
+      this.metrics.inflightStarted(record.inflight);
+      this.deadlines.track(res);
+    }
+  }
 
   private serveNonApi(req: HttpRequest, res: HttpResponse): void {
     // User routes skip authentication: identity headers a front proxy did not vouch for must not reach them.
@@ -322,25 +378,37 @@ export class ApiServer {
     return false;
   }
 
-  private async handleApi(req: HttpRequest, res: HttpResponse, record: RequestRecord): Promise<void> {
-    const { path, query } = record;
-    const info = parseRequestInfo(req.method ?? "GET", path, query);
+  private handleApi(req: HttpRequest, res: HttpResponse, record: RequestRecord): void | Promise<void> {
+    const known = req.method === "GET" ? this.staticRequests.get(record.path) : undefined;
+    const info = known ? known.info : parseRequestInfo(req.method ?? "GET", record.path, record.query);
+    if (known) record.labels = known.labels;
     record.info = info;
-    if (info.verb !== "watch") {
-      record.inflight = requestKind(info);
-      this.metrics.inflightStarted(record.inflight);
-      this.deadlines.track(res);
-    }
-    let user: UserInfo | null;
-    try {
-      user = await this.config.authenticator.authenticate(isHttp2(req) ? withSessionSocket(req) : req);
-    } catch (error) {
+    if (info.verb !== "watch") record.inflight = requestKind(info);
+    const failed = (error: unknown): never => {
       if (error instanceof AuthenticationError) {
         this.auditFailedAuthentication(req, record, info);
         throw StatusError.unauthorized();
       }
       throw error;
+    };
+    let answer: Promise<UserInfo | null> | UserInfo | null;
+    try {
+      answer = this.config.authenticator.authenticate(isHttp2(req) ? withSessionSocket(req) : req);
+    } catch (error) {
+      return failed(error);
     }
+    if (isPromise(answer)) return answer.then((user) => this.authorize(req, res, record, info, user), failed);
+    return this.authorize(req, res, record, info, answer);
+  }
+
+  private authorize(
+    req: HttpRequest,
+    res: HttpResponse,
+    record: RequestRecord,
+    info: RequestInfo,
+    authenticated: UserInfo | null,
+  ): void | Promise<void> {
+    let user = authenticated;
     if (user) {
       // Credentials are not needed past authentication; nothing after it (handlers, logs) gets to see them.
       delete req.headers.authorization;
@@ -348,24 +416,36 @@ export class ApiServer {
     record.user = user;
     if (this.config.audit) this.beginAudit(req, res, record, info, user);
     if (record.inflight && this.limiter) record.releaseSlot = this.limiter.acquire(info.verb, user);
-    if (!this.isAlwaysAllowed(path)) {
-      const attributes: AuthorizationAttributes = {
-        user,
-        verb: info.verb,
-        isResourceRequest: info.isResourceRequest,
-        path: info.path,
-        namespace: info.namespace,
-        apiGroup: info.apiGroup,
-        apiVersion: info.apiVersion,
-        resource: info.resource,
-        subresource: info.subresource,
-        name: info.name,
-      };
-      const result = await this.config.authorizer.authorize(attributes);
+    if (this.isAlwaysAllowed(record.path)) return this.serveAuthorized(req, res, info, record, user);
+    const attributes: AuthorizationAttributes = {
+      user,
+      verb: info.verb,
+      isResourceRequest: info.isResourceRequest,
+      path: info.path,
+      namespace: info.namespace,
+      apiGroup: info.apiGroup,
+      apiVersion: info.apiVersion,
+      resource: info.resource,
+      subresource: info.subresource,
+      name: info.name,
+    };
+    const decided = (result: AuthorizationResult): void | Promise<void> => {
       record.audit?.annotate("authorization.k8s.io/decision", result.decision === "allow" ? "allow" : "forbid");
       record.audit?.annotate("authorization.k8s.io/reason", result.reason ?? "");
       if (result.decision !== "allow") throw forbidden(attributes, result.reason);
-    }
+      return this.serveAuthorized(req, res, info, record, attributes.user);
+    };
+    const result = this.config.authorizer.authorize(attributes);
+    return isPromise(result) ? result.then(decided) : decided(result);
+  }
+
+  private serveAuthorized(
+    req: HttpRequest,
+    res: HttpResponse,
+    info: RequestInfo,
+    record: RequestRecord,
+    user: UserInfo,
+  ): void | Promise<void> {
     if (info.isResourceRequest) return this.serveResource(req, res, info, record, user);
     return this.serveNonResource(req, res, info, record);
   }
@@ -381,6 +461,8 @@ export class ApiServer {
       info.apiPrefix === "apis" ? this.model.lookup(info.apiGroup, info.apiVersion, info.resource) : undefined;
     if (!found) throw this.notFound();
     record.metered = found;
+    // A resource request always continues asynchronously: follow it from here (before the watch bookkeeping).
+    this.track(req, res, record);
     if (info.verb === "watch") {
       this.drain.longRunning(res);
       const labels = this.resourceLabels(req, info);
@@ -396,12 +478,12 @@ export class ApiServer {
     await handler.handle({ req, res, info, query: record.query, user, version: found.version });
   }
 
-  private async serveNonResource(
+  private serveNonResource(
     req: HttpRequest,
     res: HttpResponse,
     info: RequestInfo,
     record: RequestRecord,
-  ): Promise<void> {
+  ): void | Promise<void> {
     const segments = record.path.split("/").filter(Boolean);
     const [root, second] = segments;
     const method = req.method ?? "GET";
@@ -435,13 +517,13 @@ export class ApiServer {
         if (record.path !== STORAGE_BACKUP_PATH || method !== "GET") throw this.notFound();
         record.metered = {};
         // A backup streams for as long as the database takes to copy: no request timeout.
+        this.track(req, res, record);
         this.deadlines.done(res);
         return serveStorageBackup(res, this.config.storage);
       case "metrics": {
         if (segments.length !== 1) throw this.notFound();
         record.metered = {};
-        const { contentType, body } = await this.metrics.exposition();
-        return writeBody(res, 200, contentType, body);
+        return this.metrics.exposition().then(({ contentType, body }) => writeBody(res, 200, contentType, body));
       }
       case "api":
         // Extension servers have no core group; client-go tolerates 404 here.
@@ -454,6 +536,12 @@ export class ApiServer {
             : this.discovery.group(info.apiGroup))
         ) {
           record.metered = {};
+        }
+        if (record.labels && !this.config.audit) {
+          // Nobody reads this response's headers back (no audit): one writeHead instead of a setHeader each.
+          const answer = this.discovery.answer(req, info);
+          record.bytes = answer.body?.length ?? 0;
+          return writePrepared(res, answer, true);
         }
         return this.discovery.serve(req, res, info);
       case "openapi":
@@ -524,21 +612,29 @@ export class ApiServer {
 
   /** When the response is done (or the client went away): metrics and the log line. */
   private finish(req: HttpRequest, res: HttpResponse, record: RequestRecord): void {
-    this.drain.finished(res);
+    if (record.tracked) {
+      this.drain.finished(res);
+      if (record.inflight) {
+        this.metrics.inflightDone(record.inflight);
+        this.deadlines.done(res);
+      }
+    } else if (record.inflight) {
+      // Finished within the handler: in flight for that moment, as the high-water mark should show.
+      this.metrics.inflightStarted(record.inflight);
+      this.metrics.inflightDone(record.inflight);
+    }
     record.releaseSlot?.();
     record.audit?.complete(res, res.statusCode, record.error?.status);
-    if (record.inflight) {
-      this.metrics.inflightDone(record.inflight);
-      this.deadlines.done(res);
-    }
     if (record.longRunning) this.metrics.longRunning.dec(record.longRunning);
     const seconds = (performance.now() - record.start) / 1000;
     const code = res.statusCode;
     const info = record.info;
     if (info && record.metered) {
-      const labels = this.resourceLabels(req, info);
+      const labels = record.labels ?? this.resourceLabels(req, info);
       const size =
-        labels.verb === "GET" || labels.verb === "LIST" ? Number(res.getHeader("content-length") ?? 0) : undefined;
+        labels.verb === "GET" || labels.verb === "LIST"
+          ? (record.bytes ?? Number(res.getHeader("content-length") ?? 0))
+          : undefined;
       this.metrics.observeRequest(labels, dryRunLabel(record.query), code, seconds, size);
     }
     // Building the line costs more than the check: skip it when the level is off.

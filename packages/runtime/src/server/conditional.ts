@@ -4,7 +4,7 @@
  * served bytes) and 304 Not Modified for a matching If-None-Match.
  */
 import { createHash } from "node:crypto";
-import type { HttpRequest, HttpResponse } from "./http.js";
+import { type HttpRequest, type HttpResponse, type PreparedResponse, writePrepared } from "./http.js";
 
 /** `"<SHA-512 in upper-case hex>"`, the ETag kube-openapi and aggregated discovery send. */
 export function computeETag(body: string | Buffer): string {
@@ -39,6 +39,41 @@ export interface CacheableDocument {
   contentType: string;
 }
 
+/** A document's two answers: the document, and 304 Not Modified for a client that has it. */
+export interface PreparedDocument {
+  etag: string;
+  ok: PreparedResponse;
+  notModified: PreparedResponse;
+}
+
+/** The answers of a document with ETag and `Vary: Accept`; `cacheControl` defaults to Kubernetes' `no-cache, private`. */
+export function prepareDocument(
+  document: CacheableDocument,
+  cacheControl = "no-cache, private",
+  extraHeaders: Record<string, string> = {},
+): PreparedDocument {
+  const validators = { ETag: document.etag, Vary: "Accept", "Cache-Control": cacheControl, ...extraHeaders };
+  const bytes = typeof document.body === "string" ? Buffer.from(document.body) : document.body;
+  return {
+    etag: document.etag,
+    ok: Object.freeze({
+      status: 200,
+      headers: Object.freeze({
+        ...validators,
+        "Content-Type": document.contentType,
+        "Content-Length": String(bytes.length),
+      }),
+      body: bytes,
+    }),
+    notModified: Object.freeze({ status: 304, headers: Object.freeze(validators) }),
+  };
+}
+
+/** The answer for this request: 304 when its If-None-Match names the document. */
+export function conditionalAnswer(req: HttpRequest, document: PreparedDocument): PreparedResponse {
+  return etagMatches(req.headers["if-none-match"], document.etag) ? document.notModified : document.ok;
+}
+
 /**
  * Writes a document with ETag and `Vary: Accept`, or 304 without a body when the client
  * already has it. `cacheControl` defaults to Kubernetes' `no-cache, private`.
@@ -50,18 +85,5 @@ export function serveDocument(
   cacheControl = "no-cache, private",
   extraHeaders?: Record<string, string>,
 ): void {
-  res.setHeader("ETag", document.etag);
-  res.setHeader("Vary", "Accept");
-  res.setHeader("Cache-Control", cacheControl);
-  if (extraHeaders) for (const [k, v] of Object.entries(extraHeaders)) res.setHeader(k, v);
-  if (etagMatches(req.headers["if-none-match"], document.etag)) {
-    res.statusCode = 304;
-    res.end();
-    return;
-  }
-  const body = document.body;
-  res.statusCode = 200;
-  res.setHeader("Content-Type", document.contentType);
-  res.setHeader("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.length);
-  res.end(body);
+  writePrepared(res, conditionalAnswer(req, prepareDocument(document, cacheControl, extraHeaders)));
 }
