@@ -287,7 +287,8 @@ describe("metrics and request logs", () => {
     });
     assert.equal(patched.status, 200);
     assert.equal((await h.send(`${FLUNDERS}?dryRun=All`, { method: "DELETE" })).status, 200);
-    assert.equal((await h.send("/apis")).status, 200);
+    const apis = await h.send("/apis");
+    assert.equal(apis.status, 200);
     assert.equal((await h.send("/apis/wardle.example.com/v1alpha1/nothings")).status, 404);
 
     const res = await h.send("/metrics");
@@ -324,6 +325,12 @@ describe("metrics and request logs", () => {
       }),
       1,
     );
+    // Discovery is answered within the handler (no close listener): still timed and sized.
+    const discovery = { verb: "GET", group: "", version: "", resource: "", subresource: "/apis", scope: "" };
+    const apisLabels = { ...discovery, component: "apiserver" };
+    assert.equal(sample(text, "apiserver_request_duration_seconds_count", { ...apisLabels, dry_run: "" }), 1);
+    assert.equal(sample(text, "apiserver_response_sizes_count", apisLabels), 1);
+    assert.equal(sample(text, "apiserver_response_sizes_sum", apisLabels), Buffer.byteLength(apis.body));
     assert.ok(!text.includes('resource="nothings"'), "unknown resources are not metered");
     const duration = { ...base, verb: "GET", scope: "resource" };
     assert.equal(sample(text, "apiserver_request_duration_seconds_count", duration), 1);
