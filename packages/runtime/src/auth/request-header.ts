@@ -42,16 +42,20 @@ interface IdentityMatcher {
   users: ReadonlySet<string>;
   groups: ReadonlySet<string>;
   prefixes: readonly string[];
+  /** The first characters of every name and prefix (ASCII-folded), to skip most headers without lower-casing them; null: any. */
+  firstChars: ReadonlySet<number> | null;
 }
 const matchers = new WeakMap<IdentityHeaders, IdentityMatcher>();
 
 function identityMatcher(settings: IdentityHeaders): IdentityMatcher {
   let matcher = matchers.get(settings);
   if (!matcher) {
+    const names = [...settings.usernameHeaders, ...settings.groupHeaders, ...settings.extraHeaderPrefixes];
     matcher = {
       users: new Set(settings.usernameHeaders.map((n) => n.toLowerCase())),
       groups: new Set(settings.groupHeaders.map((n) => n.toLowerCase())),
       prefixes: settings.extraHeaderPrefixes.map((p) => p.toLowerCase()),
+      firstChars: names.some((n) => n === "") ? null : new Set(names.map((n) => n.charCodeAt(0) | 0x20)),
     };
     matchers.set(settings, matcher);
   }
@@ -74,8 +78,11 @@ interface IdentityHeader {
 function findIdentityHeaders(req: HttpRequest, matcher: IdentityMatcher): IdentityHeader[] {
   const found: IdentityHeader[] = [];
   const raw = req.rawHeaders;
+  const firstChars = matcher.firstChars;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
+    const rawName = raw[i] as string;
+    if (firstChars && !firstChars.has(rawName.charCodeAt(0) | 0x20)) continue;
+    const name = rawName.toLowerCase();
     if (matcher.users.has(name) || matcher.groups.has(name) || prefixOf(name, matcher.prefixes) >= 0) {
       found.push({ index: i, name });
     }

@@ -130,18 +130,23 @@ function isApiPath(path: string): boolean {
   return API_ROOTS.has(first) || path === STORAGE_BACKUP_PATH;
 }
 
-/** Splits `req.url` into path and query without the cost of `new URL` on every request. */
-export function splitUrl(url: string): { path: string; query: URLSearchParams } {
-  const q = url.indexOf("?");
-  if (q < 0) return { path: url, query: new URLSearchParams() };
-  return { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
-}
-
 /** What the chain learns about a request, for its metrics and log line. */
-interface RequestRecord {
-  path: string;
-  query: URLSearchParams;
-  start: number;
+class RequestRecord {
+  private parsedQuery?: URLSearchParams;
+
+  constructor(
+    readonly path: string,
+    /** What follows the `?` of the URL, if anything does. */
+    readonly rawQuery: string | undefined,
+    readonly start: number,
+  ) {}
+
+  /** The query, parsed when first asked for (discovery never asks). */
+  get query(): URLSearchParams {
+    this.parsedQuery ??= new URLSearchParams(this.rawQuery);
+    return this.parsedQuery;
+  }
+
   info?: RequestInfo;
   user?: UserInfo;
   /** Set once the request reached something this server serves: only those are metered. */
@@ -302,12 +307,16 @@ export class ApiServer {
 
   /** The request handler: the director. */
   readonly handle = (req: HttpRequest, res: HttpResponse): void => {
-    const { path, query } = splitUrl(req.url ?? "/");
-    const record: RequestRecord = { path, query, start: performance.now() };
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const record =
+      q < 0
+        ? new RequestRecord(url, undefined, performance.now())
+        : new RequestRecord(url.slice(0, q), url.slice(q + 1), performance.now());
     if (this.config.audit) record.receivedAt = this.config.audit.now();
     if (isHttp2(req)) ignoreConnectionHeaders(res as Http2ServerResponse);
     else if (this.draining) res.setHeader("Connection", "close");
-    if (!isApiPath(path)) {
+    if (!isApiPath(record.path)) {
       this.track(req, res, record);
       this.serveNonApi(req, res);
       return;
@@ -450,7 +459,7 @@ export class ApiServer {
     return this.serveNonResource(req, res, info, record);
   }
 
-  private async serveResource(
+  private serveResource(
     req: HttpRequest,
     res: HttpResponse,
     info: RequestInfo,
@@ -475,7 +484,7 @@ export class ApiServer {
       });
     }
     const handler = this.handlers.get(found.resource) as ResourceHandler;
-    await handler.handle({ req, res, info, query: record.query, user, version: found.version });
+    return handler.handle({ req, res, info, query: record.query, user, version: found.version });
   }
 
   private serveNonResource(
@@ -635,7 +644,8 @@ export class ApiServer {
         labels.verb === "GET" || labels.verb === "LIST"
           ? (record.bytes ?? Number(res.getHeader("content-length") ?? 0))
           : undefined;
-      this.metrics.observeRequest(labels, dryRunLabel(record.query), code, seconds, size);
+      const dryRun = record.rawQuery === undefined ? "" : dryRunLabel(record.query);
+      this.metrics.observeRequest(labels, dryRun, code, seconds, size);
     }
     // Building the line costs more than the check: skip it when the level is off.
     if (!this.logger.isLevelEnabled(code >= 500 ? "error" : "info")) return;
