@@ -3,7 +3,9 @@
  * `as=Table` and `as=PartialObjectMetadata[List]` in group meta.k8s.io. Protobuf and
  * other types are not served: a request offering nothing else gets 406.
  */
+
 import { StatusError } from "../api/errors.js";
+import { AcceptCache } from "../server/accept-cache.js";
 
 export interface MediaRange {
   type: string;
@@ -65,20 +67,38 @@ function formatOf(range: MediaRange): "json" | "yaml" | undefined {
  * where PartialObjectMetadataList (not PartialObjectMetadata) is the metadata form.
  */
 export function negotiate(accept: string | undefined, list: boolean): Negotiated {
+  const negotiated = (list ? listNegotiations : objectNegotiations).get(accept);
+  if (!negotiated) throw StatusError.notAcceptable(SERVED_MEDIA_TYPES);
+  return negotiated;
+}
+
+/** Clients send the same few Accept headers: each is parsed once (frozen, shared by the requests). */
+const objectNegotiations = new AcceptCache((accept) => chooseResponse(accept, false));
+const listNegotiations = new AcceptCache((accept) => chooseResponse(accept, true));
+
+function chooseResponse(accept: string | undefined, list: boolean): Readonly<Negotiated> | null {
+  const frozen = (n: Negotiated) => Object.freeze(n);
   for (const range of parseAccept(accept)) {
     if (range.q <= 0) continue;
     const format = formatOf(range);
     if (!format) continue;
     const as = range.params.as;
     if (!as)
-      return { format, target: "object", contentType: format === "yaml" ? "application/yaml" : "application/json" };
+      return frozen({
+        format,
+        target: "object",
+        contentType: format === "yaml" ? "application/yaml" : "application/json",
+      });
     if (range.params.g !== "meta.k8s.io" || (range.params.v !== "v1" && range.params.v !== "v1beta1")) continue;
     const contentType = `application/${format};as=${as};g=meta.k8s.io;v=${range.params.v}`;
-    if (as === "Table") return { format, target: "Table", contentType };
-    if (as === "PartialObjectMetadata" && !list) return { format, target: "PartialObjectMetadata", contentType };
-    if (as === "PartialObjectMetadataList" && list) return { format, target: "PartialObjectMetadataList", contentType };
+    if (as === "Table") return frozen({ format, target: "Table", contentType });
+    if (as === "PartialObjectMetadata" && !list)
+      return frozen({ format, target: "PartialObjectMetadata", contentType });
+    if (as === "PartialObjectMetadataList" && list) {
+      return frozen({ format, target: "PartialObjectMetadataList", contentType });
+    }
   }
-  throw StatusError.notAcceptable(SERVED_MEDIA_TYPES);
+  return null;
 }
 
 /** Negotiation for non-resource JSON documents (discovery lists, OpenAPI JSON). */
