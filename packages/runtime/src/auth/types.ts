@@ -75,6 +75,7 @@ export const anonymousUser = (): UserInfo => ({ name: ANONYMOUS_USER, groups: [U
 /** A value, or a promise of it: authenticators and authorizers answer cached decisions synchronously. */
 export type MaybePromise<T> = T | Promise<T>;
 
+/** Whether an authenticator's or authorizer's answer is still to come. */
 export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
 }
