@@ -107,13 +107,23 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | un
 
 function encodeEntry(identifier: string, versioned: VersionedSet, time: string | undefined): ManagedFieldsEntry {
   const info = parseIdentifier(identifier) ?? { manager: "", operation: "", apiVersion: "", subresource: "" };
+  return managedFieldsEntry(info, versioned, time, fieldSetToFieldsV1(versioned.set));
+}
+
+/** One entry in Kubernetes' key order: manager, operation, apiVersion, time, fieldsType, fieldsV1, subresource. */
+export function managedFieldsEntry(
+  info: ManagerInfo,
+  versioned: { readonly apiVersion: string; readonly applied: boolean },
+  time: string | undefined,
+  fieldsV1: JSONObject,
+): ManagedFieldsEntry {
   const entry: ManagedFieldsEntry = {};
   if (info.manager) entry.manager = info.manager;
   entry.operation = versioned.applied ? "Apply" : info.operation || "Update";
   entry.apiVersion = versioned.apiVersion;
   if (time !== undefined) entry.time = time;
   entry.fieldsType = "FieldsV1";
-  entry.fieldsV1 = fieldSetToFieldsV1(versioned.set);
+  entry.fieldsV1 = fieldsV1;
   if (info.subresource) entry.subresource = info.subresource;
   return entry;
 }
