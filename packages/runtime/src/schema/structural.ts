@@ -123,7 +123,7 @@ export function needsDefaults(value: unknown, schema: JSONSchemaProps | undefine
  * goes on inside them), otherwise the walk stops at the first. Returns whether it found one.
  */
 function walkDefaults(value: unknown, schema: JSONSchemaProps | undefined, fill: boolean): boolean {
-  if (!schema) return false;
+  if (!schema || !hasDefaultBelow(schema)) return false;
   let found = false;
   if (Array.isArray(value)) {
     if (schema.items) {
@@ -160,6 +160,23 @@ function walkDefaults(value: unknown, schema: JSONSchemaProps | undefined, fill:
       if (found && !fill) return true;
     }
   }
+  return found;
+}
+
+const defaultBelow = new WeakMap<JSONSchemaProps, boolean>();
+
+/** Whether a property anywhere inside `schema` has a default: a walk for defaults skips the rest. */
+function hasDefaultBelow(schema: JSONSchemaProps): boolean {
+  let found = defaultBelow.get(schema);
+  if (found !== undefined) return found;
+  defaultBelow.set(schema, true); // a schema that contains itself is walked, as before
+  found = false;
+  for (const property of Object.values(schema.properties ?? {})) {
+    if (property.default !== undefined || hasDefaultBelow(property)) found = true;
+  }
+  if (schema.items && hasDefaultBelow(schema.items)) found = true;
+  if (typeof schema.additionalProperties === "object" && hasDefaultBelow(schema.additionalProperties)) found = true;
+  defaultBelow.set(schema, found);
   return found;
 }
 

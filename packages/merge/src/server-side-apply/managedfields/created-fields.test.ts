@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { JSONObject, JSONValue } from "../../json/json.js";
 import type { ServerSideApplySchema } from "../typed/schema.js";
+import { formatTime } from "./entries.js";
 import { type FieldManagerOptions, updateManagedFields } from "./field-manager.js";
 
 // A create without managedFields takes the fast path (createdFieldsV1). Given as live an object
@@ -235,5 +236,22 @@ describe("createdFieldsV1", () => {
         },
       },
     ]);
+  });
+});
+
+describe("formatTime", () => {
+  it("gives toISOString to the second, whatever order the times come in (fast-check)", () => {
+    // Times within a few seconds of each other, so that the remembered second is often hit.
+    const base = Date.UTC(2024, 4, 1);
+    const times = fc.array(fc.integer({ min: -5_000, max: 5_000 }), { minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(times, fc.constantFrom(base, 0, -86_400_000), (offsets, origin) => {
+        for (const offset of offsets) {
+          const date = new Date(origin + offset);
+          assert.equal(formatTime(date), `${date.toISOString().slice(0, 19)}Z`);
+        }
+      }),
+    );
+    assert.throws(() => formatTime(new Date(Number.NaN)), RangeError);
   });
 });

@@ -156,7 +156,15 @@ export function isResetManagedFields(entries: JSONValue | undefined): boolean {
   return isJSONObject(only) && Object.values(only).every((v) => v === null || v === "");
 }
 
-/** metav1.Time as Kubernetes writes it: RFC 3339, whole seconds, UTC. */
+let lastSecond = Number.NaN;
+let lastText = "";
+
+/** metav1.Time as Kubernetes writes it: RFC 3339, whole seconds, UTC (remembered for the current second). */
 export function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = `${date.toISOString().slice(0, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastText;
 }
