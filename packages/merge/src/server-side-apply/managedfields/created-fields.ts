@@ -1,14 +1,9 @@
-import { compareGoStrings } from "../../json/go-format.js";
+import { sortGoStrings } from "../../json/go-format.js";
 import { isJSONObject, type JSONObject, type JSONValue } from "../../json/json.js";
-import {
-  comparePathElements,
-  fieldElement,
-  type PathElement,
-  serializePathElement,
-} from "../fieldpath/path-element.js";
+import { comparePathElements, fieldElement, type PathElement } from "../fieldpath/path-element.js";
 import { pairType } from "../typed/compare.js";
 import { indexListItems } from "../typed/list-items.js";
-import { elementOf, fieldOf, type ListType, type MapType, type TypeNode } from "../typed/schema.js";
+import { elementOf, fieldTypeOf, type ListType, type MapType, type TypeNode } from "../typed/schema.js";
 
 /**
  * Reset fields as a tree of field names: `true` drops the field and everything below it
@@ -70,22 +65,7 @@ export function createdFieldsV1(
   const kind = object.kind;
   if (typeof kind === "object" && kind !== null) return undefined;
   const out: JSONObject = {};
-  const path: PathElement[] = [];
-  for (const name of Object.keys(object).sort(compareGoStrings)) {
-    // apiVersion and kind are in the empty object too: at most they change, and are stripped.
-    if (name === "apiVersion" || name === "kind") continue;
-    const below = reset?.get(name);
-    field(
-      below === true ? undefined : out,
-      name,
-      object[name],
-      root,
-      path,
-      below === true ? undefined : below,
-      !STRIPPED_AT_ROOT.has(name),
-      name === "metadata" ? STRIPPED_IN_METADATA : undefined,
-    );
-  }
+  map(out, object, root, [], reset, STRIPPED_AT_ROOT, true);
   return out;
 }
 
@@ -101,9 +81,23 @@ function field(
   stripped: ReadonlySet<string> | undefined,
 ): boolean {
   path.push(fieldElement(name));
-  const wrote = node(out, `f:${name}`, value, fieldOf(map, name).type, path, reset, member, stripped);
+  const wrote = node(out, fieldKey(name), value, fieldTypeOf(map, name), path, reset, member, stripped);
   path.pop();
   return wrote;
+}
+
+// The FieldsV1 keys of field names met before: a key string seen before is already
+// internalized, which makes setting it as a property about twice as cheap. Bounded.
+const fieldKeys = new Map<string, string>();
+
+function fieldKey(name: string): string {
+  let key = fieldKeys.get(name);
+  if (key === undefined) {
+    if (fieldKeys.size >= 10_000) fieldKeys.clear();
+    key = `f:${name}`;
+    fieldKeys.set(name, key);
+  }
+  return key;
 }
 
 function node(
@@ -140,9 +134,12 @@ function map(
   path: PathElement[],
   reset: ResetFields | undefined,
   stripped: ReadonlySet<string> | undefined,
+  isRoot = false,
 ): boolean {
   let any = false;
-  for (const name of Object.keys(value).sort(compareGoStrings)) {
+  for (const name of sortGoStrings(Object.keys(value))) {
+    // apiVersion and kind are in the empty object too: at most they change, and are stripped.
+    if (isRoot && (name === "apiVersion" || name === "kind")) continue;
     const below = reset?.get(name);
     const wrote = field(
       below === true ? undefined : out,
@@ -152,7 +149,7 @@ function map(
       path,
       below === true ? undefined : below,
       stripped === undefined || !stripped.has(name),
-      undefined,
+      isRoot && name === "metadata" ? STRIPPED_IN_METADATA : undefined,
     );
     any ||= wrote;
   }
@@ -162,7 +159,9 @@ function map(
 function list(out: JSONObject | undefined, items: JSONValue[], type: ListType, path: PathElement[]): boolean {
   const { order, byKey } = indexListItems(type, items, path, false);
   const element = elementOf(type);
-  const keyed = order.map((pe) => ({ pe, key: serializePathElement(pe) }));
+  // byKey holds the serialized elements in the order of `order`.
+  const keys = byKey.keys();
+  const keyed = order.map((pe) => ({ pe, key: keys.next().value as string }));
   keyed.sort((a, b) => comparePathElements(a.pe, b.pe));
   for (const { pe, key } of keyed) {
     path.push(pe);
