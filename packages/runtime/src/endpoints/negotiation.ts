@@ -4,6 +4,7 @@
  * other types are not served: a request offering nothing else gets 406.
  */
 import { StatusError } from "../api/errors.js";
+import { AcceptCache } from "../server/accept-cache.js";
 
 export interface MediaRange {
   type: string;
@@ -60,11 +61,19 @@ function formatOf(range: MediaRange): "json" | "yaml" | undefined {
   return undefined;
 }
 
+// Clients send the same few Accept headers on every request: each is parsed once.
+const forObjects = new AcceptCache((accept) => Object.freeze(choose(accept, false)));
+const forLists = new AcceptCache((accept) => Object.freeze(choose(accept, true)));
+
 /**
  * Chooses the response for a resource request. `list` marks collection responses,
  * where PartialObjectMetadataList (not PartialObjectMetadata) is the metadata form.
  */
-export function negotiate(accept: string | undefined, list: boolean): Negotiated {
+export function negotiate(accept: string | undefined, list: boolean): Readonly<Negotiated> {
+  return (list ? forLists : forObjects).get(accept);
+}
+
+function choose(accept: string | undefined, list: boolean): Negotiated {
   for (const range of parseAccept(accept)) {
     if (range.q <= 0) continue;
     const format = formatOf(range);

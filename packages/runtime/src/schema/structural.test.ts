@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { JSONSchemaProps } from "../model/schema.js";
-import { applyDefaults, needsDefaults } from "./structural.js";
+import { applyDefaults, needsDefaults, prune } from "./structural.js";
 
 // Defaults at several depths: a plain field, a nullable one, inside arrays and maps.
 const schema: JSONSchemaProps = {
@@ -129,3 +129,55 @@ function fullWalk(value: unknown, schema: JSONSchemaProps): void {
     }
   }
 }
+
+describe("prune", () => {
+  it("drops unknown fields at any depth, inside list items and embedded resources, naming each in order met", () => {
+    const item: JSONSchemaProps = {
+      type: "object",
+      properties: { name: { type: "string" }, nested: { type: "array", items: { type: "object", properties: {} } } },
+    };
+    const schema: JSONSchemaProps = {
+      type: "object",
+      properties: {
+        spec: {
+          type: "object",
+          properties: {
+            items: { type: "array", items: item },
+            tags: { type: "array", items: { type: "string" } },
+            template: { type: "object", "x-kubernetes-embedded-resource": true, properties: {} },
+          },
+        },
+      },
+    };
+    const object = {
+      apiVersion: "v1",
+      kind: "K",
+      metadata: { name: "n", colour: "red" },
+      spec: {
+        items: ["text", null, { name: "a", bogus: 1 }, { name: "b", nested: [1, { x: 2 }] }],
+        tags: ["a", { odd: true }],
+        template: { apiVersion: "v1", kind: "Pod", metadata: { name: "p", extra: 1 }, other: {} },
+      },
+      top: 1,
+    };
+    assert.deepEqual(prune(object, schema), [
+      "metadata.colour",
+      "spec.items[2].bogus",
+      "spec.items[3].nested[1].x",
+      "spec.tags[1].odd",
+      "spec.template.metadata.extra",
+      "spec.template.other",
+      "top",
+    ]);
+    assert.deepEqual(object, {
+      apiVersion: "v1",
+      kind: "K",
+      metadata: { name: "n" },
+      spec: {
+        items: ["text", null, { name: "a" }, { name: "b", nested: [1, {}] }],
+        tags: ["a", {}],
+        template: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } },
+      },
+    });
+  });
+});

@@ -56,6 +56,8 @@ function pruneValue(
   if (Array.isArray(value)) {
     if (schema.items) {
       for (let i = 0; i < value.length; i++) {
+        // Only objects and arrays hold fields to prune: no path is built for the rest.
+        if (typeof value[i] !== "object" || value[i] === null) continue;
         pruneValue(
           value[i],
           schema.items,
@@ -73,23 +75,24 @@ function pruneValue(
   const properties = schema.properties ?? {};
   const additional = typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined;
   for (const key of Object.keys(value)) {
-    const fieldPath = child(path, key);
     if (embedded && (key === "apiVersion" || key === "kind")) continue;
     if (embedded && key === "metadata") {
-      pruneMetadata(value[key], fieldPath, unknown);
+      pruneMetadata(value[key], child(path, key), unknown);
       continue;
     }
     const propertySchema = Object.hasOwn(properties, key) ? properties[key] : additional;
     if (propertySchema) {
+      const field = value[key];
+      if (typeof field !== "object" || field === null) continue;
       pruneValue(
-        value[key],
+        field,
         propertySchema,
-        fieldPath,
+        child(path, key),
         propertySchema["x-kubernetes-embedded-resource"] === true,
         unknown,
       );
     } else if (!preserve && schema.additionalProperties !== true) {
-      unknown.push(fieldPath);
+      unknown.push(child(path, key));
       delete value[key];
     }
   }
@@ -136,7 +139,7 @@ function walkDefaults(value: unknown, schema: JSONSchemaProps | undefined, fill:
   }
   if (!isObject(value)) return false;
   if (schema.properties) {
-    for (const [key, propertySchema] of Object.entries(schema.properties)) {
+    for (const [key, propertySchema] of propertyEntries(schema.properties)) {
       const current = value[key];
       if (
         propertySchema.default !== undefined &&
@@ -161,6 +164,18 @@ function walkDefaults(value: unknown, schema: JSONSchemaProps | undefined, fill:
     }
   }
   return found;
+}
+
+const entriesOf = new WeakMap<Record<string, JSONSchemaProps>, [string, JSONSchemaProps][]>();
+
+/** Object.entries of a schema's properties, made once per schema (walks run per request). */
+function propertyEntries(properties: Record<string, JSONSchemaProps>): readonly [string, JSONSchemaProps][] {
+  let entries = entriesOf.get(properties);
+  if (entries === undefined) {
+    entries = Object.entries(properties);
+    entriesOf.set(properties, entries);
+  }
+  return entries;
 }
 
 const defaultBelow = new WeakMap<JSONSchemaProps, boolean>();
@@ -188,7 +203,8 @@ export function dropNulls(value: unknown, schema: JSONSchemaProps | undefined): 
     return;
   }
   if (!isObject(value)) return;
-  for (const [key, propertySchema] of Object.entries(schema.properties ?? {})) {
+  if (!schema.properties) return;
+  for (const [key, propertySchema] of propertyEntries(schema.properties)) {
     if (value[key] === null && propertySchema.nullable !== true && propertySchema.default === undefined)
       delete value[key];
     else dropNulls(value[key], propertySchema);
