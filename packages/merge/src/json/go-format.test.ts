@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compareGoStrings, goString, goTypeName, goValue } from "./go-format.js";
+import fc from "fast-check";
+import { compareGoStrings, goString, goTypeName, goValue, sortGoStrings } from "./go-format.js";
 
 describe("Go formatting of decoded JSON", () => {
   it("prints maps with sorted keys, lists space-separated, nil for null", () => {
@@ -39,5 +40,22 @@ describe("Go formatting of decoded JSON", () => {
     // U+FF61 sorts before U+1F600 in UTF-8, though its UTF-16 code unit is larger than the surrogate.
     assert.ok(compareGoStrings("\uff61", "\u{1f600}") < 0);
     assert.ok("\uff61" > "\u{1f600}");
+  });
+});
+
+describe("sortGoStrings", () => {
+  it("orders as compareGoStrings does, with and without surrogates (fast-check)", () => {
+    // Characters on both sides of the surrogate range, surrogate pairs and lone surrogates.
+    const char = fc.oneof(
+      fc.constantFrom("a", "B", "~", "é", "\u00ff", "\ud7ff", "\ue000", "\uffff", "\ud800", "\udfff"),
+      fc.constantFrom("\u{10000}", "\u{1f600}", "\u{10ffff}"),
+    );
+    const text = fc.array(char, { maxLength: 4 }).map((chars) => chars.join(""));
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 8 }), (strings) => {
+        assert.deepEqual(sortGoStrings([...strings]), [...strings].sort(compareGoStrings));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

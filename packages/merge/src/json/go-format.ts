@@ -7,7 +7,7 @@ export function goValue(value: JSONValue | undefined): string {
   if (value === undefined || value === null) return "<nil>";
   if (Array.isArray(value)) return `[${value.map(goValue).join(" ")}]`;
   if (isJSONObject(value)) {
-    const keys = Object.keys(value).sort(compareGoStrings);
+    const keys = sortGoStrings(Object.keys(value));
     return `map[${keys.map((key) => `${key}:${goValue(value[key])}`).join(" ")}]`;
   }
   if (typeof value === "number") return goNumber(value);
@@ -44,6 +44,17 @@ function goNumber(n: number): string {
     return n.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
   }
   return String(n);
+}
+
+const surrogate = /[\uD800-\uDFFF]/;
+
+/**
+ * Sorts strings in place in Go's order (compareGoStrings). Without surrogates, UTF-16 code
+ * unit order is code point order, and the built-in comparison is several times cheaper.
+ */
+export function sortGoStrings(strings: string[]): string[] {
+  for (const s of strings) if (surrogate.test(s)) return strings.sort(compareGoStrings);
+  return strings.sort();
 }
 
 /** Byte-wise (UTF-8) order of Go's string comparison, which is code-point order. */

@@ -43,17 +43,20 @@ export function toPlain(value: JSONValue): JSONValue {
   if (Array.isArray(value)) return value.map(toPlain);
   if (isJSONObject(value)) {
     const copy: JSONObject = {};
-    for (const key of Object.keys(value)) {
-      Object.defineProperty(copy, key, {
-        value: toPlain(value[key] as JSONValue),
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    }
+    for (const key of Object.keys(value)) setOwn(copy, key, toPlain(value[key] as JSONValue));
     return copy;
   }
   return value;
+}
+
+/**
+ * Sets an own data property of an ordinary object. Plain assignment, ~10x cheaper than
+ * defineProperty, except for "__proto__", which assignment would take as the prototype.
+ */
+export function setOwn(object: JSONObject, key: string, value: JSONValue): void {
+  if (key === "__proto__")
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }
 
 /** Deep equality of JSON values (Go's reflect.DeepEqual on decoded JSON). */

@@ -14,6 +14,7 @@ export {
   valueElement,
 } from "./fieldpath/path-element.js";
 export type { ManagedFieldsEntry } from "./managedfields/entries.js";
+export { formatTime } from "./managedfields/entries.js";
 export type { ApplyResult, FieldManagerOptions } from "./managedfields/field-manager.js";
 export { applyServerSide, DEFAULT_MAX_UPDATE_MANAGERS, updateManagedFields } from "./managedfields/field-manager.js";
 export { LAST_APPLIED_CONFIG_ANNOTATION } from "./managedfields/last-applied.js";

@@ -14,6 +14,8 @@ export const MAX_JSON_DEPTH = 1000;
 
 /** Throws 400 when JSON text nests deeper than `max`; a linear scan before parsing. */
 export function checkJSONDepth(text: string, max = MAX_JSON_DEPTH): void {
+  // Each level opens with a bracket: text of at most `max` characters cannot go deeper.
+  if (text.length <= max) return;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -3,7 +3,6 @@
  * `as=Table` and `as=PartialObjectMetadata[List]` in group meta.k8s.io. Protobuf and
  * other types are not served: a request offering nothing else gets 406.
  */
-
 import { StatusError } from "../api/errors.js";
 import { AcceptCache } from "../server/accept-cache.js";
 
@@ -62,43 +61,33 @@ function formatOf(range: MediaRange): "json" | "yaml" | undefined {
   return undefined;
 }
 
+// Clients send the same few Accept headers on every request: each is parsed once.
+const forObjects = new AcceptCache((accept) => Object.freeze(choose(accept, false)));
+const forLists = new AcceptCache((accept) => Object.freeze(choose(accept, true)));
+
 /**
  * Chooses the response for a resource request. `list` marks collection responses,
  * where PartialObjectMetadataList (not PartialObjectMetadata) is the metadata form.
  */
-export function negotiate(accept: string | undefined, list: boolean): Negotiated {
-  const negotiated = (list ? listNegotiations : objectNegotiations).get(accept);
-  if (!negotiated) throw StatusError.notAcceptable(SERVED_MEDIA_TYPES);
-  return negotiated;
+export function negotiate(accept: string | undefined, list: boolean): Readonly<Negotiated> {
+  return (list ? forLists : forObjects).get(accept);
 }
 
-/** Clients send the same few Accept headers: each is parsed once (frozen, shared by the requests). */
-const objectNegotiations = new AcceptCache((accept) => chooseResponse(accept, false));
-const listNegotiations = new AcceptCache((accept) => chooseResponse(accept, true));
-
-function chooseResponse(accept: string | undefined, list: boolean): Readonly<Negotiated> | null {
-  const frozen = (n: Negotiated) => Object.freeze(n);
+function choose(accept: string | undefined, list: boolean): Negotiated {
   for (const range of parseAccept(accept)) {
     if (range.q <= 0) continue;
     const format = formatOf(range);
     if (!format) continue;
     const as = range.params.as;
     if (!as)
-      return frozen({
-        format,
-        target: "object",
-        contentType: format === "yaml" ? "application/yaml" : "application/json",
-      });
+      return { format, target: "object", contentType: format === "yaml" ? "application/yaml" : "application/json" };
     if (range.params.g !== "meta.k8s.io" || (range.params.v !== "v1" && range.params.v !== "v1beta1")) continue;
     const contentType = `application/${format};as=${as};g=meta.k8s.io;v=${range.params.v}`;
-    if (as === "Table") return frozen({ format, target: "Table", contentType });
-    if (as === "PartialObjectMetadata" && !list)
-      return frozen({ format, target: "PartialObjectMetadata", contentType });
-    if (as === "PartialObjectMetadataList" && list) {
-      return frozen({ format, target: "PartialObjectMetadataList", contentType });
-    }
+    if (as === "Table") return { format, target: "Table", contentType };
+    if (as === "PartialObjectMetadata" && !list) return { format, target: "PartialObjectMetadata", contentType };
+    if (as === "PartialObjectMetadataList" && list) return { format, target: "PartialObjectMetadataList", contentType };
   }
-  return null;
+  throw StatusError.notAcceptable(SERVED_MEDIA_TYPES);
 }
 
 /** Negotiation for non-resource JSON documents (discovery lists, OpenAPI JSON). */

@@ -5,7 +5,7 @@
  */
 
 import type { ServerResponse } from "node:http";
-import { applyStrategicMergePatch, isStrategicMergePatchError } from "@apiserver-kit/merge";
+import { applyStrategicMergePatch, type FieldManagerOptions, isStrategicMergePatchError } from "@apiserver-kit/merge";
 import type { StoredObject } from "@apiserver-kit/storage";
 import {
   type AdmissionAttributes,
@@ -91,6 +91,7 @@ const noListers: AdmissionContext = {
 
 export class ResourceHandler {
   private readonly tables = new Map<string, TableConvertor>();
+  private readonly fieldManagers = new Map<string, FieldManagerOptions>();
   private readonly encoded = new WeakMap<object, Map<string, string>>();
   private readonly watchConfig: WatchStreamConfig;
   private readonly minRequestTimeoutSeconds: number;
@@ -630,8 +631,15 @@ export class ResourceHandler {
     return writeManager(options.fieldManager, r.req.headers["user-agent"]);
   }
 
-  private fieldManager(version: ResourceVersion, subresource: string) {
-    return fieldManagerOptions(this.resource, version, subresource, this.clock);
+  /** The managedFields options of an endpoint, made once (they depend on nothing per request). */
+  private fieldManager(version: ResourceVersion, subresource: string): FieldManagerOptions {
+    const key = `${version.name}/${subresource}`;
+    let options = this.fieldManagers.get(key);
+    if (options === undefined) {
+      options = fieldManagerOptions(this.resource, version, subresource, this.clock);
+      this.fieldManagers.set(key, options);
+    }
+    return options;
   }
 
   private async readDeleteBody(r: ResourceRequest): Promise<Record<string, unknown> | undefined> {

@@ -5,6 +5,7 @@
  * endpoints convert to and from the version a client speaks.
  */
 import { randomUUID } from "node:crypto";
+import { formatTime } from "@apiserver-kit/merge";
 import type { ReadConsistency, Storage, StoredObject, WatchHandle, WatchSink } from "@apiserver-kit/storage";
 import { type FieldError, fieldErrors, RawBadValue, StatusError } from "../api/errors.js";
 import type { DeleteOptionsBody, KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
@@ -78,11 +79,6 @@ function randomSuffix(): string {
   let s = "";
   for (let i = 0; i < 5; i++) s += generateNameAlphabet[Math.floor(Math.random() * generateNameAlphabet.length)];
   return s;
-}
-
-/** RFC 3339 in seconds, as Kubernetes' metav1.Time marshals. */
-export function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
 }
 
 /** Everything but metadata and status: what a generation bump looks at. */

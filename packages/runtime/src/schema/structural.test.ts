@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { JSONSchemaProps } from "../model/schema.js";
-import { applyDefaults, needsDefaults } from "./structural.js";
+import { applyDefaults, needsDefaults, prune } from "./structural.js";
 
 // Defaults at several depths: a plain field, a nullable one, inside arrays and maps.
 const schema: JSONSchemaProps = {
@@ -67,3 +67,117 @@ function isDeepStrictEqual(a: unknown, b: unknown): boolean {
 function asParsedJSON(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));
 }
+
+describe("applyDefaults skips schema parts without defaults", () => {
+  // Random schemas, defaults at random depths (or none), against a walk that skips nothing.
+  const leaf = fc.record(
+    { type: fc.constant("string"), default: fc.option(fc.constant("d"), { nil: undefined }) },
+    { requiredKeys: ["type"] },
+  );
+  const schemas = fc.letrec<{ node: JSONSchemaProps }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: "small" },
+      leaf as fc.Arbitrary<JSONSchemaProps>,
+      fc.record({ type: fc.constant("array"), items: tie("node") }) as fc.Arbitrary<JSONSchemaProps>,
+      fc.record({ type: fc.constant("object"), additionalProperties: tie("node") }) as fc.Arbitrary<JSONSchemaProps>,
+      fc
+        .record({
+          type: fc.constant("object"),
+          properties: fc.dictionary(fc.constantFrom("a", "b", "c"), tie("node"), { maxKeys: 3 }),
+          default: fc.option(fc.constant({}), { nil: undefined }),
+        })
+        .map((s) => JSON.parse(JSON.stringify(s)) as JSONSchemaProps),
+    ),
+  })).node;
+  const values = fc.jsonValue({ maxDepth: 4 }).map(asParsedJSON);
+
+  it("fills what a full walk fills (fast-check)", () => {
+    fc.assert(
+      fc.property(schemas, fc.dictionary(fc.constantFrom("a", "b", "c"), values), (propertySchema, value) => {
+        const root: JSONSchemaProps = { type: "object", properties: { a: propertySchema, b: propertySchema } };
+        const object = asParsedJSON(value) as Record<string, unknown>;
+        const expected = structuredClone(object);
+        fullWalk(expected, root);
+        const before = structuredClone(object);
+        applyDefaults(object, root);
+        assert.deepEqual(object, expected);
+        assert.equal(needsDefaults(before, root), !isDeepStrictEqual(before, expected));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+/** The defaulting walk without shortcuts: every property, item and additional property. */
+function fullWalk(value: unknown, schema: JSONSchemaProps): void {
+  if (Array.isArray(value)) {
+    if (schema.items) for (const item of value) fullWalk(item, schema.items);
+    return;
+  }
+  if (value === null || typeof value !== "object") return;
+  const object = value as Record<string, unknown>;
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    const current = object[key];
+    if (property.default !== undefined && (current === undefined || (current === null && property.nullable !== true)))
+      object[key] = structuredClone(property.default);
+    if (object[key] !== undefined) fullWalk(object[key], property);
+  }
+  if (typeof schema.additionalProperties === "object") {
+    for (const key of Object.keys(object)) {
+      if (!schema.properties || !Object.hasOwn(schema.properties, key))
+        fullWalk(object[key], schema.additionalProperties);
+    }
+  }
+}
+
+describe("prune", () => {
+  it("drops unknown fields at any depth, inside list items and embedded resources, naming each in order met", () => {
+    const item: JSONSchemaProps = {
+      type: "object",
+      properties: { name: { type: "string" }, nested: { type: "array", items: { type: "object", properties: {} } } },
+    };
+    const schema: JSONSchemaProps = {
+      type: "object",
+      properties: {
+        spec: {
+          type: "object",
+          properties: {
+            items: { type: "array", items: item },
+            tags: { type: "array", items: { type: "string" } },
+            template: { type: "object", "x-kubernetes-embedded-resource": true, properties: {} },
+          },
+        },
+      },
+    };
+    const object = {
+      apiVersion: "v1",
+      kind: "K",
+      metadata: { name: "n", colour: "red" },
+      spec: {
+        items: ["text", null, { name: "a", bogus: 1 }, { name: "b", nested: [1, { x: 2 }] }],
+        tags: ["a", { odd: true }],
+        template: { apiVersion: "v1", kind: "Pod", metadata: { name: "p", extra: 1 }, other: {} },
+      },
+      top: 1,
+    };
+    assert.deepEqual(prune(object, schema), [
+      "metadata.colour",
+      "spec.items[2].bogus",
+      "spec.items[3].nested[1].x",
+      "spec.tags[1].odd",
+      "spec.template.metadata.extra",
+      "spec.template.other",
+      "top",
+    ]);
+    assert.deepEqual(object, {
+      apiVersion: "v1",
+      kind: "K",
+      metadata: { name: "n" },
+      spec: {
+        items: ["text", null, { name: "a" }, { name: "b", nested: [1, {}] }],
+        tags: ["a", {}],
+        template: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } },
+      },
+    });
+  });
+});

@@ -56,6 +56,8 @@ function pruneValue(
   if (Array.isArray(value)) {
     if (schema.items) {
       for (let i = 0; i < value.length; i++) {
+        // Only objects and arrays hold fields to prune: no path is built for the rest.
+        if (typeof value[i] !== "object" || value[i] === null) continue;
         pruneValue(
           value[i],
           schema.items,
@@ -73,23 +75,24 @@ function pruneValue(
   const properties = schema.properties ?? {};
   const additional = typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined;
   for (const key of Object.keys(value)) {
-    const fieldPath = child(path, key);
     if (embedded && (key === "apiVersion" || key === "kind")) continue;
     if (embedded && key === "metadata") {
-      pruneMetadata(value[key], fieldPath, unknown);
+      pruneMetadata(value[key], child(path, key), unknown);
       continue;
     }
     const propertySchema = Object.hasOwn(properties, key) ? properties[key] : additional;
     if (propertySchema) {
+      const field = value[key];
+      if (typeof field !== "object" || field === null) continue;
       pruneValue(
-        value[key],
+        field,
         propertySchema,
-        fieldPath,
+        child(path, key),
         propertySchema["x-kubernetes-embedded-resource"] === true,
         unknown,
       );
     } else if (!preserve && schema.additionalProperties !== true) {
-      unknown.push(fieldPath);
+      unknown.push(child(path, key));
       delete value[key];
     }
   }
@@ -123,7 +126,7 @@ export function needsDefaults(value: unknown, schema: JSONSchemaProps | undefine
  * goes on inside them), otherwise the walk stops at the first. Returns whether it found one.
  */
 function walkDefaults(value: unknown, schema: JSONSchemaProps | undefined, fill: boolean): boolean {
-  if (!schema) return false;
+  if (!schema || !hasDefaultBelow(schema)) return false;
   let found = false;
   if (Array.isArray(value)) {
     if (schema.items) {
@@ -136,7 +139,7 @@ function walkDefaults(value: unknown, schema: JSONSchemaProps | undefined, fill:
   }
   if (!isObject(value)) return false;
   if (schema.properties) {
-    for (const [key, propertySchema] of Object.entries(schema.properties)) {
+    for (const [key, propertySchema] of propertyEntries(schema.properties)) {
       const current = value[key];
       if (
         propertySchema.default !== undefined &&
@@ -163,6 +166,35 @@ function walkDefaults(value: unknown, schema: JSONSchemaProps | undefined, fill:
   return found;
 }
 
+const entriesOf = new WeakMap<Record<string, JSONSchemaProps>, [string, JSONSchemaProps][]>();
+
+/** Object.entries of a schema's properties, made once per schema (walks run per request). */
+function propertyEntries(properties: Record<string, JSONSchemaProps>): readonly [string, JSONSchemaProps][] {
+  let entries = entriesOf.get(properties);
+  if (entries === undefined) {
+    entries = Object.entries(properties);
+    entriesOf.set(properties, entries);
+  }
+  return entries;
+}
+
+const defaultBelow = new WeakMap<JSONSchemaProps, boolean>();
+
+/** Whether a property anywhere inside `schema` has a default: a walk for defaults skips the rest. */
+function hasDefaultBelow(schema: JSONSchemaProps): boolean {
+  let found = defaultBelow.get(schema);
+  if (found !== undefined) return found;
+  defaultBelow.set(schema, true); // a schema that contains itself is walked, as before
+  found = false;
+  for (const property of Object.values(schema.properties ?? {})) {
+    if (property.default !== undefined || hasDefaultBelow(property)) found = true;
+  }
+  if (schema.items && hasDefaultBelow(schema.items)) found = true;
+  if (typeof schema.additionalProperties === "object" && hasDefaultBelow(schema.additionalProperties)) found = true;
+  defaultBelow.set(schema, found);
+  return found;
+}
+
 /** Drops `null` values of non-nullable fields without a default, in place (as Kubernetes does before defaulting). */
 export function dropNulls(value: unknown, schema: JSONSchemaProps | undefined): void {
   if (!schema) return;
@@ -171,7 +203,8 @@ export function dropNulls(value: unknown, schema: JSONSchemaProps | undefined): 
     return;
   }
   if (!isObject(value)) return;
-  for (const [key, propertySchema] of Object.entries(schema.properties ?? {})) {
+  if (!schema.properties) return;
+  for (const [key, propertySchema] of propertyEntries(schema.properties)) {
     if (value[key] === null && propertySchema.nullable !== true && propertySchema.default === undefined)
       delete value[key];
     else dropNulls(value[key], propertySchema);

@@ -1,4 +1,4 @@
-import { isJSONObject, type JSONObject, type JSONValue } from "../../json/json.js";
+import { isJSONObject, type JSONObject, type JSONValue, setOwn } from "../../json/json.js";
 import { ServerSideApplyError } from "../errors.js";
 import { FieldSet } from "./field-set.js";
 import { comparePathElements, deserializePathElement, type PathElement, serializePathElement } from "./path-element.js";
@@ -14,11 +14,9 @@ export function fieldSetToFieldsV1(set: FieldSet): JSONObject {
 
 function emit(set: FieldSet, includeSelf: boolean): JSONObject {
   const out: JSONObject = {};
-  const put = (key: string, value: JSONValue) =>
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   const children = set.children();
   const members = set.members();
-  if (includeSelf && (members.length > 0 || children.length > 0)) put(".", {});
+  if (includeSelf && (members.length > 0 || children.length > 0)) out["."] = {};
   const entries: { element: PathElement; member: boolean; child: FieldSet | undefined }[] = [];
   let m = 0;
   let c = 0;
@@ -39,7 +37,7 @@ function emit(set: FieldSet, includeSelf: boolean): JSONObject {
     }
   }
   for (const entry of entries) {
-    put(serializePathElement(entry.element), entry.child === undefined ? {} : emit(entry.child, entry.member));
+    setOwn(out, serializePathElement(entry.element), entry.child === undefined ? {} : emit(entry.child, entry.member));
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { compareGoStrings } from "../../json/go-format.js";
+import { sortGoStrings } from "../../json/go-format.js";
 import { isJSONObject, type JSONValue } from "../../json/json.js";
 
 // JSON as Go's encoding/json writes it: object keys sorted, and <, >, &, U+2028, U+2029 escaped.
@@ -35,7 +35,7 @@ export function goJSON(value: JSONValue): string {
   if (typeof value === "number" || typeof value === "boolean") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(goJSON).join(",")}]`;
   if (isJSONObject(value)) {
-    const keys = Object.keys(value).sort(compareGoStrings);
+    const keys = sortGoStrings(Object.keys(value));
     return `{${keys.map((key) => `${goJSONString(key)}:${goJSON(value[key] as JSONValue)}`).join(",")}}`;
   }
   return "null";

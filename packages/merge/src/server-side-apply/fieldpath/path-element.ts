@@ -1,4 +1,4 @@
-import { compareGoStrings } from "../../json/go-format.js";
+import { compareGoStrings, sortGoStrings } from "../../json/go-format.js";
 import { isJSONObject, type JSONObject, type JSONValue, jsonEqual } from "../../json/json.js";
 import { ServerSideApplyError } from "../errors.js";
 import { goJSON, goJSONString, goQuote } from "./go-json.js";
@@ -157,8 +157,8 @@ export function compareValues(a: JSONValue, b: JSONValue): number {
     return Math.sign(a.length - list.length);
   }
   if (isJSONObject(a) && isJSONObject(b)) {
-    const ak = Object.keys(a).sort(compareGoStrings);
-    const bk = Object.keys(b).sort(compareGoStrings);
+    const ak = sortGoStrings(Object.keys(a));
+    const bk = sortGoStrings(Object.keys(b));
     for (let i = 0; i < Math.min(ak.length, bk.length); i++) {
       const byKey = compareGoStrings(ak[i] as string, bk[i] as string);
       if (byKey !== 0) return byKey;
@@ -176,7 +176,7 @@ function valueString(value: JSONValue): string {
   if (typeof value === "string") return goQuote(value);
   if (Array.isArray(value)) return `[${value.map(valueString).join(",")}]`;
   if (isJSONObject(value)) {
-    const keys = Object.keys(value).sort(compareGoStrings);
+    const keys = sortGoStrings(Object.keys(value));
     return `{${keys.map((k) => `${k}=${valueString(value[k] as JSONValue)}`).join(",")}}`;
   }
   return String(value);

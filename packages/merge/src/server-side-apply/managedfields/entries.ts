@@ -107,13 +107,23 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | un
 
 function encodeEntry(identifier: string, versioned: VersionedSet, time: string | undefined): ManagedFieldsEntry {
   const info = parseIdentifier(identifier) ?? { manager: "", operation: "", apiVersion: "", subresource: "" };
+  return managedFieldsEntry(info, versioned, time, fieldSetToFieldsV1(versioned.set));
+}
+
+/** One entry in Kubernetes' key order: manager, operation, apiVersion, time, fieldsType, fieldsV1, subresource. */
+export function managedFieldsEntry(
+  info: ManagerInfo,
+  versioned: { readonly apiVersion: string; readonly applied: boolean },
+  time: string | undefined,
+  fieldsV1: JSONObject,
+): ManagedFieldsEntry {
   const entry: ManagedFieldsEntry = {};
   if (info.manager) entry.manager = info.manager;
   entry.operation = versioned.applied ? "Apply" : info.operation || "Update";
   entry.apiVersion = versioned.apiVersion;
   if (time !== undefined) entry.time = time;
   entry.fieldsType = "FieldsV1";
-  entry.fieldsV1 = fieldSetToFieldsV1(versioned.set);
+  entry.fieldsV1 = fieldsV1;
   if (info.subresource) entry.subresource = info.subresource;
   return entry;
 }
@@ -146,7 +156,15 @@ export function isResetManagedFields(entries: JSONValue | undefined): boolean {
   return isJSONObject(only) && Object.values(only).every((v) => v === null || v === "");
 }
 
-/** metav1.Time as Kubernetes writes it: RFC 3339, whole seconds, UTC. */
+let lastSecond = Number.NaN;
+let lastText = "";
+
+/** metav1.Time as Kubernetes writes it: RFC 3339, whole seconds, UTC (remembered for the current second). */
 export function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = `${date.toISOString().slice(0, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastText;
 }

@@ -1,10 +1,11 @@
-import { cloneIn, isJSONObject, type JSONObject, type JSONValue, jsonEqual, toPlain } from "../../json/json.js";
+import { cloneIn, isJSONObject, type JSONObject, type JSONValue, jsonEqual, setOwn, toPlain } from "../../json/json.js";
 import { ServerSideApplyError, type ServerSideApplyError as SSAError, type StatusCause } from "../errors.js";
 import { FieldSet } from "../fieldpath/field-set.js";
 import { goQuote } from "../fieldpath/go-json.js";
 import { fieldElement, pathString } from "../fieldpath/path-element.js";
 import { type Conflict, ConflictsError, type ManagedFieldSets, Updater } from "../merge/updater.js";
 import { rootTypeOf, type ServerSideApplySchema, type TypeNode } from "../typed/schema.js";
+import { createdFieldsV1, resetFieldsTree, STRIPPED_AT_ROOT, STRIPPED_IN_METADATA } from "./created-fields.js";
 import {
   decodeManagedFields,
   emptyManaged,
@@ -12,6 +13,8 @@ import {
   formatTime,
   isResetManagedFields,
   type Managed,
+  type ManagedFieldsEntry,
+  managedFieldsEntry,
   managerIdentifier,
   parseIdentifier,
 } from "./entries.js";
@@ -55,20 +58,8 @@ export interface ApplyResult {
 
 // Paths no manager owns (Kubernetes' stripMetaManager); a plain difference, so children survive.
 const stripSet = FieldSet.of(
-  [fieldElement("apiVersion")],
-  [fieldElement("kind")],
-  [fieldElement("metadata")],
-  ...[
-    "name",
-    "namespace",
-    "creationTimestamp",
-    "selfLink",
-    "uid",
-    "clusterName",
-    "generation",
-    "managedFields",
-    "resourceVersion",
-  ].map((name) => [fieldElement("metadata"), fieldElement(name)]),
+  ...[...STRIPPED_AT_ROOT].map((name) => [fieldElement(name)]),
+  ...[...STRIPPED_IN_METADATA].map((name) => [fieldElement("metadata"), fieldElement(name)]),
 );
 
 const CURRENT_OPERATION = "current-operation";
@@ -274,8 +265,15 @@ function withoutManagedFields(object: JSONObject): JSONObject {
  * the store can skip the write.
  */
 function withManagedFields(object: JSONObject, managed: Managed, template: JSONObject | null): JSONObject {
-  const copy = toPlain(object) as JSONObject;
-  const entries = encodeManagedFields(managed);
+  return withEntries(toPlain(object) as JSONObject, encodeManagedFields(managed), template);
+}
+
+/** withManagedFields on a copy the caller owns, with the entries already encoded. */
+function withEntries(
+  copy: JSONObject,
+  entries: ManagedFieldsEntry[] | undefined,
+  template: JSONObject | null,
+): JSONObject {
   const metadata = metadataOf(copy) ?? {};
   delete metadata.managedFields;
   if (entries === undefined) {
@@ -288,7 +286,7 @@ function withManagedFields(object: JSONObject, managed: Managed, template: JSONO
   const placed: JSONObject = {};
   for (const key of Object.keys(metadata)) {
     if (key === before) placed.managedFields = entries as unknown as JSONValue;
-    Object.defineProperty(placed, key, { value: metadata[key], enumerable: true, writable: true, configurable: true });
+    setOwn(placed, key, metadata[key] as JSONValue);
   }
   if (before === undefined) placed.managedFields = entries as unknown as JSONValue;
   copy.metadata = placed;
@@ -324,20 +322,24 @@ export function updateManagedFields(
   manager: string,
   options: FieldManagerOptions,
 ): JSONObject {
-  const tracker = new Tracker(options);
   let managed: Managed;
   const requested = managedFieldsOf(updated);
-  if (tracker.subresource !== "") managed = decodeOrEmpty(managedFieldsOf(live));
+  if ((options.subresource ?? "") !== "") managed = decodeOrEmpty(managedFieldsOf(live));
   else if (isResetManagedFields(requested)) managed = emptyManaged();
   else {
     managed = decodeOrEmpty(requested);
     if (managed.fields.size === 0) managed = decodeOrEmpty(managedFieldsOf(live));
   }
+  const template = metadataOf(updated)?.managedFields !== undefined ? updated : live;
+  if (live === null && managed.fields.size === 0) {
+    const created = recordCreate(updated, manager, options, template);
+    if (created !== undefined) return created;
+  }
+  const tracker = new Tracker(options);
   const liveObject = live === null ? emptyObjectLike(updated, options.apiVersion) : withoutManagedFields(live);
   const newObject = withoutManagedFields(updated);
   // An existing object whose managedFields are empty stays untracked until its next apply.
   const isCreate = live === null || typeof metadataOf(live)?.uid !== "string" || metadataOf(live)?.uid === "";
-  const template = metadataOf(updated)?.managedFields !== undefined ? updated : live;
   if (managed.fields.size === 0 && !isCreate) return withManagedFields(newObject, managed, template);
   try {
     return withManagedFields(newObject, tracker.update(liveObject, newObject, managed, manager), template);
@@ -348,6 +350,42 @@ export function updateManagedFields(
     if (previous !== undefined) (metadataOf(kept) as JSONObject).managedFields = cloneIn(previous);
     return toPlain(kept) as JSONObject;
   }
+}
+
+/**
+ * updateManagedFields of a create that brings no managedFields: nobody owns anything yet, so
+ * the manager's entry is the object's own fields (createdFieldsV1) and no comparison is needed.
+ * Undefined for the rare objects createdFieldsV1 leaves to the general path.
+ */
+function recordCreate(
+  updated: JSONObject,
+  manager: string,
+  options: FieldManagerOptions,
+  template: JSONObject | null,
+): JSONObject | undefined {
+  const copy = toPlain(updated) as JSONObject;
+  const metadata = metadataOf(copy);
+  if (metadata !== undefined) delete metadata.managedFields;
+  let fieldsV1: JSONObject | undefined;
+  try {
+    fieldsV1 = createdFieldsV1(copy, rootTypeOf(options.schema), resetFieldsTree(options.resetFields));
+  } catch (error) {
+    // As the general path: an object it cannot track is stored without managedFields.
+    if (error instanceof ServerSideApplyError) return copy;
+    throw error;
+  }
+  if (fieldsV1 === undefined) return undefined;
+  if (Object.keys(fieldsV1).length === 0) return withEntries(copy, undefined, template);
+  const subresource = options.subresource ?? "";
+  const clock = options.now ?? (() => new Date());
+  const info = { manager: manager || "unknown", operation: "Update", apiVersion: options.apiVersion, subresource };
+  const entry = managedFieldsEntry(
+    info,
+    { apiVersion: options.apiVersion, applied: false },
+    formatTime(clock()),
+    fieldsV1,
+  );
+  return withEntries(copy, [entry], template);
 }
 
 /**

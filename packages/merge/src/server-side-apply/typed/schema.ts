@@ -113,13 +113,17 @@ export function fitsType(type: TypeNode, value: unknown): boolean {
 
 /** The type of a field of a map, and whether the schema declares it (a "named" field). */
 export function fieldOf(map: MapType, name: string): { type: TypeNode; declared: boolean } {
+  const properties = map.schema?.properties;
+  return { type: fieldTypeOf(map, name), declared: properties !== undefined && Object.hasOwn(properties, name) };
+}
+
+/** The type of a field of a map (fieldOf without the object). */
+export function fieldTypeOf(map: MapType, name: string): TypeNode {
   const schema = map.schema;
-  if (schema === undefined) return { type: DEDUCED, declared: false };
-  if (schema.properties !== undefined && Object.hasOwn(schema.properties, name)) {
-    return { type: typeOf(schema.properties[name]), declared: true };
-  }
+  if (schema === undefined) return DEDUCED;
+  if (schema.properties !== undefined && Object.hasOwn(schema.properties, name)) return typeOf(schema.properties[name]);
   const additional = schema.additionalProperties;
-  return { type: typeof additional === "object" ? typeOf(additional) : DEDUCED, declared: false };
+  return typeof additional === "object" ? typeOf(additional) : DEDUCED;
 }
 
 export function elementOf(list: ListType): TypeNode {
