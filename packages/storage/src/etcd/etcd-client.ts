@@ -54,6 +54,12 @@ export interface ResponseOp {
   response_delete_range?: { header: ResponseHeader; deleted: string; prev_kvs: KeyValue[] } | null;
 }
 
+export interface TxnRequest {
+  compare: Compare[];
+  success: RequestOp[];
+  failure: RequestOp[];
+}
+
 export interface TxnResponse {
   header: ResponseHeader;
   succeeded: boolean;
@@ -181,7 +187,7 @@ export class EtcdClient {
     return this.unary("KV", "Range", request);
   }
 
-  txn(request: { compare: Compare[]; success: RequestOp[]; failure: RequestOp[] }): Promise<TxnResponse> {
+  txn(request: TxnRequest): Promise<TxnResponse> {
     return this.unary("KV", "Txn", request);
   }
 
