@@ -264,7 +264,15 @@ export class EtcdClient {
       const options = { deadline: Date.now() + this.timeoutMs };
       if (typeof method !== "string") {
         const { path, serialize, deserialize } = method as CodecMethod<unknown, T>;
-        client.makeUnaryRequest(path, serialize, deserialize, request, new grpc.Metadata(), options, callback);
+        // grpc-js captures a stack trace on every call for its error messages (≈10 µs, about 1% of
+        // a write's CPU); the storage error that reaches the caller carries its own stack.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+          client.makeUnaryRequest(path, serialize, deserialize, request, new grpc.Metadata(), options, callback);
+        } finally {
+          Error.stackTraceLimit = limit;
+        }
         return;
       }
       (client[method] as (r: unknown, m: grpc.Metadata, o: grpc.CallOptions, cb: typeof callback) => void).call(
