@@ -189,6 +189,10 @@ export function encodeWatchRequest(request: WatchRequest): Buffer {
 
 // ---------------------------------------------------------------- decoding
 
+/** Recently decoded long varints and their decimal strings (BigInt arithmetic is the slow part). */
+const LONG_CACHE: { bytes: Buffer; signed: boolean; text: string }[] = [];
+let longCacheNext = 0;
+
 class Reader {
   constructor(
     readonly buf: Buffer,
@@ -215,12 +219,13 @@ class Reader {
 
   /** An int64 or uint64 as its decimal string (what proto-loader's `longs: String` gives). */
   long(signed: boolean): string {
+    const start = this.pos;
     let value = 0;
     let shift = 0;
     for (;;) {
       if (this.pos >= this.end) throw new RangeError("etcd codec: message truncated");
       const b = this.buf[this.pos++] as number;
-      if (shift === 49) return this.bigLong(BigInt(value), b, signed);
+      if (shift === 49) return this.cachedLong(start, BigInt(value), b, signed);
       value += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) return String(value);
       shift += 7;
@@ -260,6 +265,24 @@ class Reader {
       this.pos += length;
     } else if (wireType === FIXED32) this.pos += 4;
     else throw new RangeError(`etcd codec: unsupported wire type ${wireType}`);
+  }
+
+  /** A varint of 8 bytes or more: etcd's cluster and member ids, the same on every response header. */
+  private cachedLong(start: number, low: bigint, next: number, signed: boolean): string {
+    let end = this.pos;
+    while (end <= this.end && (this.buf[end - 1] as number) >= 0x80) end++;
+    if (end > this.end) return this.bigLong(low, next, signed);
+    const bytes = this.buf.subarray(start, end);
+    for (const entry of LONG_CACHE) {
+      if (entry.signed === signed && entry.bytes.equals(bytes)) {
+        this.pos = end;
+        return entry.text;
+      }
+    }
+    const text = this.bigLong(low, next, signed);
+    LONG_CACHE[longCacheNext] = { bytes: Buffer.from(bytes), signed, text };
+    longCacheNext = (longCacheNext + 1) % 8;
+    return text;
   }
 
   private bigLong(low: bigint, first: number, signed: boolean): string {
