@@ -11,6 +11,7 @@ import {
   encodeTxnRequest,
   encodeWatchRequest,
 } from "./etcd-codec.js";
+import { GrpcUnaryChannel } from "./grpc-unary.js";
 
 /** etcd's v3 API messages as @grpc/proto-loader decodes them (int64 as decimal strings). */
 export interface KeyValue {
@@ -183,6 +184,8 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 interface Endpoint {
   readonly url: string;
   readonly clients: Record<ServiceName, ServiceClient>;
+  /** Range and Txn, the calls of every read and write, without grpc-js's per-call machinery. */
+  readonly unary: GrpcUnaryChannel;
 }
 
 /**
@@ -214,7 +217,11 @@ export class EtcdClient {
       const target = parsed.host;
       const make = (name: ServiceName) =>
         new constructors[name](target, credentials, CHANNEL_OPTIONS) as unknown as ServiceClient;
-      return { url, clients: { KV: make("KV"), Maintenance: make("Maintenance"), Watch: make("Watch") } };
+      return {
+        url,
+        clients: { KV: make("KV"), Maintenance: make("Maintenance"), Watch: make("Watch") },
+        unary: new GrpcUnaryChannel(parsed, tls),
+      };
     });
   }
 
@@ -246,40 +253,35 @@ export class EtcdClient {
   }
 
   close(): void {
-    for (const endpoint of this.endpoints) for (const client of Object.values(endpoint.clients)) client.close();
+    for (const endpoint of this.endpoints) {
+      for (const client of Object.values(endpoint.clients)) client.close();
+      endpoint.unary.close();
+    }
   }
 
   private unary<T>(service: ServiceName, method: string | CodecMethod<never, T>, request: unknown): Promise<T> {
     const endpoint = this.endpoints[this.current] as Endpoint;
+    const failed = (error: grpc.ServiceError) => {
+      if (error.code === grpc.status.UNAVAILABLE && this.endpoints[this.current] === endpoint) this.rotate();
+      return error;
+    };
+    if (typeof method !== "string") {
+      const { path, serialize, deserialize } = method as CodecMethod<unknown, T>;
+      return endpoint.unary.call(path, request, serialize, deserialize, this.timeoutMs).catch((error) => {
+        throw failed(error);
+      });
+    }
     const client = endpoint.clients[service];
     return new Promise<T>((resolve, reject) => {
       const callback = (error: grpc.ServiceError | null, response?: T) => {
-        if (!error) {
-          resolve(response as T);
-          return;
-        }
-        if (error.code === grpc.status.UNAVAILABLE && this.endpoints[this.current] === endpoint) this.rotate();
-        reject(error);
+        if (error) reject(failed(error));
+        else resolve(response as T);
       };
-      const options = { deadline: Date.now() + this.timeoutMs };
-      if (typeof method !== "string") {
-        const { path, serialize, deserialize } = method as CodecMethod<unknown, T>;
-        // grpc-js captures a stack trace on every call for its error messages (≈10 µs, about 1% of
-        // a write's CPU); the storage error that reaches the caller carries its own stack.
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 0;
-        try {
-          client.makeUnaryRequest(path, serialize, deserialize, request, new grpc.Metadata(), options, callback);
-        } finally {
-          Error.stackTraceLimit = limit;
-        }
-        return;
-      }
       (client[method] as (r: unknown, m: grpc.Metadata, o: grpc.CallOptions, cb: typeof callback) => void).call(
         client,
         request,
         new grpc.Metadata(),
-        options,
+        { deadline: Date.now() + this.timeoutMs },
         callback,
       );
     });
