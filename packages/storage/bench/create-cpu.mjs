@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { flunder } from "../../../bench/lib/objects.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -34,19 +35,16 @@ const ROUNDS = Number(values.rounds);
 const CONCURRENCY = values.concurrency.split(",").map(Number);
 const DISTS = values.dist.split(",");
 
-/** A Flunder of about 1.1 KB as the server stores it (defaults, uid, managedFields). */
+/** A Flunder of about 1.1 KB as the server stores it: the benchmarks' object plus uid, managedFields. */
 function storedFlunder(name, index, namespace) {
+  const object = flunder(name, index, namespace);
   return {
-    apiVersion: "wardle.example.com/v1alpha1",
-    kind: "Flunder",
+    ...object,
     metadata: {
-      name,
-      namespace,
+      ...object.metadata,
       uid: `0b6c3c1e-5a51-4f7e-9d0c-${String(index).padStart(12, "0")}`,
       generation: 1,
       creationTimestamp: "2026-11-30T10:00:00Z",
-      labels: { app: "benchmark", tier: `tier-${index % 7}`, shard: String(index % 16) },
-      annotations: { "bench.example.com/note": `object ${index} of a benchmark run, padded to a realistic size` },
       managedFields: [
         {
           manager: "bench",
@@ -60,13 +58,6 @@ function storedFlunder(name, index, namespace) {
           },
         },
       ],
-    },
-    spec: {
-      reference: `fischer-${index % 100}`,
-      referenceType: "Fischer",
-      replicas: (index % 5) + 1,
-      color: ["red", "green", "blue"][index % 3],
-      items: Array.from({ length: 3 }, (_, i) => ({ name: `item-${i}`, size: index * 3 + i })),
     },
   };
 }
