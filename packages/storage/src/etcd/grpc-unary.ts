@@ -142,7 +142,10 @@ export class GrpcUnaryChannel {
         }
       });
       stream.on("error", (error) => finish(grpcCallError(status.UNAVAILABLE, error.message)));
-      stream.on("close", () => finish(grpcCallError(status.UNAVAILABLE, `stream closed (code ${stream.rstCode})`)));
+      // Every stream closes, also after its answer: the error (and its stack trace) only when it is one.
+      stream.on("close", () => {
+        if (!settled) finish(grpcCallError(status.UNAVAILABLE, `stream closed (code ${stream.rstCode})`));
+      });
       stream.end(frame);
     });
   }
