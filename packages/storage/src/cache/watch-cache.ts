@@ -17,7 +17,7 @@ import type {
   WatchSink,
 } from "../interface.js";
 import { type EntryReader, listPage } from "../list/page.js";
-import { lowerBound } from "../list/sorted-keys.js";
+import { SortedKeys } from "../list/sorted-keys.js";
 import { prefixEnd } from "../objects.js";
 import { firstAfter } from "../watch/revisions.js";
 import { type EventLog, WatcherSet } from "../watch/watcher-set.js";
@@ -83,7 +83,7 @@ export class WatchCache implements Storage {
 
   private readonly objects = new Map<string, StoredObject>();
   /** The keys of `objects`, sorted. */
-  private keys: string[] = [];
+  private keys = new SortedKeys();
   /** Recent events in revision order; every event after `windowStart` is here. */
   private history: ObjectWatchEvent[] = [];
   private windowStart = 0;
@@ -295,13 +295,12 @@ export class WatchCache implements Storage {
   private listCurrent(prefix: string, options: ListOptions): ListResult {
     const start = options.continueFrom ? `${options.continueFrom.key}\u0000` : prefix;
     return listPage(this.currentEntries(prefix, start), ENTRY, options, this.revision, (afterKey) =>
-      Math.max(0, lowerBound(this.keys, prefixEnd(prefix)) - lowerBound(this.keys, `${afterKey}\u0000`)),
+      Math.max(0, this.keys.rank(prefixEnd(prefix)) - this.keys.rank(`${afterKey}\u0000`)),
     );
   }
 
   private *currentEntries(prefix: string, start: string): Generator<Entry> {
-    for (let i = lowerBound(this.keys, start); i < this.keys.length; i++) {
-      const key = this.keys[i] as string;
+    for (const key of this.keys.from(start)) {
       if (!key.startsWith(prefix)) return;
       yield [key, this.objects.get(key) as StoredObject];
     }
@@ -316,7 +315,7 @@ export class WatchCache implements Storage {
       // Today's keys after afterKey (two binary searches), corrected by the undone events: a
       // page costs its own items plus the window, never a walk of the rest of the collection.
       const from = `${afterKey}\u0000`;
-      let n = Math.max(0, lowerBound(this.keys, prefixEnd(prefix)) - lowerBound(this.keys, from));
+      let n = Math.max(0, this.keys.rank(prefixEnd(prefix)) - this.keys.rank(from));
       for (const [key, then] of undone) {
         if (key < from) continue;
         const now = this.objects.has(key);
@@ -329,17 +328,20 @@ export class WatchCache implements Storage {
 
   private *snapshotEntries(prefix: string, from: string, undone: Map<string, StoredObject | null>): Generator<Entry> {
     const extra = [...undone.keys()].filter((k) => k >= from && !this.objects.has(k)).sort();
-    let i = lowerBound(this.keys, from);
+    const today = this.keys.from(from);
+    const nextToday = () => {
+      const next = today.next();
+      return next.done || !next.value.startsWith(prefix) ? undefined : next.value;
+    };
+    let current = nextToday();
     let j = 0;
     for (;;) {
-      const current =
-        i < this.keys.length && (this.keys[i] as string).startsWith(prefix) ? (this.keys[i] as string) : undefined;
       const other = extra[j];
       if (current === undefined && other === undefined) return;
       let key: string;
       if (other === undefined || (current !== undefined && current < other)) {
         key = current as string;
-        i++;
+        current = nextToday();
       } else {
         key = other;
         j++;
@@ -413,7 +415,7 @@ export class WatchCache implements Storage {
   private load(items: readonly (readonly [string, StoredObject])[], revision: number): void {
     this.objects.clear();
     for (const [key, object] of items) this.objects.set(key, object);
-    this.keys = [...this.objects.keys()].sort();
+    this.keys = new SortedKeys([...this.objects.keys()].sort());
     this.history = [];
     this.windowStart = revision;
     this.revision = revision;
@@ -437,9 +439,9 @@ export class WatchCache implements Storage {
     }
     if (event.revision <= this.revision) return;
     if (event.type === "DELETED") {
-      if (this.objects.delete(event.key)) this.keys.splice(lowerBound(this.keys, event.key), 1);
+      if (this.objects.delete(event.key)) this.keys.delete(event.key);
     } else {
-      if (!this.objects.has(event.key)) this.keys.splice(lowerBound(this.keys, event.key), 0, event.key);
+      if (!this.objects.has(event.key)) this.keys.insert(event.key);
       this.objects.set(event.key, event.object);
     }
     this.history.push(event);

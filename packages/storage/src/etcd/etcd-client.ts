@@ -3,6 +3,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import {
+  decodeRangeResponse,
+  decodeTxnResponse,
+  decodeWatchResponse,
+  encodeRangeRequest,
+  encodeTxnRequest,
+  encodeWatchRequest,
+} from "./etcd-codec.js";
+import { GrpcUnaryChannel } from "./grpc-unary.js";
 
 /** etcd's v3 API messages as @grpc/proto-loader decodes them (int64 as decimal strings). */
 export interface KeyValue {
@@ -52,6 +61,12 @@ export interface ResponseOp {
   response_range?: RangeResponse | null;
   response_put?: { header: ResponseHeader } | null;
   response_delete_range?: { header: ResponseHeader; deleted: string; prev_kvs: KeyValue[] } | null;
+}
+
+export interface TxnRequest {
+  compare: Compare[];
+  success: RequestOp[];
+  failure: RequestOp[];
 }
 
 export interface TxnResponse {
@@ -109,16 +124,24 @@ type ServiceClient = grpc.Client & Record<string, (...args: unknown[]) => unknow
 const PROTO_FILE = join(dirname(createRequire(import.meta.url).resolve("etcd3/package.json")), "proto", "rpc.proto");
 let services: Record<ServiceName, grpc.ServiceClientConstructor> | undefined;
 
-/** The etcd services, loaded once from the .proto files the etcd3 package ships. */
+let definition: protoLoader.PackageDefinition | undefined;
+
+/** The etcd API as proto-loader reads the .proto files the etcd3 package ships (loaded once). */
+export function etcdProtoDefinition(): protoLoader.PackageDefinition {
+  definition ??= protoLoader.loadSync(PROTO_FILE, {
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  return definition;
+}
+
+/** The etcd services, loaded once. */
 function loadServices(): Record<ServiceName, grpc.ServiceClientConstructor> {
   if (!services) {
-    const definition = protoLoader.loadSync(PROTO_FILE, {
-      keepCase: true,
-      longs: String,
-      enums: String,
-      defaults: true,
-      oneofs: true,
-    });
+    const definition = etcdProtoDefinition();
     const pkg = grpc.loadPackageDefinition(definition).etcdserverpb as Record<string, grpc.ServiceClientConstructor>;
     services = {
       KV: pkg.KV as grpc.ServiceClientConstructor,
@@ -128,6 +151,25 @@ function loadServices(): Record<ServiceName, grpc.ServiceClientConstructor> {
   }
   return services;
 }
+
+/** A unary method with this package's own codec (etcd-codec.ts) instead of proto-loader's. */
+interface CodecMethod<Req, Res> {
+  readonly path: string;
+  readonly serialize: (request: Req) => Buffer;
+  readonly deserialize: (response: Buffer) => Res;
+}
+
+const RANGE: CodecMethod<RangeRequest, RangeResponse> = {
+  path: "/etcdserverpb.KV/Range",
+  serialize: encodeRangeRequest,
+  deserialize: decodeRangeResponse,
+};
+const TXN: CodecMethod<TxnRequest, TxnResponse> = {
+  path: "/etcdserverpb.KV/Txn",
+  serialize: encodeTxnRequest,
+  deserialize: decodeTxnResponse,
+};
+const WATCH_PATH = "/etcdserverpb.Watch/Watch";
 
 /** Channel settings: reconnect within ~2 s after an outage (grpc's default backs off to 2 min), detect dead peers. */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -142,6 +184,8 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 interface Endpoint {
   readonly url: string;
   readonly clients: Record<ServiceName, ServiceClient>;
+  /** Range and Txn, the calls of every read and write, without grpc-js's per-call machinery. */
+  readonly unary: GrpcUnaryChannel;
 }
 
 /**
@@ -173,16 +217,20 @@ export class EtcdClient {
       const target = parsed.host;
       const make = (name: ServiceName) =>
         new constructors[name](target, credentials, CHANNEL_OPTIONS) as unknown as ServiceClient;
-      return { url, clients: { KV: make("KV"), Maintenance: make("Maintenance"), Watch: make("Watch") } };
+      return {
+        url,
+        clients: { KV: make("KV"), Maintenance: make("Maintenance"), Watch: make("Watch") },
+        unary: new GrpcUnaryChannel(parsed, tls),
+      };
     });
   }
 
   range(request: RangeRequest): Promise<RangeResponse> {
-    return this.unary("KV", "Range", request);
+    return this.unary("KV", RANGE, request);
   }
 
-  txn(request: { compare: Compare[]; success: RequestOp[]; failure: RequestOp[] }): Promise<TxnResponse> {
-    return this.unary("KV", "Txn", request);
+  txn(request: TxnRequest): Promise<TxnResponse> {
+    return this.unary("KV", TXN, request);
   }
 
   compact(revision: number): Promise<{ header: ResponseHeader }> {
@@ -196,7 +244,7 @@ export class EtcdClient {
   /** A new bidirectional watch stream on the current endpoint (no deadline: it lives until cancelled). */
   watch(): WatchStream {
     const client = (this.endpoints[this.current] as Endpoint).clients.Watch;
-    return (client.Watch as () => WatchStream)();
+    return client.makeBidiStreamRequest(WATCH_PATH, encodeWatchRequest, decodeWatchResponse);
   }
 
   /** Marks the current endpoint as failing, so that the next stream or call tries another. */
@@ -205,20 +253,29 @@ export class EtcdClient {
   }
 
   close(): void {
-    for (const endpoint of this.endpoints) for (const client of Object.values(endpoint.clients)) client.close();
+    for (const endpoint of this.endpoints) {
+      for (const client of Object.values(endpoint.clients)) client.close();
+      endpoint.unary.close();
+    }
   }
 
-  private unary<T>(service: ServiceName, method: string, request: unknown): Promise<T> {
+  private unary<T>(service: ServiceName, method: string | CodecMethod<never, T>, request: unknown): Promise<T> {
     const endpoint = this.endpoints[this.current] as Endpoint;
+    const failed = (error: grpc.ServiceError) => {
+      if (error.code === grpc.status.UNAVAILABLE && this.endpoints[this.current] === endpoint) this.rotate();
+      return error;
+    };
+    if (typeof method !== "string") {
+      const { path, serialize, deserialize } = method as CodecMethod<unknown, T>;
+      return endpoint.unary.call(path, request, serialize, deserialize, this.timeoutMs).catch((error) => {
+        throw failed(error);
+      });
+    }
     const client = endpoint.clients[service];
     return new Promise<T>((resolve, reject) => {
-      const callback = (error: grpc.ServiceError | null, response: T) => {
-        if (!error) {
-          resolve(response);
-          return;
-        }
-        if (error.code === grpc.status.UNAVAILABLE && this.endpoints[this.current] === endpoint) this.rotate();
-        reject(error);
+      const callback = (error: grpc.ServiceError | null, response?: T) => {
+        if (error) reject(failed(error));
+        else resolve(response as T);
       };
       (client[method] as (r: unknown, m: grpc.Metadata, o: grpc.CallOptions, cb: typeof callback) => void).call(
         client,

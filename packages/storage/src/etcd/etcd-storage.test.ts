@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
 import { WatchCache } from "../cache/watch-cache.js";
 import { isStorageError } from "../errors.js";
 import type { Storage, StoredObject } from "../interface.js";
@@ -123,6 +124,61 @@ describe("EtcdStorage", { skip }, () => {
       assert.equal(recorder.objectEvents.at(-1)?.object.n, 40);
     } finally {
       recorder.stop();
+    }
+  });
+
+  it("gives its watch events of its own writes the written objects, identical to decoding etcd's copy", async () => {
+    // The writer's watch reuses what each write stored; an observer (another instance, no
+    // writes of its own) decodes every event from etcd: both must see the same events.
+    const writer = open();
+    const observer = open();
+    const p = "/registry/reuse.test/things/";
+    const fromRevision = await writer.currentRevision();
+    const mine = new WatchRecorder(writer, p, { fromRevision });
+    const theirs = new WatchRecorder(observer, p, { fromRevision });
+    const value = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.boolean(), { maxLength: 3 }));
+    const op = fc.record({
+      verb: fc.constantFrom("create", "update", "delete"),
+      name: fc.constantFrom("a", "b", "c"),
+      spec: fc.dictionary(fc.string({ maxLength: 4 }), value, { maxKeys: 4 }),
+    });
+    const returned = new Map<number, StoredObject>();
+    let writes = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+          for (const { verb, name, spec } of ops) {
+            const key = `${p}${name}`;
+            const exists = (await writer.get(key)) !== null;
+            let stored: StoredObject | undefined;
+            if (verb === "create" && !exists) stored = await writer.create(key, thing(name, { spec }));
+            else if (verb === "update" && exists)
+              stored = await writer.guaranteedUpdate(key, (cur) => ({ ...cur, spec }));
+            else if (verb === "delete" && exists) stored = await writer.delete(key);
+            // An update to the same spec writes nothing and returns the current object.
+            if (stored && !returned.has(rv(stored))) {
+              returned.set(rv(stored), stored);
+              writes++;
+            }
+          }
+        }),
+        { numRuns: 15 },
+      );
+      await mine.until(() => mine.objectEvents.length >= writes);
+      await theirs.until(() => theirs.objectEvents.length >= writes);
+      assert.equal(mine.objectEvents.length, writes);
+      assert.deepEqual(mine.objectEvents, theirs.objectEvents);
+      for (const [i, event] of mine.objectEvents.entries()) {
+        const other = theirs.objectEvents[i];
+        assert.equal(JSON.stringify(event.object), JSON.stringify(other?.object));
+        assert.equal(JSON.stringify(event.prevObject), JSON.stringify(other?.prevObject));
+        assert.ok(Object.isFrozen(event.object) && Object.isFrozen(event.object.metadata));
+        // The fast path was taken: the event holds the very object the write returned.
+        assert.equal(event.object, returned.get(event.revision));
+      }
+    } finally {
+      mine.stop();
+      theirs.stop();
     }
   });
 

@@ -14,12 +14,21 @@ import type {
   WatchSink,
 } from "../interface.js";
 import { type EntryReader, listPage } from "../list/page.js";
-import { checkPreconditions, deepFreeze, encodeForStorage, prefixEnd, withRevision } from "../objects.js";
-import { EtcdClient, type EtcdTlsFiles, type KeyValue, type RangeRequest, type RangeResponse } from "./etcd-client.js";
+import { checkPreconditions, deepFreeze, encodeForStorage, keyMatches, prefixEnd, withRevision } from "../objects.js";
+import {
+  EtcdClient,
+  type EtcdTlsFiles,
+  type KeyValue,
+  type RangeRequest,
+  type RangeResponse,
+  type TxnRequest,
+  type TxnResponse,
+} from "./etcd-client.js";
 import { COMPACT_REVISION_KEY, EtcdCompactor } from "./etcd-compactor.js";
 import { type FailedRead, toStorageError } from "./etcd-errors.js";
 import { supportsProgressRequests } from "./etcd-version.js";
 import { EtcdWatch } from "./etcd-watch.js";
+import { OwnWrites } from "./own-writes.js";
 
 /** Options named after kube-apiserver's etcd flags. */
 export interface EtcdStorageOptions extends EtcdTlsFiles {
@@ -67,7 +76,9 @@ export class EtcdStorage implements Storage {
   private readonly prefix: string;
   private readonly clock: Clock;
   private readonly compactor: EtcdCompactor | undefined;
-  private readonly watches = new Set<EtcdWatch>();
+  /** Open watches and the logical prefix or key each watches. */
+  private readonly watches = new Map<EtcdWatch, string>();
+  private readonly ownWrites = new OwnWrites();
   private knownRevision = 0;
   private knownCompacted = 0;
   private version: string | undefined;
@@ -160,18 +171,14 @@ export class EtcdStorage implements Storage {
   async create(key: string, object: StoredObject): Promise<StoredObject> {
     const etcdKey = this.etcdKey(key);
     const value = encodeForStorage(object);
-    const response = await this.call(
-      () =>
-        this.client.txn({
-          compare: [{ result: "Equal", target: "Mod", key: etcdKey, mod_revision: 0 }],
-          success: [{ request_put: { key: etcdKey, value: Buffer.from(value) } }],
-          failure: [],
-        }),
-      { key },
-    );
-    this.observe(response.header.revision);
+    const response = await this.write(key, {
+      compare: [{ result: "Equal", target: "Mod", key: etcdKey, mod_revision: 0 }],
+      success: [{ request_put: { key: etcdKey, value: Buffer.from(value) } }],
+      failure: [],
+    });
     if (!response.succeeded) throw StorageError.keyExists(key);
-    return this.decodeValue(value, Number(response.header.revision));
+    const revision = Number(response.header.revision);
+    return this.ownWrites.settle(key, revision, () => this.decodeValue(value, revision), this.watched(key));
   }
 
   async guaranteedUpdate(key: string, update: UpdateFunction, options: UpdateOptions = {}): Promise<StoredObject> {
@@ -183,24 +190,24 @@ export class EtcdStorage implements Storage {
       const next = await update(current?.object ?? null);
       const value = encodeForStorage(next);
       if (current && current.kv.value.toString() === value) return current.object;
-      const response = await this.call(
-        () =>
-          this.client.txn({
-            compare: [
-              {
-                result: "Equal",
-                target: "Mod",
-                key: etcdKey,
-                mod_revision: current ? Number(current.kv.mod_revision) : 0,
-              },
-            ],
-            success: [{ request_put: { key: etcdKey, value: Buffer.from(value) } }],
-            failure: [{ request_range: { key: etcdKey } }],
-          }),
-        { key },
-      );
-      this.observe(response.header.revision);
-      if (response.succeeded) return this.decodeValue(value, Number(response.header.revision));
+      const before = current;
+      const response = await this.write(key, {
+        compare: [
+          { result: "Equal", target: "Mod", key: etcdKey, mod_revision: before ? Number(before.kv.mod_revision) : 0 },
+        ],
+        success: [{ request_put: { key: etcdKey, value: Buffer.from(value) } }],
+        failure: [{ request_range: { key: etcdKey } }],
+      });
+      if (response.succeeded) {
+        const revision = Number(response.header.revision);
+        return this.ownWrites.settle(
+          key,
+          revision,
+          () => this.decodeValue(value, revision),
+          this.watched(key),
+          before ? { object: before.object, revision: Number(before.kv.mod_revision) } : undefined,
+        );
+      }
       // Another writer got there first: retry on the state the failed comparison returned.
       current = this.currentFrom(response.responses[0]?.response_range?.kvs[0]);
     }
@@ -214,17 +221,19 @@ export class EtcdStorage implements Storage {
       checkPreconditions(key, options.preconditions, current.object);
       if (options.validateDeletion) await options.validateDeletion(current.object);
       const deleting = current;
-      const response = await this.call(
-        () =>
-          this.client.txn({
-            compare: [{ result: "Equal", target: "Mod", key: etcdKey, mod_revision: Number(deleting.kv.mod_revision) }],
-            success: [{ request_delete_range: { key: etcdKey } }],
-            failure: [{ request_range: { key: etcdKey } }],
-          }),
-        { key },
-      );
-      this.observe(response.header.revision);
-      if (response.succeeded) return this.decode(deleting.kv, Number(response.header.revision));
+      const deletedRevision = Number(deleting.kv.mod_revision);
+      const response = await this.write(key, {
+        compare: [{ result: "Equal", target: "Mod", key: etcdKey, mod_revision: deletedRevision }],
+        success: [{ request_delete_range: { key: etcdKey } }],
+        failure: [{ request_range: { key: etcdKey } }],
+      });
+      if (response.succeeded) {
+        const revision = Number(response.header.revision);
+        return this.ownWrites.settle(key, revision, () => this.decode(deleting.kv, revision), this.watched(key), {
+          object: deleting.object,
+          revision: deletedRevision,
+        });
+      }
       current = this.currentFrom(response.responses[0]?.response_range?.kvs[0]);
     }
   }
@@ -240,6 +249,7 @@ export class EtcdStorage implements Storage {
         ...(isPrefix ? { rangeEnd: Buffer.from(prefixEnd(this.mapKey(prefixOrKey))) } : {}),
         logicalKey: (etcdKey) => this.logicalKey(etcdKey),
         decode: (kv, revision) => this.decode(kv, revision),
+        ownWrites: this.ownWrites,
         progressRequestsSupported: () => this.progressRequestsSupported(),
       },
       options,
@@ -252,7 +262,7 @@ export class EtcdStorage implements Storage {
       },
     );
     if (this.closed) watch.terminate(StorageError.unavailable(prefixOrKey, new Error("storage closed")));
-    else this.watches.add(watch);
+    else this.watches.set(watch, prefixOrKey);
     if (this.version === undefined) this.serverVersion().catch(() => {});
     return {
       stop: () => {
@@ -330,8 +340,9 @@ export class EtcdStorage implements Storage {
     this.closed = true;
     this.compactor?.stop();
     const closed = StorageError.unavailable("", new Error("storage closed"));
-    for (const watch of this.watches) watch.terminate(closed);
+    for (const watch of this.watches.keys()) watch.terminate(closed);
     this.watches.clear();
+    this.ownWrites.clear();
     this.client.close();
   }
 
@@ -355,6 +366,24 @@ export class EtcdStorage implements Storage {
 
   private logicalKey(etcdKey: Buffer): string {
     return KEY_ROOT + etcdKey.toString().slice(this.prefix.length);
+  }
+
+  /** A transaction writing `key`, announced to ownWrites so that a watch event overtaking its answer is kept. */
+  private async write(key: string, request: TxnRequest): Promise<TxnResponse> {
+    this.ownWrites.begin(key);
+    try {
+      const response = await this.call(() => this.client.txn(request), { key });
+      this.observe(response.header.revision);
+      return response;
+    } finally {
+      this.ownWrites.end(key);
+    }
+  }
+
+  /** Whether one of this storage's watches will see a write to `key`. */
+  private watched(key: string): boolean {
+    for (const prefixOrKey of this.watches.values()) if (keyMatches(prefixOrKey, key)) return true;
+    return false;
   }
 
   private async current(key: string): Promise<Current | null> {

@@ -3,6 +3,7 @@ import { StorageError } from "../errors.js";
 import type { ObjectWatchEvent, StoredObject, WatchEvent, WatchHandle, WatchOptions, WatchSink } from "../interface.js";
 import { filterEvent } from "../objects.js";
 import type { EtcdClient, KeyValue, WatchResponse, WatchStream } from "./etcd-client.js";
+import type { OwnWrites } from "./own-writes.js";
 
 /** What an EtcdWatch needs from its storage: key mapping, decoding, and whether progress requests are trusted. */
 export interface EtcdWatchContext {
@@ -15,6 +16,8 @@ export interface EtcdWatchContext {
   /** The object a key-value holds, with resourceVersion `revision`, frozen. */
   decode(kv: KeyValue, revision: number): StoredObject;
   progressRequestsSupported(): boolean;
+  /** This process's writes, so that their events are not decoded twice. */
+  readonly ownWrites: OwnWrites;
 }
 
 const INITIAL_BACKOFF_MS = 100;
@@ -147,17 +150,27 @@ export class EtcdWatch implements WatchHandle {
 
   private toEvent(type: "Put" | "Delete", kv: KeyValue, prev: KeyValue | null, revision: number): ObjectWatchEvent {
     const key = this.context.logicalKey(kv.key);
-    const prevObject = prev && prev.value.length > 0 ? this.context.decode(prev, Number(prev.mod_revision)) : undefined;
+    const ownWrites = this.context.ownWrites;
+    // This process's own write whose answer came first: its objects are these bytes decoded.
+    const mine = ownWrites.take(revision, key);
+    const prevRevision = prev ? Number(prev.mod_revision) : 0;
+    const prevObject =
+      prev && prev.value.length > 0
+        ? mine?.prevObject !== undefined && mine.prevRevision === prevRevision
+          ? mine.prevObject
+          : this.context.decode(prev, prevRevision)
+        : undefined;
     if (type === "Delete") {
       // etcd's delete event has no value: the last state comes from prev_kv.
-      const object = prev
-        ? this.context.decode(prev, revision)
-        : Object.freeze({ metadata: Object.freeze({ resourceVersion: String(revision) }) });
+      if (!prev) return { type: "DELETED", key, object: deletedStub(revision), revision };
+      const object = mine?.object ?? this.context.decode(prev, revision);
+      if (!mine) ownWrites.offer(revision, { key, object });
       return prevObject
         ? { type: "DELETED", key, object, prevObject, revision }
         : { type: "DELETED", key, object, revision };
     }
-    const object = this.context.decode(kv, revision);
+    const object = mine?.object ?? this.context.decode(kv, revision);
+    if (!mine) ownWrites.offer(revision, { key, object });
     if (kv.create_revision === kv.mod_revision) return { type: "ADDED", key, object, revision };
     // prev_kv is missing only when etcd compacted it meanwhile.
     return prevObject
@@ -192,4 +205,9 @@ export class EtcdWatch implements WatchHandle {
     this.stop();
     this.sink.error(error);
   }
+}
+
+/** A deleted object whose last state etcd no longer has (prev_kv compacted away). */
+function deletedStub(revision: number): StoredObject {
+  return Object.freeze({ metadata: Object.freeze({ resourceVersion: String(revision) }) });
 }
