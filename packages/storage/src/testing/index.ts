@@ -1,3 +1,5 @@
+/** The raw etcd client EtcdStorage calls through: benchmarks' baselines use it for raw transactions. */
+export { EtcdClient } from "../etcd/etcd-client.js";
 export type { StorageFactory, StorageFixture } from "./conformance.js";
 export {
   CONFORMANCE_PREFIX,
