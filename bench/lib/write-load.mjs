@@ -31,7 +31,9 @@ if (process.argv[2] === "--write-load") {
 
 /** Starts the writer process; `run(options)` resolves with each create's latency in ms. */
 export function startWriteLoad() {
-  const child = fork(new URL(import.meta.url).pathname, ["--write-load"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(new URL(import.meta.url).pathname, ["--write-load"], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return {
     run(options) {
