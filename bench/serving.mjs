@@ -145,7 +145,7 @@ async function main() {
   const requests = count("requests", 4000, 300);
   const rounds = count("rounds", 5, 1);
   const connections = count("connections", 16, 16);
-  const seconds = count("seconds", 12, 2);
+  const seconds = count("seconds", 12, 1);
   const writeRate = count("write-rate", 200, 200);
   // The discovery latency runs at this fraction of ours' measured maximum rate (the goal's: half).
   const fraction = Number(option("rate-fraction", "0.5"));

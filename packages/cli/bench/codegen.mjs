@@ -13,7 +13,7 @@ import { emit, figure, ratioRow } from "../../../bench/lib/result.mjs";
 import { alternate, median } from "../../../bench/lib/stats.mjs";
 
 // --quick: fewer kinds, one round, and no dependency install (so no tsc with real declarations, no new-api timing).
-const kinds = count("kinds", 50, 20);
+const kinds = count("kinds", 50, 10);
 const runs = count("rounds", 5, 1);
 const cli = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const checkout = fileURLToPath(new URL("../../../", import.meta.url));
