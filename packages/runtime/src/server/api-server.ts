@@ -549,7 +549,7 @@ export class ApiServer {
         if (record.labels && !this.config.audit) {
           // Nobody reads this response's headers back (no audit): one writeHead instead of a setHeader each.
           const answer = this.discovery.answer(req, info);
-          record.bytes = answer.body?.length ?? 0;
+          record.bytes = Number(answer.headers["Content-Length"] ?? 0);
           return writePrepared(res, answer, true);
         }
         return this.discovery.serve(req, res, info);

@@ -87,7 +87,7 @@ export function writeBody(
 export interface PreparedResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: Buffer;
+  readonly body?: string | Buffer;
 }
 
 /** A prepared response with `Content-Type`, `Content-Length` and `Cache-Control` after `before`. */
