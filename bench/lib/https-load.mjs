@@ -63,44 +63,55 @@ export class LoadClient {
    * Requests at `rate` per second for `seconds`; `make(i)` gives each request's path and
    * options. Resolves with each request's latency in ms, from when it was due.
    */
-  async openLoop(rate, seconds, make, expect = [200, 201]) {
-    const total = Math.max(1, Math.round(rate * seconds));
-    const latencies = new Array(total);
-    const t0 = performance.now();
-    let failed = 0;
-    let lastStatus = 0;
-    const inflight = [];
-    const fire = (i, due) => {
+  openLoop(rate, seconds, make, expect = [200, 201]) {
+    return openLoop(rate, seconds, expect, (i) => {
       const { path, ...options } = make(i);
-      inflight.push(
-        this.send(path, options).then(
-          (res) => {
-            latencies[i] = performance.now() - due;
-            if (!expect.includes(res.status)) {
-              failed++;
-              lastStatus = res.status;
-            }
-          },
-          () => {
-            latencies[i] = performance.now() - due;
-            failed++;
-          },
-        ),
-      );
-    };
-    // Each timer turn sends every request due by then, so answers are read between turns.
-    let i = 0;
-    while (i < total) {
-      const now = performance.now();
-      for (let due = t0 + (i * 1000) / rate; i < total && due <= now; due = t0 + (++i * 1000) / rate) fire(i, due);
-      if (i < total) await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + (i * 1000) / rate - now)));
-    }
-    await Promise.all(inflight);
-    if (failed) throw new Error(`${failed} of ${total} open-loop requests failed (last status ${lastStatus})`);
-    return latencies;
+      return this.send(path, options).then((res) => res.status);
+    });
   }
 
   close() {
     this.agent.destroy();
   }
+}
+
+/**
+ * The open-loop schedule both load clients use: `send(i)` (resolving with a status) at `rate`
+ * per second for `seconds`, each latency counted from when the request was due, so that a
+ * stalled server is not hidden by requests never sent. Throws when any status is not in `expect`.
+ */
+export async function openLoop(rate, seconds, expect, send) {
+  const total = Math.max(1, Math.round(rate * seconds));
+  const latencies = new Array(total);
+  const t0 = performance.now();
+  let failed = 0;
+  let lastStatus = 0;
+  const inflight = [];
+  const fire = (i, due) => {
+    inflight.push(
+      send(i).then(
+        (status) => {
+          latencies[i] = performance.now() - due;
+          if (!expect.includes(status)) {
+            failed++;
+            lastStatus = status;
+          }
+        },
+        () => {
+          latencies[i] = performance.now() - due;
+          failed++;
+        },
+      ),
+    );
+  };
+  // Each timer turn sends every request due by then, so answers are read between turns.
+  let i = 0;
+  while (i < total) {
+    const now = performance.now();
+    for (let due = t0 + (i * 1000) / rate; i < total && due <= now; due = t0 + (++i * 1000) / rate) fire(i, due);
+    if (i < total) await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + (i * 1000) / rate - now)));
+  }
+  await Promise.all(inflight);
+  if (failed) throw new Error(`${failed} of ${total} open-loop requests failed (last status ${lastStatus})`);
+  return latencies;
 }

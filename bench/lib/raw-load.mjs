@@ -4,6 +4,7 @@
 // of this, and on a 2-core machine shared with the server that CPU shows up as queueing in the
 // measured latency (bench/serving.mjs's discovery p99 at half the maximum rate).
 import { connect } from "node:tls";
+import { openLoop } from "./https-load.mjs";
 
 const HEADER_END = Buffer.from("\r\n\r\n");
 
@@ -107,44 +108,9 @@ export class RawLoadClient {
     else this.idle.push(connection);
   }
 
-  /**
-   * GETs at `rate` per second for `seconds`, open loop: latency counted from when each was due
-   * (so a stalled server is not hidden by requests never sent). Returns the latencies in ms.
-   */
-  async openLoop(rate, seconds, path, headers, expect = 200) {
-    const total = Math.max(1, Math.round(rate * seconds));
-    const latencies = new Array(total);
-    const pending = [];
-    let failed = 0;
-    let lastStatus = 0;
-    const t0 = performance.now();
-    let i = 0;
-    while (i < total) {
-      const now = performance.now();
-      for (let due = t0 + (i * 1000) / rate; i < total && due <= now; due = t0 + (++i * 1000) / rate) {
-        const index = i;
-        const dueAt = due;
-        pending.push(
-          this.get(path, headers).then(
-            (status) => {
-              latencies[index] = performance.now() - dueAt;
-              if (status !== expect) {
-                failed++;
-                lastStatus = status;
-              }
-            },
-            () => {
-              latencies[index] = performance.now() - dueAt;
-              failed++;
-            },
-          ),
-        );
-      }
-      if (i < total) await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + (i * 1000) / rate - now)));
-    }
-    await Promise.all(pending);
-    if (failed) throw new Error(`${failed} of ${total} open-loop GETs of ${path} failed (last status ${lastStatus})`);
-    return latencies;
+  /** GETs of `path` at `rate` per second for `seconds`, open loop; the latencies in ms. */
+  openLoop(rate, seconds, path, headers) {
+    return openLoop(rate, seconds, [200], () => this.get(path, headers));
   }
 
   close() {
