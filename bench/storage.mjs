@@ -16,7 +16,8 @@
 //      open loop at 50/s, while 16 clients create as fast as the SQLite server takes them;
 //      p50/p99 reported beside the same without the storm (no goal).
 // The server runs in its own process (so that the load generator does not share its core);
-// baselines run in this process with nothing else going on. No speed is asserted.
+// baselines run in this process with nothing else going on. Both sides are warmed up, unmeasured,
+// before the first round (warmUp). No speed is asserted.
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -151,6 +152,21 @@ function etcd3Txn(endpoint) {
   return { txn, close: () => etcd.close() };
 }
 
+/**
+ * Unmeasured warm-up of both sides before the first round (ADR 0009): `creates` creates
+ * through the server at 16 clients, then one run of the baseline. The server's create path
+ * is long: V8 is still tiering it up after a few thousand requests (a cold server spends
+ * about twice the CPU per create of a warm one), and which row comes first must not decide
+ * its result.
+ */
+async function warmUp(server, tls, creates, baseline) {
+  progress(`warm-up: ${creates} creates at 16 clients, then the baseline once`);
+  const client = new LoadClient({ port: server.info.port, tls, connections: 16 });
+  await createThroughServer(client, "warm-up", creates, 16);
+  client.close();
+  await baseline();
+}
+
 async function startServer(dir, storage, extra = []) {
   const server = await startServerProcess(
     new URL(import.meta.url).pathname,
@@ -168,6 +184,9 @@ async function sqliteRows(pki, rounds, creates) {
   const figures = [];
   try {
     const value = await storedBytes(new LoadClient({ port: server.info.port, tls, connections: 1 }));
+    await warmUp(server, tls, 2 * creates, () =>
+      sqliteSingleRowTransactions(dir, "warm-up", Math.ceil(creates / 4), value),
+    );
     for (const concurrency of [16, 1]) {
       const client = new LoadClient({ port: server.info.port, tls, connections: concurrency });
       // A single client waits a full sync per create: fewer of them, or the run takes minutes.
@@ -282,6 +301,9 @@ async function etcdRows(pki, rounds, creates, figures) {
   const rows = [];
   try {
     const value = await storedBytes(new LoadClient({ port: server.info.port, tls, connections: 1 }));
+    await warmUp(server, tls, 2 * creates, () =>
+      etcdTransactionalPuts(raw.txn, "/bench/raw-warm-up", creates, 16, value),
+    );
     for (const concurrency of [1, 16, 64]) {
       const client = new LoadClient({ port: server.info.port, tls, connections: concurrency });
       const n = concurrency === 1 ? Math.ceil(creates / 4) : creates;

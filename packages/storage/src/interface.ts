@@ -171,6 +171,13 @@ export interface Storage {
 
   get(key: string, options?: GetOptions): Promise<StoredObject | null>;
 
+  /**
+   * What `get` would answer, given synchronously when memory can answer it without waiting
+   * (a watch cache that is fresh enough); undefined means "call get". Optional: backends
+   * that always do I/O leave it out.
+   */
+  getNow?(key: string, options?: GetOptions): StoredObject | null | undefined;
+
   /** Lists keys under `prefix` (which ends with "/"). */
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
 
@@ -194,6 +201,12 @@ export interface Storage {
    * before the call. Cheap on memory and SQLite (no I/O); one quorum read on etcd.
    */
   currentRevision(): Promise<number>;
+
+  /**
+   * `currentRevision` without a promise, on backends that know it in memory (memory, SQLite);
+   * absent where it takes I/O (etcd).
+   */
+  currentRevisionNow?(): number;
 
   /** The oldest revision still readable; reads and watches from before it → Expired. */
   compactedRevision(): Promise<number>;

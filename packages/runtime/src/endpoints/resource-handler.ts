@@ -110,7 +110,12 @@ export class ResourceHandler {
     return this.store.resource;
   }
 
-  async handle(r: ResourceRequest): Promise<void> {
+  /**
+   * Serves one request. A GET that memory answers at once (see GenericStore.getNow) is
+   * written before this returns, without a promise; everything else continues in the promise.
+   * Errors may be thrown synchronously or reject the promise: the caller handles both.
+   */
+  handle(r: ResourceRequest): void | Promise<void> {
     const { info } = r;
     // Cluster-scoped kinds have no namespaced paths; namespaced kinds only list and watch across namespaces.
     if (this.resource.namespaced ? !info.namespace && info.verb !== "list" && info.verb !== "watch" : info.namespace) {
@@ -208,7 +213,7 @@ export class ResourceHandler {
     return { user: r.user, namespace: r.info.namespace, subresource, dryRun, warnings: [] };
   }
 
-  private async handleMain(r: ResourceRequest, subresource: string): Promise<void> {
+  private handleMain(r: ResourceRequest, subresource: string): void | Promise<void> {
     const verb = r.info.verb;
     if (subresource === "status" && !["get", "update", "patch"].includes(verb)) throw this.methodNotAllowed(r);
     switch (verb) {
@@ -313,7 +318,7 @@ export class ResourceHandler {
     writeBody(r.res, code, negotiated.contentType, encode(body, negotiated.format));
   }
 
-  private async get(r: ResourceRequest): Promise<void> {
+  private get(r: ResourceRequest): void | Promise<void> {
     const negotiated = negotiate(r.req.headers.accept, false);
     const ctx = this.context(r, r.info.subresource);
     const rv = r.query.get("resourceVersion") ?? "";
@@ -323,7 +328,12 @@ export class ResourceHandler {
         : rv === "0"
           ? ({ kind: "any" } as const)
           : ({ kind: "notOlderThan", revision: parseResourceVersion(rv) } as const);
-    const object = await this.store.get(ctx, r.info.name, consistency);
+    const now = this.store.getNow(ctx, r.info.name, consistency);
+    if (now) return this.writeGot(r, negotiated, now);
+    return this.store.get(ctx, r.info.name, consistency).then((object) => this.writeGot(r, negotiated, object));
+  }
+
+  private writeGot(r: ResourceRequest, negotiated: Negotiated, object: KubeObject): void {
     if (negotiated.target === "object" && negotiated.format === "json") {
       writeBody(r.res, 200, negotiated.contentType, this.jsonOf(r.version, object));
       return;

@@ -48,7 +48,22 @@ export class MeteredStorage implements Storage {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.name = backend.name;
+    const revisionNow = backend.currentRevisionNow;
+    if (revisionNow) {
+      this.currentRevisionNow = () => this.measureNow("currentRevision", "", () => revisionNow.call(backend));
+    }
+    const getNow = backend.getNow;
+    if (getNow) {
+      this.getNow = (key, options) =>
+        this.measureNow("get", storageType(key), () => getNow.call(backend, key, options));
+    }
   }
+
+  /** Defined exactly when the backend's is (see Storage.getNow). */
+  readonly getNow?: (key: string, options?: GetOptions) => StoredObject | null | undefined;
+
+  /** Defined exactly when the backend's is (see Storage.currentRevisionNow). */
+  readonly currentRevisionNow?: () => number;
 
   /** The series of each operation and type, looked up once: label objects and keys per call showed in profiles. */
   private readonly instruments = new Map<string, StorageInstruments>();
@@ -78,12 +93,36 @@ export class MeteredStorage implements Storage {
     try {
       return await call();
     } catch (error) {
-      // Errors are rare: their series is made when first needed.
-      this.metrics.storageErrors.inc(instruments.labels);
+      this.failed(instruments);
       throw error;
     } finally {
       this.metrics.storageDuration.record(instruments.duration, (this.now() - start) / 1000);
     }
+  }
+
+  /** `measure` for a synchronous call. An answer of undefined (getNow: "ask get") is not a request. */
+  private measureNow<T>(operation: string, type: string, call: () => T): T {
+    const instruments = this.instrumentsOf(operation, type);
+    const start = this.now();
+    let result: T;
+    try {
+      result = call();
+    } catch (error) {
+      instruments.count.value++;
+      this.failed(instruments);
+      this.metrics.storageDuration.record(instruments.duration, (this.now() - start) / 1000);
+      throw error;
+    }
+    if (result !== undefined) {
+      instruments.count.value++;
+      this.metrics.storageDuration.record(instruments.duration, (this.now() - start) / 1000);
+    }
+    return result;
+  }
+
+  /** Errors are rare: their series is made when first needed. */
+  private failed(instruments: StorageInstruments): void {
+    this.metrics.storageErrors.inc(instruments.labels);
   }
 
   get(key: string, options?: GetOptions): Promise<StoredObject | null> {

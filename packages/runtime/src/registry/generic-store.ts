@@ -120,6 +120,26 @@ export class GenericStore {
     } catch (error) {
       this.fail(error, name);
     }
+    return this.found(object, name);
+  }
+
+  /**
+   * `get` answered synchronously when the storage can (a fresh watch cache, see
+   * Storage.getNow); undefined means "call get". The same object, the same errors.
+   */
+  getNow(ctx: RequestContext, name: string, consistency?: ReadConsistency): KubeObject | undefined {
+    const { storage } = this;
+    if (!storage.getNow) return undefined;
+    let object: StoredObject | null | undefined;
+    try {
+      object = storage.getNow(this.key(ctx, name), consistency ? { consistency } : {});
+    } catch (error) {
+      this.fail(error, name);
+    }
+    return object === undefined ? undefined : this.found(object, name);
+  }
+
+  private found(object: StoredObject | null, name: string): KubeObject {
     if (!object) throw StatusError.notFound(this.resource.groupResource, name);
     return storedToHub(this.resource, object as KubeObject);
   }

@@ -172,11 +172,15 @@ class RequestRecord {
   bytes?: number;
 }
 
-/** What is known in advance of a GET of a document built once (discovery): its request info and metric labels. */
+/** What is known in advance of a query-less GET (a discovery document, a path read recently): its request info and metric labels. */
 interface StaticRequest {
   info: RequestInfo;
   labels: Omit<RequestLabels, "dry_run">;
 }
+
+/** Query-less GET paths remembered parsed, at most, and the longest path remembered. */
+const MAX_RECENT_GETS = 1024;
+const MAX_RECENT_PATH = 512;
 
 const isHttp2 = (req: HttpRequest): req is Http2ServerRequest => req.httpVersionMajor === 2;
 
@@ -219,6 +223,8 @@ export class ApiServer {
   private readonly limiter?: InflightLimiter;
   /** GETs of the discovery documents, by path: parsed once, not per request. */
   private readonly staticRequests = new Map<string, StaticRequest>();
+  /** Other query-less GETs (an object read again and again), by path: parsed once while recent. */
+  private readonly recentGets = new Map<string, StaticRequest>();
 
   constructor(private readonly config: ApiServerConfig) {
     this.model = new ApiModel(config.resources);
@@ -262,9 +268,7 @@ export class ApiServer {
     }
     for (const path of discoveryPaths) {
       // Frozen: shared by every request of the path, so nothing may change it.
-      const info = Object.freeze(parseRequestInfo("GET", path, new URLSearchParams())) as RequestInfo;
-      const labels = Object.freeze(this.resourceLabels({ method: "GET", headers: {} } as HttpRequest, info));
-      this.staticRequests.set(path, { info, labels });
+      this.staticRequests.set(path, this.parsedGet(path));
     }
     this.openapi = new OpenAPIService(this.model, {
       patchTypes: SUPPORTED_PATCH_TYPES,
@@ -387,8 +391,32 @@ export class ApiServer {
     return false;
   }
 
+  /** A GET of `path` without a query, parsed and frozen: shared by every request of the path. */
+  private parsedGet(path: string): StaticRequest {
+    const info = parseRequestInfo("GET", path, new URLSearchParams());
+    Object.freeze(info.parts);
+    Object.freeze(info);
+    // A GET's labels do not depend on its headers (only a PATCH's content type matters).
+    const labels = Object.freeze(this.resourceLabels({ method: "GET", headers: {} } as HttpRequest, info));
+    return { info, labels };
+  }
+
+  /** What is known of a GET in advance: discovery's documents, or a path read recently. */
+  private knownGet(record: RequestRecord): StaticRequest | undefined {
+    const known = this.staticRequests.get(record.path);
+    if (known || record.rawQuery !== undefined || record.path.length > MAX_RECENT_PATH) return known;
+    let recent = this.recentGets.get(record.path);
+    if (!recent) {
+      // Bounded: a client walking many names only costs a reparse.
+      if (this.recentGets.size >= MAX_RECENT_GETS) this.recentGets.clear();
+      recent = this.parsedGet(record.path);
+      this.recentGets.set(record.path, recent);
+    }
+    return recent;
+  }
+
   private handleApi(req: HttpRequest, res: HttpResponse, record: RequestRecord): void | Promise<void> {
-    const known = req.method === "GET" ? this.staticRequests.get(record.path) : undefined;
+    const known = req.method === "GET" ? this.knownGet(record) : undefined;
     const info = known ? known.info : parseRequestInfo(req.method ?? "GET", record.path, record.query);
     if (known) record.labels = known.labels;
     record.info = info;
@@ -465,14 +493,14 @@ export class ApiServer {
     info: RequestInfo,
     record: RequestRecord,
     user: UserInfo,
-  ): Promise<void> {
+  ): void | Promise<void> {
     const found =
       info.apiPrefix === "apis" ? this.model.lookup(info.apiGroup, info.apiVersion, info.resource) : undefined;
     if (!found) throw this.notFound();
     record.metered = found;
-    // A resource request always continues asynchronously: follow it from here (before the watch bookkeeping).
-    this.track(req, res, record);
     if (info.verb === "watch") {
+      // Followed from here: the drain's long-running mark goes on top of its started entry.
+      this.track(req, res, record);
       this.drain.longRunning(res);
       const labels = this.resourceLabels(req, info);
       this.metrics.longRunning.inc(labels);

@@ -300,3 +300,56 @@ describe("WatchCache", async () => {
     }
   });
 });
+
+describe("WatchCache.getNow", async () => {
+  for (const [name, open] of await backends()) {
+    it(`answers over ${name} exactly what get answers whenever memory is fresh enough, and undefined otherwise`, async () => {
+      const backend = await open();
+      const { counted, cache } = await cached(backend);
+      const a1 = await cache.create(`${P}a`, thing("a", { n: 1 }));
+      const a2 = await cache.guaranteedUpdate(`${P}a`, (cur) => ({ ...cur, n: 2 }));
+      await settle();
+      counted.resetCounts();
+      const reads = [
+        {},
+        { consistency: { kind: "any" } },
+        { consistency: { kind: "notOlderThan", revision: rv(a1) } },
+        { consistency: { kind: "notOlderThan", revision: rv(a2) } },
+      ] as const;
+      for (const options of reads) {
+        const now = cache.getNow(`${P}a`, options);
+        assert.equal(now, await cache.get(`${P}a`, options), JSON.stringify(options));
+        assert.equal(now?.n, 2);
+        assert.equal(cache.getNow(`${P}missing`, options), null, "absent: null, as get");
+      }
+      assert.equal(counted.reads, 0, "answered from memory");
+      // Not answerable at once: exact revisions, keys outside the cache, revisions it has not seen.
+      assert.equal(cache.getNow(`${P}a`, { consistency: { kind: "exact", revision: rv(a1) } }), undefined);
+      assert.equal(cache.getNow("/registry/other.test/things/a"), undefined);
+      assert.equal(cache.getNow(`${P}a`, { consistency: { kind: "notOlderThan", revision: rv(a2) + 1 } }), undefined);
+      // A write the cache has not applied yet: a consistent read must wait, so getNow declines.
+      counted.holdingWatchEvents = true;
+      await backend.guaranteedUpdate(`${P}a`, (cur) => ({ ...cur, n: 3 }));
+      assert.equal(cache.getNow(`${P}a`), undefined, "behind the backend: not fresh");
+      assert.equal(cache.getNow(`${P}a`, { consistency: { kind: "any" } })?.n, 2, "any: what memory has");
+      counted.releaseWatchEvents();
+      await settle();
+      assert.equal(cache.getNow(`${P}a`)?.n, 3, "caught up");
+    });
+  }
+
+  it("declines consistent reads on a backend that needs I/O to know its revision (etcd)", async () => {
+    const memory = new MemoryStorage();
+    // The memory backend without its synchronous revision: as etcd presents itself.
+    const remote = new Proxy(memory, {
+      get: (target, property) =>
+        property === "currentRevisionNow" ? undefined : Reflect.get(target, property, target),
+    });
+    const { cache } = await cached(remote);
+    await cache.create(`${P}a`, thing("a"));
+    await settle();
+    assert.equal(cache.currentRevisionNow, undefined);
+    assert.equal(cache.getNow(`${P}a`), undefined);
+    assert.equal(cache.getNow(`${P}a`, { consistency: { kind: "any" } })?.metadata?.name, "a");
+  });
+});

@@ -47,6 +47,8 @@ interface Waiter {
 }
 
 type Entry = readonly [key: string, object: StoredObject];
+const CONSISTENT: ReadConsistency = { kind: "consistent" };
+
 const ENTRY: EntryReader<Entry> = { key: (entry) => entry[0], object: (entry) => entry[1] };
 
 /** Objects at a past revision could not be rebuilt from the window (an event lacked prevObject). */
@@ -122,6 +124,8 @@ export class WatchCache implements Storage {
     if (!options.prefix.endsWith("/")) throw new RangeError(`watch cache prefix must end with "/": ${options.prefix}`);
     this.prefix = options.prefix;
     this.name = `${backend.name}+watchcache`;
+    const revisionNow = backend.currentRevisionNow;
+    if (revisionNow) this.currentRevisionNow = () => revisionNow.call(backend);
     this.clock = options.clock ?? systemClock;
     this.historySize = Math.max(1, options.historySize ?? 10_000);
     this.freshnessTimeoutMs = options.freshnessTimeoutMs ?? 3000;
@@ -154,6 +158,32 @@ export class WatchCache implements Storage {
       }
     }
     if (!(await this.fresh(consistency, key))) return this.backend.get(key, options);
+    return this.objects.get(key) ?? null;
+  }
+
+  /**
+   * `get` without a promise when memory answers at once: a cached key read at "any", at a
+   * revision the cache has applied, or consistently on a backend that knows its current
+   * revision without I/O (SQLite, memory). Anything that would wait or ask the backend → undefined.
+   */
+  getNow(key: string, options: GetOptions = {}): StoredObject | null | undefined {
+    if (!this.serves(key)) return undefined;
+    const consistency = options.consistency ?? CONSISTENT;
+    switch (consistency.kind) {
+      case "any":
+        break;
+      case "notOlderThan":
+        if (this.revision < consistency.revision) return undefined;
+        break;
+      case "consistent": {
+        if (this.clock.now() < this.noProgressUntil) return undefined;
+        const current = this.backend.currentRevisionNow?.();
+        if (current === undefined || this.revision < current) return undefined;
+        break;
+      }
+      default:
+        return undefined;
+    }
     return this.objects.get(key) ?? null;
   }
 
@@ -198,6 +228,9 @@ export class WatchCache implements Storage {
   currentRevision(): Promise<number> {
     return this.backend.currentRevision();
   }
+
+  /** Defined exactly when the backend's is (see Storage.currentRevisionNow). */
+  readonly currentRevisionNow?: () => number;
 
   compactedRevision(): Promise<number> {
     return this.backend.compactedRevision();

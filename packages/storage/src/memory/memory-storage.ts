@@ -149,6 +149,10 @@ export class MemoryStorage implements Storage {
     return this.revision;
   }
 
+  currentRevisionNow(): number {
+    return this.revision;
+  }
+
   async compactedRevision(): Promise<number> {
     return this.compacted;
   }

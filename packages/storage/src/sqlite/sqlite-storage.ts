@@ -277,6 +277,10 @@ export class SqliteStorage implements Storage {
     return this.head;
   }
 
+  currentRevisionNow(): number {
+    return this.head;
+  }
+
   async compactedRevision(): Promise<number> {
     return this.compacted;
   }

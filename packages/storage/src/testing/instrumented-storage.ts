@@ -46,7 +46,17 @@ export class InstrumentedStorage implements Storage {
 
   constructor(readonly backend: Storage) {
     this.name = `instrumented ${backend.name}`;
+    const revisionNow = backend.currentRevisionNow;
+    if (revisionNow) {
+      this.currentRevisionNow = () => {
+        this.calls.currentRevision++;
+        return revisionNow.call(backend);
+      };
+    }
   }
+
+  /** Counted as a currentRevision call; defined exactly when the backend's is. */
+  readonly currentRevisionNow?: () => number;
 
   /** Calls to get and list: the reads a cache should avoid. */
   get reads(): number {
