@@ -45,4 +45,6 @@ export { compareKubeVersions, isDNS1123Subdomain, isKindName, isKubeVersion, plu
 export type { ParseOptions, ParseResult } from "./parser/parse-apis.js";
 export { parseApis } from "./parser/parse-apis.js";
 export { createInMemoryApiProject, loadApiProject } from "./parser/project.js";
+/** ts-morph's values as codegen loads them (require: no export-name scan of the bundle per run). */
+export { IndentationText, Node, Project, QuoteKind, SyntaxKind } from "./parser/ts-morph.js";
 export { checkValidationRules } from "./rules/rule-check.js";

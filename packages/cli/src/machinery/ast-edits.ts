@@ -3,15 +3,8 @@
  * than at text markers: each returns the text unchanged when the addition is already there, so
  * a command can be re-run safely and hand edits around the addition survive.
  */
-import {
-  IndentationText,
-  type InterfaceDeclaration,
-  Node,
-  Project,
-  QuoteKind,
-  type SourceFile,
-  SyntaxKind,
-} from "ts-morph";
+import { IndentationText, Node, Project, QuoteKind, SyntaxKind } from "@apiserver-kit/codegen";
+import type { InterfaceDeclaration, SourceFile } from "ts-morph";
 import { CliError } from "../cli/errors.js";
 
 const project = new Project({

@@ -1,5 +1,5 @@
-import { Node } from "ts-morph";
 import { type JsDoc, parseJsDoc } from "../jsdoc/jsdoc.js";
+import { Node } from "./ts-morph.js";
 
 const EMPTY: JsDoc = { tags: [] };
 

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { Node, type Project, type SourceFile } from "ts-morph";
+import type { SourceFile } from "ts-morph";
 import { type CodegenError, ErrorCollector, type SourceLocation } from "../errors/codegen-error.js";
 import { parseJsDoc } from "../jsdoc/jsdoc.js";
 import { isDocumentationTag } from "../markers/catalog.js";
@@ -8,6 +8,7 @@ import { compareKubeVersions, isDNS1123Subdomain, isKubeVersion, pluralize } fro
 import { jsDocOf } from "./jsdoc-of.js";
 import { type KindDraft, parseKind } from "./kind-parser.js";
 import { type ApiSourceFile, SourceIndex } from "./source-index.js";
+import { Node, type Project } from "./ts-morph.js";
 import { TypeResolver } from "./type-resolver.js";
 
 export interface ParseOptions {

@@ -1,5 +1,5 @@
 import { posix, resolve } from "node:path";
-import { Project } from "ts-morph";
+import { Project } from "./ts-morph.js";
 
 /** Options shared by both projects: no lib files, no dependency resolution, since only syntax is read. */
 const SYNTAX_ONLY = {

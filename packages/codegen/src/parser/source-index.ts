@@ -1,15 +1,15 @@
 import { posix } from "node:path";
-import {
-  type ClassDeclaration,
-  type EnumDeclaration,
-  type InterfaceDeclaration,
-  Node,
-  type SourceFile,
-  type TypeAliasDeclaration,
+import type {
+  ClassDeclaration,
+  EnumDeclaration,
+  InterfaceDeclaration,
+  SourceFile,
+  TypeAliasDeclaration,
 } from "ts-morph";
 import type { SourceLocation } from "../errors/codegen-error.js";
 import type { WellKnownTypeName } from "../model/api-model.js";
 import { isWellKnownTypeName, RUNTIME_MODULE } from "./meta-types.js";
+import { Node } from "./ts-morph.js";
 
 export type Declaration = InterfaceDeclaration | TypeAliasDeclaration | ClassDeclaration | EnumDeclaration;
 

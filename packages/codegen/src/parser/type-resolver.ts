@@ -1,12 +1,10 @@
-import {
-  type ExpressionWithTypeArguments,
-  type InterfaceDeclaration,
-  Node,
-  type PropertySignature,
-  SyntaxKind,
-  type TypeElementTypes,
-  type TypeNode,
-  type TypeReferenceNode,
+import type {
+  ExpressionWithTypeArguments,
+  InterfaceDeclaration,
+  PropertySignature,
+  TypeElementTypes,
+  TypeNode,
+  TypeReferenceNode,
 } from "ts-morph";
 import type { CodegenErrorCode, ErrorCollector, SourceLocation } from "../errors/codegen-error.js";
 import type { JsDocTag } from "../jsdoc/jsdoc.js";
@@ -16,6 +14,7 @@ import type { FieldModel, TypeModel } from "../model/api-model.js";
 import { jsDocOf } from "./jsdoc-of.js";
 import { RUNTIME_MODULE, WELL_KNOWN_TYPE_NAMES, wellKnownType } from "./meta-types.js";
 import type { ApiSourceFile, Declaration, Resolution, SourceIndex } from "./source-index.js";
+import { Node, SyntaxKind } from "./ts-morph.js";
 
 const UTILITY_TYPES = new Set([
   "Partial",
