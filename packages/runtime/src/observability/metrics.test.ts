@@ -50,4 +50,30 @@ describe("metric labels as kube-apiserver reports them", () => {
     assert.equal(await value(), 2, "two were in flight at once");
     assert.equal(await value(), 0, "none since");
   });
+
+  it("counts a request the same whether its labels are shared (frozen) or built per request", async () => {
+    const metrics = new ApiServerMetrics({ processMetrics: false });
+    const labels = {
+      verb: "GET",
+      group: "wardle.example.com",
+      version: "v1alpha1",
+      resource: "flunders",
+      subresource: "",
+      scope: "resource",
+      component: "apiserver",
+    };
+    const shared = Object.freeze({ ...labels });
+    const total = async () =>
+      (await metrics.requests.get()).values
+        .filter((v) => v.labels.resource === "flunders" && v.labels.code === "200")
+        .reduce((sum, v) => sum + v.value, 0);
+    metrics.observeRequest(shared, "", 200, 0.001, 10);
+    metrics.observeRequest({ ...labels }, "", 200, 0.001, 10);
+    metrics.observeRequest(shared, "", 200, 0.001, 10);
+    metrics.observeRequest(shared, "", 404, 0.001, 10);
+    assert.equal(await total(), 3, "one series for both kinds of labels");
+    metrics.requests.reset();
+    metrics.observeRequest(shared, "", 200, 0.001, 10);
+    assert.equal(await total(), 1, "a reset starts the shared labels' series again");
+  });
 });

@@ -133,6 +133,8 @@ export class ApiServerMetrics {
    * building label objects and series keys per request showed in profiles.
    */
   private readonly requestSeries = new Map<string, RequestSeries>();
+  /** The same for label objects shared across requests, by identity, then by dry run and code. */
+  private readonly sharedSeries = new WeakMap<object, Map<string, RequestSeries>>();
 
   /** Records one finished request: count, latency and (for GET and LIST) response size. */
   observeRequest(
@@ -142,9 +144,16 @@ export class ApiServerMetrics {
     seconds: number,
     responseBytes?: number,
   ): void {
-    const key = `${labels.verb}|${labels.group}|${labels.version}|${labels.resource}|${labels.subresource}|${labels.scope}|${labels.component}|${dryRun}|${code}`;
+    // Labels shared by every request of a path (frozen, see ApiServer's known GETs) find their
+    // series by identity; others by a key of their values.
+    const shared = Object.isFrozen(labels);
+    let byOutcome = shared ? this.sharedSeries.get(labels) : undefined;
+    const outcome = `${dryRun}|${code}`;
+    const key = shared
+      ? outcome
+      : `${labels.verb}|${labels.group}|${labels.version}|${labels.resource}|${labels.subresource}|${labels.scope}|${labels.component}|${outcome}`;
     const generation = this.requests.generation + this.requestDuration.generation + this.responseSizes.generation;
-    let series = this.requestSeries.get(key);
+    let series = (byOutcome ?? this.requestSeries).get(key);
     if (!series || series.generation !== generation) {
       const request = { ...labels, dry_run: dryRun };
       series = {
@@ -152,8 +161,14 @@ export class ApiServerMetrics {
         count: this.requests.seriesOf({ ...request, code: String(code) }),
         duration: this.requestDuration.seriesOf(request),
       };
-      if (this.requestSeries.size > 4096) this.requestSeries.clear();
-      this.requestSeries.set(key, series);
+      if (shared) {
+        byOutcome ??= new Map();
+        this.sharedSeries.set(labels, byOutcome);
+        byOutcome.set(key, series);
+      } else {
+        if (this.requestSeries.size > 4096) this.requestSeries.clear();
+        this.requestSeries.set(key, series);
+      }
     }
     series.count.value++;
     this.requestDuration.record(series.duration, seconds);
