@@ -141,6 +141,16 @@ describe("GrpcBidiStream framing", () => {
       assert.equal((seen.outcome as GrpcCallError | undefined)?.code, code, bytes.toString("hex"));
     }
   });
+
+  it("fails a stream closed without a status, as a destroyed session closes its streams", () => {
+    const { http2Stream, stream } = fakeStream();
+    const seen = record(stream);
+    http2Stream.emit("response", { ":status": 200 });
+    http2Stream.emit("data", grpcFrame(Buffer.from("a")));
+    http2Stream.emit("close");
+    assert.deepEqual(seen.data, [Buffer.from("a")]);
+    assert.equal((seen.outcome as GrpcCallError | undefined)?.code, status.UNAVAILABLE);
+  });
 });
 
 describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
