@@ -63,29 +63,14 @@ export class GrpcUnaryChannel {
         reject(grpcCallError(status.CANCELLED, "channel closed"));
         return;
       }
-      let session: http2.ClientHttp2Session | undefined;
-      let stream: http2.ClientHttp2Stream;
       const frame = grpcFrame(serialize(request));
-      try {
-        session = this.connect();
-        stream = session.request({
-          ":method": "POST",
-          ":path": path,
-          "content-type": "application/grpc",
-          te: "trailers",
-          // etcd stops working on a request whose caller gave up.
-          "grpc-timeout": `${timeoutMs}m`,
-        });
-      } catch (error) {
-        // A session that cannot open streams (closing, out of stream ids) is replaced on the next call.
-        if (session) {
-          this.forget(session);
-          session.close();
-        }
-        reject(grpcCallError(status.UNAVAILABLE, (error as Error).message));
+      // etcd stops working on a request whose caller gave up.
+      const opened = this.request(path, { "grpc-timeout": `${timeoutMs}m` });
+      if ("code" in opened) {
+        reject(opened);
         return;
       }
-      const open = session;
+      const { session: open, stream } = opened;
       let settled = false;
       const finish = (error: GrpcCallError | undefined, value?: Res) => {
         if (settled) return;
@@ -161,25 +146,9 @@ export class GrpcUnaryChannel {
       const failure = grpcCallError(status.CANCELLED, "channel closed");
       return new GrpcBidiStream(undefined, serialize, deserialize, () => {}, failure);
     }
-    let session: http2.ClientHttp2Session | undefined;
-    let http2Stream: http2.ClientHttp2Stream;
-    try {
-      session = this.connect();
-      http2Stream = session.request({
-        ":method": "POST",
-        ":path": path,
-        "content-type": "application/grpc",
-        te: "trailers",
-      });
-    } catch (error) {
-      if (session) {
-        this.forget(session);
-        session.close();
-      }
-      const failure = grpcCallError(status.UNAVAILABLE, (error as Error).message);
-      return new GrpcBidiStream(undefined, serialize, deserialize, () => {}, failure);
-    }
-    const stream: GrpcBidiStream<Req, Res> = new GrpcBidiStream(http2Stream, serialize, deserialize, () =>
+    const opened = this.request(path, {});
+    if ("code" in opened) return new GrpcBidiStream(undefined, serialize, deserialize, () => {}, opened);
+    const stream: GrpcBidiStream<Req, Res> = new GrpcBidiStream(opened.stream, serialize, deserialize, () =>
       this.untrack(stream),
     );
     this.streams.add(stream);
@@ -191,6 +160,32 @@ export class GrpcUnaryChannel {
     this.closed = true;
     this.session?.destroy();
     this.session = undefined;
+  }
+
+  /** A new HTTP/2 stream for a call of `path`, or UNAVAILABLE when the session cannot open one. */
+  private request(
+    path: string,
+    headers: http2.OutgoingHttpHeaders,
+  ): { session: http2.ClientHttp2Session; stream: http2.ClientHttp2Stream } | GrpcCallError {
+    let session: http2.ClientHttp2Session | undefined;
+    try {
+      session = this.connect();
+      const stream = session.request({
+        ":method": "POST",
+        ":path": path,
+        "content-type": "application/grpc",
+        te: "trailers",
+        ...headers,
+      });
+      return { session, stream };
+    } catch (error) {
+      // A session that cannot open streams (closing, out of stream ids) is replaced on the next call.
+      if (session) {
+        this.forget(session);
+        session.close();
+      }
+      return grpcCallError(status.UNAVAILABLE, (error as Error).message);
+    }
   }
 
   private connect(): http2.ClientHttp2Session {
