@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EventEmitter, once } from "node:events";
 import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { status } from "@grpc/grpc-js";
 import fc from "fast-check";
@@ -298,6 +298,46 @@ describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
       }
     } finally {
       channel.close();
+    }
+  });
+
+  it("fails a stream whose peer stops answering pings, and opens the next on a new session", async () => {
+    // A TCP proxy that can go silent: a peer that is gone without closing the connection.
+    let silent = false;
+    const sockets: Socket[] = [];
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(url.port), url.hostname);
+      sockets.push(client, upstream);
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
+        from.on("error", () => {});
+        from.on("data", (chunk: Buffer) => {
+          if (!silent) to.write(chunk);
+        });
+      }
+    });
+    proxy.listen(0, "127.0.0.1");
+    await once(proxy, "listening");
+    const proxied = new URL(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+    const channel = new GrpcUnaryChannel(proxied, {}, { intervalMs: 50, timeoutMs: 100 });
+    try {
+      const { stream, seen } = open(channel, "/echo");
+      stream.write(Buffer.from("one"));
+      await until(() => seen.data.length === 1);
+      silent = true;
+      await until(() => seen.outcome !== undefined);
+      assert.equal((seen.outcome as GrpcCallError).code, status.UNAVAILABLE);
+      silent = false;
+      const next = open(channel, "/echo");
+      next.stream.write(Buffer.from("two"));
+      await until(() => next.seen.data.length === 1);
+      next.stream.cancel();
+    } finally {
+      channel.close();
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
     }
   });
 

@@ -17,8 +17,12 @@ export interface UnaryTls {
 const { NGHTTP2_CANCEL } = http2.constants;
 
 /** While streams are open, a ping this often, and a session whose answer takes longer is dropped (grpc-js's keepalive). */
-const KEEPALIVE_INTERVAL_MS = 10_000;
-const KEEPALIVE_TIMEOUT_MS = 5000;
+export interface Keepalive {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+const KEEPALIVE: Keepalive = { intervalMs: 10_000, timeoutMs: 5000 };
 
 /**
  * gRPC calls straight over node:http2, for the calls every write makes (KV Range and Txn) and
@@ -39,6 +43,7 @@ export class GrpcUnaryChannel {
   constructor(
     private readonly url: URL,
     tls: UnaryTls,
+    private readonly keepaliveTiming: Keepalive = KEEPALIVE,
   ) {
     this.options =
       url.protocol === "https:"
@@ -152,7 +157,7 @@ export class GrpcUnaryChannel {
       this.untrack(stream),
     );
     this.streams.add(stream);
-    this.keepalive ??= setInterval(() => this.ping(), KEEPALIVE_INTERVAL_MS).unref();
+    this.keepalive ??= setInterval(() => this.ping(), this.keepaliveTiming.intervalMs).unref();
     return stream;
   }
 
@@ -226,7 +231,7 @@ export class GrpcUnaryChannel {
 
   /** A stream waits for messages indefinitely: a dead peer is found by pings, not by deadlines. */
   private ping(): void {
-    if (this.session) this.checkAlive(this.session, KEEPALIVE_TIMEOUT_MS);
+    if (this.session) this.checkAlive(this.session, this.keepaliveTiming.timeoutMs);
   }
 
   /** After a deadline: a session that does not answer a ping either is dropped (a dead peer). */
