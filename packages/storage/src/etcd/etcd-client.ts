@@ -11,6 +11,7 @@ import {
   encodeTxnRequest,
   encodeWatchRequest,
 } from "./etcd-codec.js";
+import type { GrpcDuplex } from "./grpc-stream.js";
 import { GrpcUnaryChannel } from "./grpc-unary.js";
 
 /** etcd's v3 API messages as @grpc/proto-loader decodes them (int64 as decimal strings). */
@@ -109,7 +110,7 @@ export type WatchRequest =
   | { cancel_request: { watch_id: string } }
   | { progress_request: Record<string, never> };
 
-export type WatchStream = grpc.ClientDuplexStream<WatchRequest, WatchResponse>;
+export type WatchStream = GrpcDuplex<WatchRequest, WatchResponse>;
 
 /** TLS material as --etcd-cafile, --etcd-certfile and --etcd-keyfile name it. */
 export interface EtcdTlsFiles {
@@ -118,7 +119,7 @@ export interface EtcdTlsFiles {
   keyFile?: string;
 }
 
-type ServiceName = "KV" | "Maintenance" | "Watch";
+type ServiceName = "KV" | "Maintenance";
 type ServiceClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
 
 const PROTO_FILE = join(dirname(createRequire(import.meta.url).resolve("etcd3/package.json")), "proto", "rpc.proto");
@@ -146,7 +147,6 @@ function loadServices(): Record<ServiceName, grpc.ServiceClientConstructor> {
     services = {
       KV: pkg.KV as grpc.ServiceClientConstructor,
       Maintenance: pkg.Maintenance as grpc.ServiceClientConstructor,
-      Watch: pkg.Watch as grpc.ServiceClientConstructor,
     };
   }
   return services;
@@ -184,7 +184,7 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 interface Endpoint {
   readonly url: string;
   readonly clients: Record<ServiceName, ServiceClient>;
-  /** Range and Txn, the calls of every read and write, without grpc-js's per-call machinery. */
+  /** Range, Txn and Watch, the calls of every read and write, without grpc-js's per-call machinery. */
   readonly unary: GrpcUnaryChannel;
 }
 
@@ -219,7 +219,7 @@ export class EtcdClient {
         new constructors[name](target, credentials, CHANNEL_OPTIONS) as unknown as ServiceClient;
       return {
         url,
-        clients: { KV: make("KV"), Maintenance: make("Maintenance"), Watch: make("Watch") },
+        clients: { KV: make("KV"), Maintenance: make("Maintenance") },
         unary: new GrpcUnaryChannel(parsed, tls),
       };
     });
@@ -243,8 +243,8 @@ export class EtcdClient {
 
   /** A new bidirectional watch stream on the current endpoint (no deadline: it lives until cancelled). */
   watch(): WatchStream {
-    const client = (this.endpoints[this.current] as Endpoint).clients.Watch;
-    return client.makeBidiStreamRequest(WATCH_PATH, encodeWatchRequest, decodeWatchResponse);
+    const channel = (this.endpoints[this.current] as Endpoint).unary;
+    return channel.openStream(WATCH_PATH, encodeWatchRequest, decodeWatchResponse);
   }
 
   /** Marks the current endpoint as failing, so that the next stream or call tries another. */

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -48,6 +50,41 @@ async function eventually(check: () => Promise<void>, timeoutMs: number): Promis
       await settle(100);
     }
   }
+}
+
+/** A TCP proxy to `endpoint` whose connections can be cut at once: a lost session, as a network fault makes one. */
+async function cuttableProxy(endpoint: string) {
+  const target = new URL(endpoint);
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((client) => {
+    connections++;
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("error", () => {});
+      socket.on("close", () => {
+        sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    connections: () => connections,
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
 }
 
 /** A CA, a serving certificate for 127.0.0.1 and a client certificate, made with openssl. */
@@ -351,6 +388,36 @@ describe("EtcdStorage", { skip }, () => {
       );
     } finally {
       recorder.stop();
+    }
+  });
+
+  it("resumes a watch whose connection to etcd is cut mid-stream without losing or repeating an event", async () => {
+    const proxy = await cuttableProxy(etcd.endpoint);
+    try {
+      const watching = open({ servers: [proxy.endpoint], requestTimeoutMs: 1000 });
+      const writer = open();
+      const p = "/registry/cut.test/things/";
+      const recorder = new WatchRecorder(watching, p, { fromRevision: await writer.currentRevision() });
+      const acknowledged: number[] = [];
+      try {
+        for (let round = 0; round < 3; round++) {
+          // The first of each round is written while the watch's session is being lost.
+          for (let i = 0; i < 10; i++)
+            acknowledged.push(rv(await writer.create(`${p}${round}-${i}`, thing(`${round}-${i}`))));
+          await recorder.until(() => recorder.objectEvents.length >= acknowledged.length, 20_000);
+          if (round < 2) proxy.cut();
+        }
+        assert.equal(recorder.error, undefined);
+        assert.deepEqual(
+          recorder.objectEvents.map((e) => e.revision),
+          acknowledged,
+        );
+        assert.ok(proxy.connections() >= 3, `the watch connected again after each cut (${proxy.connections()})`);
+      } finally {
+        recorder.stop();
+      }
+    } finally {
+      proxy.close();
     }
   });
 

@@ -1,16 +1,11 @@
 import { readFileSync } from "node:fs";
 import http2 from "node:http2";
 import { status } from "@grpc/grpc-js";
+import { type GrpcCallError, grpcCallError, grpcFrame, grpcStatusOf } from "./grpc-message.js";
+import { GrpcBidiStream } from "./grpc-stream.js";
 
-/** A failed call as grpc-js reports one: a gRPC status code and its message. */
-export interface GrpcCallError extends Error {
-  readonly code: number;
-  readonly details: string;
-}
-
-export function grpcCallError(code: number, details: string): GrpcCallError {
-  return Object.assign(new Error(`${code} ${status[code] ?? ""}: ${details}`), { code, details });
-}
+/** What the channel needs of its open streams: to fail those of a session it gives up. */
+type OpenStream = Pick<GrpcBidiStream<never, unknown>, "fail" | "isOn">;
 
 /** TLS material for an https:// endpoint (PEM file paths). */
 export interface UnaryTls {
@@ -21,22 +16,34 @@ export interface UnaryTls {
 
 const { NGHTTP2_CANCEL } = http2.constants;
 
+/** While streams are open, a ping this often, and a session whose answer takes longer is dropped (grpc-js's keepalive). */
+export interface Keepalive {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+const KEEPALIVE: Keepalive = { intervalMs: 10_000, timeoutMs: 5000 };
+
 /**
- * gRPC unary calls straight over node:http2, for the calls every write makes (KV Range and
- * Txn): grpc-js's call stack (interceptors, resolving, load-balancing, retrying and subchannel
- * calls, metadata objects, per-call timers) cost about as much CPU as the HTTP/2 work itself,
- * ≈45% of a call. One session per endpoint, opened on first use and replaced when it closes,
- * errors, gets a GOAWAY or stops answering pings. Failures carry grpc-js's status codes, so
- * that callers (endpoint rotation, toStorageError) treat both alike.
+ * gRPC calls straight over node:http2, for the calls every write makes (KV Range and Txn) and
+ * the Watch streams that deliver every write's event: grpc-js's call stack (interceptors,
+ * resolving, load-balancing, retrying and subchannel calls, metadata objects, per-call timers)
+ * cost about as much CPU as the HTTP/2 work itself, ≈45% of a call, and 50–130 µs per watch
+ * message. One session per endpoint, opened on first use and replaced when it closes, errors,
+ * gets a GOAWAY or stops answering pings; its open streams then fail. Failures carry grpc-js's
+ * status codes, so that callers (endpoint rotation, toStorageError, EtcdWatch) treat both alike.
  */
 export class GrpcUnaryChannel {
   private session: http2.ClientHttp2Session | undefined;
   private readonly options: http2.SecureClientSessionOptions;
   private closed = false;
+  private readonly streams = new Set<OpenStream>();
+  private keepalive: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly url: URL,
     tls: UnaryTls,
+    private readonly keepaliveTiming: Keepalive = KEEPALIVE,
   ) {
     this.options =
       url.protocol === "https:"
@@ -61,33 +68,14 @@ export class GrpcUnaryChannel {
         reject(grpcCallError(status.CANCELLED, "channel closed"));
         return;
       }
-      let session: http2.ClientHttp2Session | undefined;
-      let stream: http2.ClientHttp2Stream;
-      const body = serialize(request);
-      const frame = Buffer.allocUnsafe(5 + body.length);
-      frame[0] = 0;
-      frame.writeUInt32BE(body.length, 1);
-      body.copy(frame, 5);
-      try {
-        session = this.connect();
-        stream = session.request({
-          ":method": "POST",
-          ":path": path,
-          "content-type": "application/grpc",
-          te: "trailers",
-          // etcd stops working on a request whose caller gave up.
-          "grpc-timeout": `${timeoutMs}m`,
-        });
-      } catch (error) {
-        // A session that cannot open streams (closing, out of stream ids) is replaced on the next call.
-        if (session) {
-          this.forget(session);
-          session.close();
-        }
-        reject(grpcCallError(status.UNAVAILABLE, (error as Error).message));
+      const frame = grpcFrame(serialize(request));
+      // etcd stops working on a request whose caller gave up.
+      const opened = this.request(path, { "grpc-timeout": `${timeoutMs}m` });
+      if ("code" in opened) {
+        reject(opened);
         return;
       }
-      const open = session;
+      const { session: open, stream } = opened;
       let settled = false;
       const finish = (error: GrpcCallError | undefined, value?: Res) => {
         if (settled) return;
@@ -105,11 +93,10 @@ export class GrpcUnaryChannel {
       let code: number | undefined;
       let message = "";
       const noteStatus = (headers: http2.IncomingHttpHeaders) => {
-        const value = headers["grpc-status"];
-        if (value === undefined) return;
-        code = Number(value);
-        const text = headers["grpc-message"];
-        message = typeof text === "string" ? percentDecoded(text) : "";
+        const found = grpcStatusOf(headers);
+        if (!found) return;
+        code = found.code;
+        message = found.message;
       };
       stream.on("response", (headers) => {
         const httpStatus = headers[":status"];
@@ -150,10 +137,60 @@ export class GrpcUnaryChannel {
     });
   }
 
+  /**
+   * A bidi stream (no deadline: it lives until cancelled or failed). It shares the session with
+   * the unary calls: node:http2 gives the connection window back as data arrives, and holds back
+   * only the window of a paused stream, so a paused watch never stalls the calls beside it.
+   */
+  openStream<Req, Res>(
+    path: string,
+    serialize: (request: Req) => Buffer,
+    deserialize: (response: Buffer) => Res,
+  ): GrpcBidiStream<Req, Res> {
+    if (this.closed) {
+      const failure = grpcCallError(status.CANCELLED, "channel closed");
+      return new GrpcBidiStream(undefined, serialize, deserialize, () => {}, failure);
+    }
+    const opened = this.request(path, {});
+    if ("code" in opened) return new GrpcBidiStream(undefined, serialize, deserialize, () => {}, opened);
+    const stream: GrpcBidiStream<Req, Res> = new GrpcBidiStream(opened.stream, serialize, deserialize, () =>
+      this.untrack(stream),
+    );
+    this.streams.add(stream);
+    this.keepalive ??= setInterval(() => this.ping(), this.keepaliveTiming.intervalMs).unref();
+    return stream;
+  }
+
   close(): void {
     this.closed = true;
     this.session?.destroy();
     this.session = undefined;
+  }
+
+  /** A new HTTP/2 stream for a call of `path`, or UNAVAILABLE when the session cannot open one. */
+  private request(
+    path: string,
+    headers: http2.OutgoingHttpHeaders,
+  ): { session: http2.ClientHttp2Session; stream: http2.ClientHttp2Stream } | GrpcCallError {
+    let session: http2.ClientHttp2Session | undefined;
+    try {
+      session = this.connect();
+      const stream = session.request({
+        ":method": "POST",
+        ":path": path,
+        "content-type": "application/grpc",
+        te: "trailers",
+        ...headers,
+      });
+      return { session, stream };
+    } catch (error) {
+      // A session that cannot open streams (closing, out of stream ids) is replaced on the next call.
+      if (session) {
+        this.forget(session);
+        session.close();
+      }
+      return grpcCallError(status.UNAVAILABLE, (error as Error).message);
+    }
   }
 
   private connect(): http2.ClientHttp2Session {
@@ -163,7 +200,11 @@ export class GrpcUnaryChannel {
     // Errors reach the calls through their streams; the session is replaced on the next call.
     session.on("error", () => this.forget(session));
     session.on("close", () => this.forget(session));
-    session.on("goaway", () => this.forget(session));
+    session.on("goaway", () => {
+      this.forget(session);
+      // The streams still open on it move to a new session, by failing (EtcdWatch resumes them).
+      this.failStreams(session, "etcd sent GOAWAY");
+    });
     // Pending calls keep the process alive through their deadline timers, an idle session does not.
     session.unref();
     this.session = session;
@@ -174,11 +215,31 @@ export class GrpcUnaryChannel {
     if (this.session === session) this.session = undefined;
   }
 
+  private failStreams(session: http2.ClientHttp2Session, reason: string): void {
+    for (const stream of [...this.streams]) {
+      if (stream.isOn(session)) stream.fail(grpcCallError(status.UNAVAILABLE, reason));
+    }
+  }
+
+  private untrack(stream: OpenStream): void {
+    this.streams.delete(stream);
+    if (this.streams.size === 0 && this.keepalive) {
+      clearInterval(this.keepalive);
+      this.keepalive = undefined;
+    }
+  }
+
+  /** A stream waits for messages indefinitely: a dead peer is found by pings, not by deadlines. */
+  private ping(): void {
+    if (this.session) this.checkAlive(this.session, this.keepaliveTiming.timeoutMs);
+  }
+
   /** After a deadline: a session that does not answer a ping either is dropped (a dead peer). */
   private checkAlive(session: http2.ClientHttp2Session, timeoutMs: number): void {
     if (session.destroyed) return;
     const drop = () => {
       this.forget(session);
+      this.failStreams(session, "etcd does not answer pings");
       session.destroy();
     };
     const timer = setTimeout(drop, timeoutMs);
@@ -192,14 +253,5 @@ export class GrpcUnaryChannel {
       clearTimeout(timer);
       drop();
     }
-  }
-}
-
-/** grpc-message is percent-encoded; a malformed one is kept as it came. */
-function percentDecoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
   }
 }
