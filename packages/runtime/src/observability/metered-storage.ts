@@ -3,6 +3,8 @@
  * etcd_request* metrics, whatever the backend), labelled by operation and by the
  * resource the key belongs to.
  */
+
+import type { HistogramSeries } from "@apiserver-kit/metrics";
 import type {
   DeleteOptions,
   GetOptions,
@@ -17,7 +19,6 @@ import type {
   WatchSink,
 } from "@apiserver-kit/storage";
 import type { ApiServerMetrics } from "./metrics.js";
-import type { HistogramSeries } from "./series.js";
 
 interface StorageInstruments {
   /** The sum of the metrics' generations when looked up (a reset makes them stale). */

@@ -3,9 +3,10 @@
  * (k8s.io/apiserver endpoints/metrics, storage/etcd3/metrics), in a registry of their own
  * so that several servers can share a process.
  */
+
+import { type HistogramSeries, LeanCounter, LeanHistogram } from "@apiserver-kit/metrics";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { RequestInfo } from "../request/request-info.js";
-import { type HistogramSeries, LeanCounter, LeanHistogram } from "./series.js";
 
 export const COMPONENT = "apiserver";
 
