@@ -5,10 +5,10 @@ import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { status } from "@grpc/grpc-js";
 import fc from "fast-check";
-import type { GrpcCallError } from "./grpc-message.js";
-import { grpcFrame } from "./grpc-message.js";
+import { type GrpcCallError, grpcFrame } from "./grpc-message.js";
 import { GrpcBidiStream } from "./grpc-stream.js";
 import { GrpcUnaryChannel } from "./grpc-unary.js";
+import { type H2TestServer, startH2TestServer } from "./h2-test-server.js";
 
 const echo = (b: Buffer) => Buffer.from(b);
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -154,14 +154,11 @@ describe("GrpcBidiStream framing", () => {
 });
 
 describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
-  let server: http2.Http2Server;
+  let server: H2TestServer;
   let url: URL;
-  const sessions = new Set<http2.ServerHttp2Session>();
   const serverStreams: { path: string; stream: http2.ServerHttp2Stream }[] = [];
   before(async () => {
-    server = http2.createServer();
-    server.on("session", (session) => sessions.add(session));
-    server.on("stream", (stream, headers) => {
+    server = await startH2TestServer((stream, headers) => {
       const path = String(headers[":path"]);
       serverStreams.push({ path, stream });
       stream.on("error", () => {});
@@ -205,14 +202,9 @@ describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
         }
       });
     });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    url = server.url;
   });
-  after(() => {
-    for (const session of sessions) session.destroy();
-    server.close();
-  });
+  after(() => server.close());
 
   const open = (channel: GrpcUnaryChannel, path: string) => {
     const stream = channel.openStream(path, echo, echo);

@@ -4,26 +4,17 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { status } from "@grpc/grpc-js";
+import { grpcFrame } from "./grpc-message.js";
 import { GrpcUnaryChannel } from "./grpc-unary.js";
+import { type H2TestServer, startH2TestServer } from "./h2-test-server.js";
 
 const echo = (b: Buffer) => Buffer.from(b);
 
-/** Frames `payload` as one uncompressed gRPC message. */
-function grpcMessage(payload: Buffer): Buffer {
-  const frame = Buffer.alloc(5 + payload.length);
-  frame.writeUInt32BE(payload.length, 1);
-  payload.copy(frame, 5);
-  return frame;
-}
-
 describe("GrpcUnaryChannel (gRPC unary calls over node:http2)", () => {
-  let server: http2.Http2Server;
+  let server: H2TestServer;
   let url: URL;
-  const sessions = new Set<http2.ServerHttp2Session>();
   before(async () => {
-    server = http2.createServer();
-    server.on("session", (session) => sessions.add(session));
-    server.on("stream", (stream, headers) => {
+    server = await startH2TestServer((stream, headers) => {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
@@ -32,7 +23,7 @@ describe("GrpcUnaryChannel (gRPC unary calls over node:http2)", () => {
           stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
           stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
           // In two DATA frames, as a large answer arrives.
-          const framed = grpcMessage(request);
+          const framed = grpcFrame(request);
           stream.write(framed.subarray(0, 3));
           stream.end(framed.subarray(3));
         } else if (headers[":path"] === "/fail") {
@@ -45,14 +36,9 @@ describe("GrpcUnaryChannel (gRPC unary calls over node:http2)", () => {
         // "/hang": never answers.
       });
     });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    url = server.url;
   });
-  after(() => {
-    for (const session of sessions) session.destroy();
-    server.close();
-  });
+  after(() => server.close());
 
   it("sends the request as one gRPC message and decodes the answer, also when it arrives in pieces", async () => {
     const channel = new GrpcUnaryChannel(url, {});
@@ -109,7 +95,7 @@ describe("GrpcUnaryChannel (gRPC unary calls over node:http2)", () => {
       again.on("stream", (stream) => {
         stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
         stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
-        stream.end(grpcMessage(Buffer.from("b")));
+        stream.end(grpcFrame(Buffer.from("b")));
       });
       again.listen(port, "127.0.0.1");
       await once(again, "listening");
