@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryStorage } from "@apiserver-kit/storage";
+import { MemoryStorage, WatchCache } from "@apiserver-kit/storage";
 import { MeteredStorage, storageType } from "./metered-storage.js";
 import { ApiServerMetrics } from "./metrics.js";
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe("MeteredStorage", () => {
   it("names the type after the key's resource and group", () => {
@@ -40,5 +42,31 @@ describe("MeteredStorage", () => {
     );
     assert.equal(durations.length, 4);
     await storage.close();
+  });
+
+  it("forwards the synchronous reads its backend has, counting answers but not declines", async () => {
+    const metrics = new ApiServerMetrics({ processMetrics: false });
+    const prefix = "/registry/wardle.example.com/flunders/";
+    const cache = new WatchCache(new MemoryStorage(), { prefix });
+    await cache.ready;
+    const storage = new MeteredStorage(cache, metrics);
+    assert.equal(
+      new MeteredStorage(new MemoryStorage(), metrics).getNow,
+      undefined,
+      "absent when the backend has none",
+    );
+    await storage.create(`${prefix}ns/a`, { metadata: { name: "a" } });
+    await settle();
+    assert.equal(storage.getNow?.(`${prefix}ns/a`)?.metadata?.name, "a");
+    assert.equal(storage.getNow?.(`${prefix}ns/missing`), null);
+    assert.equal(storage.getNow?.("/registry/other.example.com/things/x"), undefined, "declined: outside the cache");
+    assert.equal(typeof storage.currentRevisionNow?.(), "number");
+    const count = async (operation: string) =>
+      (await metrics.storageRequests.get()).values
+        .filter((v) => v.labels.operation === operation)
+        .reduce((sum, v) => sum + v.value, 0);
+    assert.equal(await count("get"), 2, "two answers; the decline is no request");
+    assert.equal(await count("currentRevision"), 1);
+    await cache.close();
   });
 });

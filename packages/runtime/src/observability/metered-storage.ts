@@ -109,16 +109,17 @@ export class MeteredStorage implements Storage {
     try {
       result = call();
     } catch (error) {
-      instruments.count.value++;
+      this.counted(instruments, start);
       this.failed(instruments);
-      this.metrics.storageDuration.record(instruments.duration, (this.now() - start) / 1000);
       throw error;
     }
-    if (result !== undefined) {
-      instruments.count.value++;
-      this.metrics.storageDuration.record(instruments.duration, (this.now() - start) / 1000);
-    }
+    if (result !== undefined) this.counted(instruments, start);
     return result;
+  }
+
+  private counted(instruments: StorageInstruments, start: number): void {
+    instruments.count.value++;
+    this.metrics.storageDuration.record(instruments.duration, (this.now() - start) / 1000);
   }
 
   /** Errors are rare: their series is made when first needed. */
