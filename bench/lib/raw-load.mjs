@@ -1,6 +1,5 @@
-// A lean open-loop load generator for GETs over keep-alive TLS connections: each request is
-// pre-rendered HTTP/1.1 bytes written on a free connection, each answer read up to its
-// Content-Length. node's https.request machinery costs the load generator several times the CPU
+// A lean load generator over keep-alive TLS connections: each request is pre-rendered HTTP/1.1
+// bytes written on a free connection, each answer read up to its Content-Length. node's https.request machinery costs the load generator several times the CPU
 // of this, and on a 2-core machine shared with the server that CPU shows up as queueing in the
 // measured latency (bench/serving.mjs's discovery p99 at half the maximum rate).
 import { connect } from "node:tls";
@@ -18,7 +17,7 @@ class Connection {
     socket.on("close", () => this.fail(new Error("connection closed")));
   }
 
-  /** Sends one request; resolves with the status code once the whole answer is read. */
+  /** Sends one request; resolves with the status code and body once the whole answer is read. */
   send(bytes) {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
@@ -43,10 +42,11 @@ class Connection {
       this.fail(new Error("more bytes than one answer"));
       return;
     }
+    const body = this.buffer.subarray(end + 4, total);
     this.buffer = Buffer.alloc(0);
     const { resolve } = this.waiting;
     this.waiting = undefined;
-    resolve(status);
+    resolve({ status, body });
   }
 
   fail(error) {
@@ -84,15 +84,25 @@ export class RawLoadClient {
   }
 
   /** One GET of `path` with `headers`; resolves with the status. */
-  get(path, headers) {
-    const lines = [`GET ${path} HTTP/1.1`, "Host: 127.0.0.1", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
-    const bytes = Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1");
+  async get(path, headers) {
+    return (await this.request("GET", path, headers)).status;
+  }
+
+  /** One request with an optional string body; resolves with { status, body } (body a Buffer). */
+  request(method, path, headers, body) {
+    const lines = [
+      `${method} ${path} HTTP/1.1`,
+      "Host: 127.0.0.1",
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
+    if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+    const bytes = Buffer.from(`${lines.join("\r\n")}\r\n\r\n${body ?? ""}`);
     return new Promise((resolve, reject) => {
       const run = (connection) =>
         connection.send(bytes).then(
-          (status) => {
+          (answer) => {
             this.release(connection);
-            resolve(status);
+            resolve(answer);
           },
           (error) => reject(error),
         );

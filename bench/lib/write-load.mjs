@@ -1,10 +1,11 @@
-// A load generator of its own for open-loop creates, so that the writes' JSON and TLS work do
-// not delay the timers of the process measuring another latency (bench/serving.mjs's discovery
+// A load generator of its own for open-loop creates (the lean client of raw-load.mjs), so that the
+// writes' JSON and TLS work do not delay the timers of the process measuring another latency (bench/serving.mjs's discovery
 // p99 during 200 creates/s). Forked with an IPC channel:
 //   { run: { port, tls, connections, rate, seconds, path, headers, prefix } } → { latencies }
 import { fork } from "node:child_process";
-import { LoadClient } from "./https-load.mjs";
+import { openLoop } from "./https-load.mjs";
 import { flunder } from "./objects.mjs";
+import { RawLoadClient } from "./raw-load.mjs";
 
 if (process.argv[2] === "--write-load") {
   let client;
@@ -15,13 +16,15 @@ if (process.argv[2] === "--write-load") {
       process.exit(0);
     }
     try {
-      client ??= new LoadClient({ port: run.port, tls: run.tls, connections: run.connections });
-      const latencies = await client.openLoop(run.rate, run.seconds, () => ({
-        path: run.path,
-        method: "POST",
-        headers: { ...run.headers, "Content-Type": "application/json" },
-        body: JSON.stringify(flunder(`${run.prefix}-${written}`, written++)),
-      }));
+      if (!client) {
+        client = new RawLoadClient({ port: run.port, tls: run.tls, connections: run.connections });
+        await client.open();
+      }
+      const headers = { ...run.headers, "Content-Type": "application/json" };
+      const latencies = await openLoop(run.rate, run.seconds, [201], async () => {
+        const body = JSON.stringify(flunder(`${run.prefix}-${written}`, written++));
+        return (await client.request("POST", run.path, headers, body)).status;
+      });
       process.send({ latencies });
     } catch (error) {
       process.send({ error: error?.stack ?? String(error) });
