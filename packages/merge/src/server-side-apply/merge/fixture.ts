@@ -9,7 +9,9 @@ import { ConflictsError, type ManagedFieldSets, Updater } from "./updater.js";
 
 export type Operation =
   | { apply: JSONObject; manager: string; apiVersion?: string; force?: boolean; conflicts?: string[] }
-  | { update: JSONObject; manager: string; apiVersion?: string };
+  | { update: JSONObject; manager: string; apiVersion?: string }
+  /** From here on the kind has this schema (upstream's ChangeParser): a redeploy with changed types. */
+  | { schema: ServerSideApplySchema };
 
 export interface Case {
   readonly ops: Operation[];
@@ -23,7 +25,8 @@ export function runCase(
   test: Case,
   options: { root?: boolean; served?: string[]; ignored?: string[] } = {},
 ): void {
-  const type = options.root ? rootTypeOf(schema) : typeOf(schema ?? {});
+  const typeFor = (s: ServerSideApplySchema | undefined) => (options.root ? rootTypeOf(s) : typeOf(s ?? {}));
+  let type = typeFor(schema);
   const served = options.served;
   const updater = new Updater(
     {
@@ -35,6 +38,10 @@ export function runCase(
   let live: JSONObject = {};
   let managers: ManagedFieldSets = new Map();
   for (const op of test.ops) {
+    if ("schema" in op) {
+      type = typeFor(op.schema);
+      continue;
+    }
     const version = op.apiVersion ?? "v1";
     if ("update" in op) {
       managers = updater.update(live, op.update, version, managers, op.manager);

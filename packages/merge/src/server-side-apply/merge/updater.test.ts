@@ -6,8 +6,6 @@ import { type Case, runCase } from "./fixture.js";
 // names the upstream file and test). Exclusions, with reasons:
 // - union_test.go: unions (discriminated one-of fields) are not part of Kubernetes' API surface.
 // - extract_apply_test.go: ExtractItems serves client-side "extract" helpers, not the server.
-// - schema_change_test.go: reconciling ownership after a field turns atomic<->granular is not
-//   implemented; ownership recorded under the old topology is kept as it is.
 // - duplicates_test.go: live lists with duplicate keys are refused (InvalidObject) rather than
 //   owned as a whole; duplicates in an applied configuration are refused as upstream does.
 // - real_test.go, pod_test.go, compatibility_test.go: benchmarks and fixtures over Kubernetes'
@@ -516,6 +514,101 @@ describe("versions (obsolete_versions_test.go, default_keys_test.go)", () => {
           '.ports[port=80,protocol="TCP"].port',
         ],
       },
+    },
+  });
+});
+
+describe("schema changes (schema_change_test.go, typed/reconcile_schema.go)", () => {
+  const struct = (atomic: boolean): ServerSideApplySchema => ({
+    type: "object",
+    properties: {
+      struct: {
+        type: "object",
+        ...(atomic ? { "x-kubernetes-map-type": "atomic" as const } : {}),
+        properties: { numeric: { type: "number" }, string: { type: "string" } },
+      },
+    },
+  });
+  cases(struct(false), {
+    "to-atomic: the owner of a field inside owns the whole struct, and conflicts there": {
+      ops: [
+        { apply: { struct: { numeric: 1 } }, manager: "one" },
+        { schema: struct(true) },
+        { apply: { struct: { string: "string" } }, manager: "two", conflicts: ["one:.struct"] },
+        { apply: { struct: { string: "string" } }, manager: "two", force: true },
+      ],
+      object: { struct: { string: "string" } },
+      managed: { two: [".struct"] },
+    },
+    "to-atomic-owner-with-no-child-fields: an entry that owns nothing inside is not made an owner": {
+      ops: [
+        { apply: { struct: { numeric: 1 } }, manager: "one" },
+        { apply: { struct: { numeric: 2 } }, manager: "two", force: true },
+        { schema: struct(true) },
+        { apply: { struct: { string: "string" } }, manager: "three", conflicts: ["two:.struct"] },
+        { apply: { struct: { string: "string" } }, manager: "two", force: true },
+      ],
+      object: { struct: { string: "string" } },
+      managed: { two: [".struct"] },
+    },
+  });
+  cases(struct(true), {
+    "to-granular: the owner of the whole struct keeps owning it whole; its fields go to whoever writes them": {
+      ops: [
+        { apply: { struct: { numeric: 1, string: "a" } }, manager: "one" },
+        { apply: { struct: { string: "b" } }, manager: "two", conflicts: ["one:.struct"] },
+        { schema: struct(false) },
+        { apply: { struct: { string: "b" } }, manager: "two" },
+      ],
+      object: { struct: { numeric: 1, string: "b" } },
+      managed: { one: [".struct"], two: [".struct.string"] },
+    },
+  });
+
+  const ports = (listType: "atomic" | "map"): ServerSideApplySchema => ({
+    type: "object",
+    properties: {
+      ports: {
+        type: "array",
+        "x-kubernetes-list-type": listType,
+        ...(listType === "map" ? { "x-kubernetes-list-map-keys": ["name"] } : {}),
+        items: { type: "object", properties: { name: { type: "string" }, port: { type: "integer" } } },
+      },
+    },
+  });
+  cases(ports("map"), {
+    "a list-map turned atomic: the owner of an element owns the list; an update takes it whole": {
+      ops: [
+        { apply: { ports: [{ name: "a", port: 1 }] }, manager: "one" },
+        { schema: ports("atomic") },
+        {
+          update: {
+            ports: [
+              { name: "a", port: 1 },
+              { name: "b", port: 2 },
+            ],
+          },
+          manager: "two",
+        },
+      ],
+      object: {
+        ports: [
+          { name: "a", port: 1 },
+          { name: "b", port: 2 },
+        ],
+      },
+      managed: { two: [".ports"] },
+    },
+  });
+  cases(struct(false), {
+    "an unchanged schema leaves ownership as it was": {
+      ops: [
+        { apply: { struct: { numeric: 1 } }, manager: "one" },
+        { schema: struct(false) },
+        { apply: { struct: { string: "s" } }, manager: "two" },
+      ],
+      object: { struct: { numeric: 1, string: "s" } },
+      managed: { one: [".struct.numeric"], two: [".struct.string"] },
     },
   });
 });

@@ -4,6 +4,7 @@ import type { Path } from "../fieldpath/path-element.js";
 import { type Comparison, compare, excludeFields } from "../typed/compare.js";
 import { merge } from "../typed/merge.js";
 import { ensureNamedFieldsAreMembers } from "../typed/named-fields.js";
+import { reconcileFieldSetWithSchema } from "../typed/reconcile-schema.js";
 import { removeItems } from "../typed/remove.js";
 import type { TypeNode } from "../typed/schema.js";
 import { toFieldSet } from "../typed/to-field-set.js";
@@ -64,7 +65,7 @@ export class Updater {
     managers: ManagedFieldSets,
     manager: string,
   ): ManagedFieldSets {
-    const out = new Map(managers);
+    const out = this.reconcile(managers);
     const comparison = this.takeFromOthers(live, updated, apiVersion, out, manager, true);
     const previous = out.get(manager)?.set ?? new FieldSet();
     let set = previous.union(comparison.modified).union(comparison.added).difference(comparison.removed);
@@ -87,7 +88,7 @@ export class Updater {
     manager: string,
     force: boolean,
   ): { object: JSONObject | undefined; managers: ManagedFieldSets } {
-    const out = new Map(managers);
+    const out = this.reconcile(managers);
     const type = this.versions.typeAt(apiVersion);
     let merged = rootObject(merge(live, config, type));
     const lastSet = out.get(manager);
@@ -102,6 +103,16 @@ export class Updater {
     this.takeFromOthers(live, merged, apiVersion, out, manager, force);
     const object = jsonEqual(live, merged) ? undefined : (toPlain(merged) as JSONObject);
     return { object, managers: out };
+  }
+
+  /** Ownership recorded before the schema last changed, reconciled with it (upstream's reconcileManagedFieldsWithSchemaChanges). */
+  private reconcile(managers: ManagedFieldSets): ManagedFieldSets {
+    const out: ManagedFieldSets = new Map();
+    for (const [manager, owned] of managers) {
+      const reconciled = reconcileFieldSetWithSchema(owned.set, this.versions.typeAt(owned.apiVersion));
+      out.set(manager, reconciled === undefined ? owned : { ...owned, set: reconciled });
+    }
+    return out;
   }
 
   /** Fields that `manager`'s write changes are taken from every other manager (conflicts unless forced). */
