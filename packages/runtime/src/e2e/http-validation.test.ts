@@ -256,7 +256,72 @@ describe("HTTP: validation ratcheting after the schema tightens", () => {
   });
 });
 
+describe("HTTP: CEL rules ratchet after they tighten (issue 13)", () => {
+  it("an unchanged value that breaks a new rule passes an update with a warning; a changed one is refused with the rule's message", async () => {
+    // As Kubernetes ratchets: a rule is skipped when the value it is attached to did not change
+    // (here spec.size), even when other fields of the object did.
+    const loose = await startTestServer({ resources: [widgetDefinition(10)] });
+    const { dataDir, storage } = loose;
+    const w1 = new ResourceClient(loose, "/apis/test.example.com/v1/namespaces/default/widgets");
+    assert.equal((await w1.create(widget("w", { name: "abc", size: 8 }))).status, 201);
+    await loose.server.close();
+    // Redeployed with a rule on spec.size that the stored size breaks.
+    const tightened = widgetDefinition(10);
+    const spec = (tightened.versions[0]?.schema.properties as Record<string, Record<string, unknown>>).spec;
+    const size = (spec?.properties as Record<string, Record<string, unknown>> | undefined)?.size;
+    assert.ok(size);
+    size["x-kubernetes-validations"] = [{ rule: "self <= 5", message: "size is at most 5 now" }];
+    const tight = await startTestServer({ resources: [tightened], storage, dataDir });
+    try {
+      const w2 = new ResourceClient(tight, "/apis/test.example.com/v1/namespaces/default/widgets");
+      const relabel = await w2.patch("w", "merge", { metadata: { labels: { touched: "yes" } } });
+      assert.equal(relabel.status, 200, relabel.body);
+      const renamed = await w2.patch("w", "merge", { spec: { name: "xyz" } });
+      assert.equal(renamed.status, 200, `a sibling field changed, spec.size did not: ${renamed.body}`);
+      // The ratcheted failure still reaches the client, as a warning (kubectl prints "Warning: ...").
+      assert.equal(renamed.headers.warning, '299 - "spec.size: Invalid value: \\"integer\\": size is at most 5 now"');
+      const grow = await w2.patch("w", "merge", { spec: { size: 9 } });
+      assert.equal(grow.status, 422, grow.body);
+      const status = grow.json<{ message: string; details: { causes: Array<{ field: string; message: string }> } }>();
+      assert.deepEqual(
+        status.details.causes.map((c) => [c.field, c.message]),
+        [["spec.size", 'Invalid value: "integer": size is at most 5 now']],
+      );
+      assert.equal(
+        (await w2.create(widget("new", { name: "n", size: 8 }))).status,
+        422,
+        "a new object gets no ratchet",
+      );
+    } finally {
+      await tight.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("CEL rules at start-up", () => {
+  it("refuses to start with a rule whose estimated cost exceeds the per-call limit, with Kubernetes' message", async () => {
+    const costly = widgetDefinition(10);
+    const spec = (costly.versions[0]?.schema.properties as Record<string, Record<string, unknown>>).spec;
+    assert.ok(spec);
+    // stages has maxItems 3, tags no bound at all: a nested loop over an unbounded list.
+    (spec.properties as Record<string, unknown>).tags = { type: "array", items: { type: "string" } };
+    spec["x-kubernetes-validations"] = [
+      { rule: "self.tags.all(a, self.tags.all(b, a == b || a != b))", message: "never cheap" },
+    ];
+    const dataDir = mkdtempSync(join(tmpdir(), "cel-cost-"));
+    try {
+      await assert.rejects(startTestServer({ resources: [costly], dataDir }), (error: Error) => {
+        assert.match(error.message, /Widget\.test\.example\.com v1/);
+        assert.match(error.message, /exceeds budget by factor of/);
+        assert.match(error.message, /try simplifying the rule, or adding maxItems, maxProperties, and maxLength/);
+        return true;
+      });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses to start with a rule that does not compile, naming the kind, version, rule and field", async () => {
     const broken = widgetDefinition(10);
     const spec = (broken.versions[0]?.schema.properties as Record<string, Record<string, unknown>>).spec;

@@ -3,7 +3,7 @@
  * version the client speaks: type checks, pruning of unknown fields (fieldValidation),
  * defaulting, schema validation with ratcheting on update.
  */
-import { type FieldError, StatusError } from "../api/errors.js";
+import { type FieldError, fieldErrorMessage, StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
 import { deepEqualJSON } from "../registry/objects.js";
@@ -79,13 +79,23 @@ function valueAtPath(object: unknown, path: string): unknown {
  * not change are dropped (validation ratcheting), so a tightened schema never blocks
  * unrelated updates such as removing a finalizer.
  */
-export function validateAgainstSchema(version: ResourceVersion, object: KubeObject, old?: KubeObject): FieldError[] {
+export function validateAgainstSchema(
+  version: ResourceVersion,
+  object: KubeObject,
+  old?: KubeObject,
+  warnings?: string[],
+): FieldError[] {
   let errors = version.schemaValidator.validate(object);
   if (old && errors.length > 0) {
     errors = errors.filter((e) => !deepEqualJSON(valueAtPath(object, e.field), valueAtPath(old, e.field)));
   }
-  // CEL rules ratchet by themselves: failures on unchanged values come back as warnings, which Kubernetes drops.
-  if (version.ruleValidator) errors.push(...(version.ruleValidator.validate(object, old).errors as FieldError[]));
+  if (version.ruleValidator) {
+    // CEL rules ratchet by themselves: failures on unchanged values come back as warnings,
+    // which Kubernetes sends to the client (Warning headers) instead of refusing the write.
+    const result = version.ruleValidator.validate(object, old);
+    errors.push(...(result.errors as FieldError[]));
+    if (warnings) for (const warning of result.warnings) warnings.push(fieldErrorMessage(warning as FieldError));
+  }
   return errors;
 }
 

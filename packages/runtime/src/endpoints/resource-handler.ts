@@ -515,7 +515,7 @@ export class ResourceHandler {
       : trackWrite(old ?? null, written, this.manager(r, options), this.fieldManager(r.version, ctx.subresource));
     // Validate what will be stored: a status write keeps the stored spec, a main write the stored status.
     const scoped = old ? scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, object, old) : object;
-    const errors = validateAgainstSchema(r.version, scoped, old);
+    const errors = validateAgainstSchema(r.version, scoped, old, ctx.warnings);
     if (errors.length > 0) throw invalid(r.version, r.info.name, errors);
     return toHub(this.resource, r.version, object);
   }
