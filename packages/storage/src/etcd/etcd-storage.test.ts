@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
@@ -107,6 +108,32 @@ describe("EtcdStorage", { skip }, () => {
   after(async () => {
     for (const storage of opened) await storage.close();
     await etcd?.stop();
+  });
+
+  it("keeps a process alive while it has an open watch, as an open socket does, and lets it exit once the watch stops", async () => {
+    // A script holding nothing but a watch: its only other handle is an unref'd timer that stops the watch.
+    const storageModule = new URL("./etcd-storage.js", import.meta.url).href;
+    const script = `
+      import { EtcdStorage } from ${JSON.stringify(storageModule)};
+      const storage = new EtcdStorage({ servers: [${JSON.stringify(etcd.endpoint)}], compactionIntervalMs: 0 });
+      const revision = await storage.currentRevision();
+      const handle = storage.watch("/registry/alive.test/", { fromRevision: revision }, { event: () => true, error: () => {} });
+      setTimeout(async () => {
+        console.log("still alive with the watch open");
+        handle.stop();
+        await storage.close();
+      }, 1000).unref();
+    `;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const [code] = (await settledWithin(once(child, "exit"), 20_000)) as [number | null];
+    assert.equal(code, 0);
+    assert.match(output, /still alive with the watch open/, "the process exited while its watch was open");
   });
 
   it("stores /registry keys under --etcd-prefix, kube-apiserver's layout by default", async () => {

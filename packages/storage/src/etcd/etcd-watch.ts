@@ -1,4 +1,4 @@
-import { background, type Clock, type TimerHandle } from "../clock.js";
+import type { Clock, TimerHandle } from "../clock.js";
 import { StorageError } from "../errors.js";
 import type { ObjectWatchEvent, StoredObject, WatchEvent, WatchHandle, WatchOptions, WatchSink } from "../interface.js";
 import { filterEvent } from "../objects.js";
@@ -105,7 +105,8 @@ export class EtcdWatch implements WatchHandle {
     if (this.stopped) return;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
-    this.retryTimer = background(this.context.clock.setTimeout(() => this.connect(), delay));
+    // Not a background timer: a watch between two connections still keeps the process alive.
+    this.retryTimer = this.context.clock.setTimeout(() => this.connect(), delay);
   }
 
   private onResponse(response: WatchResponse): void {

@@ -158,6 +158,7 @@ export class GrpcUnaryChannel {
     );
     this.streams.add(stream);
     this.keepalive ??= setInterval(() => this.ping(), this.keepaliveTiming.intervalMs).unref();
+    this.holdProcess(opened.session);
     return stream;
   }
 
@@ -205,9 +206,8 @@ export class GrpcUnaryChannel {
       // The streams still open on it move to a new session, by failing (EtcdWatch resumes them).
       this.failStreams(session, "etcd sent GOAWAY");
     });
-    // Pending calls keep the process alive through their deadline timers, an idle session does not.
-    session.unref();
     this.session = session;
+    this.holdProcess(session);
     return session;
   }
 
@@ -227,6 +227,17 @@ export class GrpcUnaryChannel {
       clearInterval(this.keepalive);
       this.keepalive = undefined;
     }
+    if (this.session) this.holdProcess(this.session);
+  }
+
+  /**
+   * Open streams (watches) keep the process alive, as an open socket does; an idle session does
+   * not. Pending unary calls keep it alive through their deadline timers.
+   */
+  private holdProcess(session: http2.ClientHttp2Session): void {
+    if (session.destroyed) return;
+    if (this.streams.size > 0) session.ref();
+    else session.unref();
   }
 
   /** A stream waits for messages indefinitely: a dead peer is found by pings, not by deadlines. */
