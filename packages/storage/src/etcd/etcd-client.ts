@@ -11,8 +11,8 @@ import {
   encodeTxnRequest,
   encodeWatchRequest,
 } from "./etcd-codec.js";
+import { GrpcChannel } from "./grpc-channel.js";
 import type { GrpcDuplex } from "./grpc-stream.js";
-import { GrpcUnaryChannel } from "./grpc-unary.js";
 
 /** etcd's v3 API messages as @grpc/proto-loader decodes them (int64 as decimal strings). */
 export interface KeyValue {
@@ -185,7 +185,7 @@ interface Endpoint {
   readonly url: string;
   readonly clients: Record<ServiceName, ServiceClient>;
   /** Range, Txn and Watch, the calls of every read and write, without grpc-js's per-call machinery. */
-  readonly unary: GrpcUnaryChannel;
+  readonly unary: GrpcChannel;
 }
 
 /**
@@ -220,7 +220,7 @@ export class EtcdClient {
       return {
         url,
         clients: { KV: make("KV"), Maintenance: make("Maintenance") },
-        unary: new GrpcUnaryChannel(parsed, tls),
+        unary: new GrpcChannel(parsed, tls),
       };
     });
   }

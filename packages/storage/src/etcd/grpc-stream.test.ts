@@ -5,9 +5,9 @@ import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { status } from "@grpc/grpc-js";
 import fc from "fast-check";
+import { GrpcChannel } from "./grpc-channel.js";
 import { type GrpcCallError, grpcFrame } from "./grpc-message.js";
 import { GrpcBidiStream } from "./grpc-stream.js";
-import { GrpcUnaryChannel } from "./grpc-unary.js";
 import { type H2TestServer, startH2TestServer } from "./h2-test-server.js";
 
 const echo = (b: Buffer) => Buffer.from(b);
@@ -153,7 +153,7 @@ describe("GrpcBidiStream framing", () => {
   });
 });
 
-describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
+describe("GrpcBidiStream over node:http2 (GrpcChannel.openStream)", () => {
   let server: H2TestServer;
   let url: URL;
   const serverStreams: { path: string; stream: http2.ServerHttp2Stream }[] = [];
@@ -206,7 +206,7 @@ describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
   });
   after(() => server.close());
 
-  const open = (channel: GrpcUnaryChannel, path: string) => {
+  const open = (channel: GrpcChannel, path: string) => {
     const stream = channel.openStream(path, echo, echo);
     return { stream, seen: record(stream) };
   };
@@ -216,7 +216,7 @@ describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
   };
 
   it("sends requests as gRPC messages and ends with the status of the trailers", async () => {
-    const channel = new GrpcUnaryChannel(url, {});
+    const channel = new GrpcChannel(url, {});
     try {
       const ok = open(channel, "/echo");
       ok.stream.write(Buffer.from("one"));
@@ -241,7 +241,7 @@ describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
   });
 
   it("reports a trailers-only answer's status as the error", async () => {
-    const channel = new GrpcUnaryChannel(url, {});
+    const channel = new GrpcChannel(url, {});
     try {
       const { seen } = open(channel, "/trailers-only");
       await until(() => seen.outcome !== undefined);
@@ -253,7 +253,7 @@ describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
   });
 
   it("cancels with RST_STREAM CANCEL and reports nothing afterwards", async () => {
-    const channel = new GrpcUnaryChannel(url, {});
+    const channel = new GrpcChannel(url, {});
     try {
       const { stream, seen } = open(channel, "/echo");
       stream.write(Buffer.from("one"));
@@ -271,7 +271,7 @@ describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
   });
 
   it("fails every open stream when the session is lost or gets a GOAWAY, and opens the next on a new session", async () => {
-    const channel = new GrpcUnaryChannel(url, {});
+    const channel = new GrpcChannel(url, {});
     try {
       for (const end of ["destroy", "goaway"] as const) {
         const streams = [open(channel, "/echo"), open(channel, "/echo")];
@@ -313,7 +313,7 @@ describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
     proxy.listen(0, "127.0.0.1");
     await once(proxy, "listening");
     const proxied = new URL(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
-    const channel = new GrpcUnaryChannel(proxied, {}, { intervalMs: 50, timeoutMs: 100 });
+    const channel = new GrpcChannel(proxied, {}, { intervalMs: 50, timeoutMs: 100 });
     try {
       const { stream, seen } = open(channel, "/echo");
       stream.write(Buffer.from("one"));
@@ -334,7 +334,7 @@ describe("GrpcBidiStream over node:http2 (GrpcUnaryChannel.openStream)", () => {
   });
 
   it("holds a paused stream back by flow control without stalling unary calls on the same session", async () => {
-    const channel = new GrpcUnaryChannel(url, {});
+    const channel = new GrpcChannel(url, {});
     try {
       const { stream, seen } = open(channel, "/flood");
       stream.on("data", () => stream.pause());

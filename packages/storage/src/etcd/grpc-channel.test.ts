@@ -4,13 +4,13 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { status } from "@grpc/grpc-js";
+import { GrpcChannel } from "./grpc-channel.js";
 import { grpcFrame } from "./grpc-message.js";
-import { GrpcUnaryChannel } from "./grpc-unary.js";
 import { type H2TestServer, startH2TestServer } from "./h2-test-server.js";
 
 const echo = (b: Buffer) => Buffer.from(b);
 
-describe("GrpcUnaryChannel (gRPC unary calls over node:http2)", () => {
+describe("GrpcChannel (gRPC unary calls over node:http2)", () => {
   let server: H2TestServer;
   let url: URL;
   before(async () => {
@@ -41,7 +41,7 @@ describe("GrpcUnaryChannel (gRPC unary calls over node:http2)", () => {
   after(() => server.close());
 
   it("sends the request as one gRPC message and decodes the answer, also when it arrives in pieces", async () => {
-    const channel = new GrpcUnaryChannel(url, {});
+    const channel = new GrpcChannel(url, {});
     try {
       const payload = Buffer.from("x".repeat(70_000));
       const answer = await channel.call("/echo", payload, echo, echo, 5000);
@@ -52,7 +52,7 @@ describe("GrpcUnaryChannel (gRPC unary calls over node:http2)", () => {
   });
 
   it("reports a trailers-only error with its code and percent-decoded message", async () => {
-    const channel = new GrpcUnaryChannel(url, {});
+    const channel = new GrpcChannel(url, {});
     try {
       await assert.rejects(channel.call("/fail", Buffer.alloc(0), echo, echo, 5000), (error: unknown) => {
         const e = error as { code: number; details: string };
@@ -66,7 +66,7 @@ describe("GrpcUnaryChannel (gRPC unary calls over node:http2)", () => {
   });
 
   it("fails a call after its deadline, and keeps a session that still answers pings", async () => {
-    const channel = new GrpcUnaryChannel(url, {});
+    const channel = new GrpcChannel(url, {});
     try {
       await assert.rejects(channel.call("/hang", Buffer.alloc(0), echo, echo, 100), (error: unknown) => {
         assert.equal((error as { code: number }).code, status.DEADLINE_EXCEEDED);
@@ -85,7 +85,7 @@ describe("GrpcUnaryChannel (gRPC unary calls over node:http2)", () => {
     const port = (probe.address() as AddressInfo).port;
     probe.close();
     await once(probe, "close");
-    const channel = new GrpcUnaryChannel(new URL(`http://127.0.0.1:${port}`), {});
+    const channel = new GrpcChannel(new URL(`http://127.0.0.1:${port}`), {});
     try {
       await assert.rejects(channel.call("/echo", Buffer.from("a"), echo, echo, 5000), (error: unknown) => {
         assert.equal((error as { code: number }).code, status.UNAVAILABLE);

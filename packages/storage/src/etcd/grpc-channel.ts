@@ -32,8 +32,9 @@ const KEEPALIVE: Keepalive = { intervalMs: 10_000, timeoutMs: 5000 };
  * message. One session per endpoint, opened on first use and replaced when it closes, errors,
  * gets a GOAWAY or stops answering pings; its open streams then fail. Failures carry grpc-js's
  * status codes, so that callers (endpoint rotation, toStorageError, EtcdWatch) treat both alike.
+ * Open streams keep the process alive; an idle session does not.
  */
-export class GrpcUnaryChannel {
+export class GrpcChannel {
   private session: http2.ClientHttp2Session | undefined;
   private readonly options: http2.SecureClientSessionOptions;
   private closed = false;
