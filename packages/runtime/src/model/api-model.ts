@@ -60,6 +60,8 @@ export class ResourceVersion {
   /** Problems found compiling the CEL rules; the model refuses to start with any. */
   readonly ruleErrors: string[] = [];
   private validator?: SchemaValidator;
+  /** The deprecation warning once computed; null for none. */
+  private warning?: string | null;
 
   constructor(
     readonly resource: ApiResource,
@@ -79,6 +81,30 @@ export class ResourceVersion {
 
   get apiVersion(): string {
     return this.resource.group ? `${this.resource.group}/${this.name}` : this.name;
+  }
+
+  /**
+   * The warning every request to a deprecated version gets (apiextensions-apiserver's): the
+   * version's own text, or `<group>/<version> <Kind> is deprecated`, with `; use <group>/<v>
+   * <Kind>` naming the highest-priority served version above it that is not deprecated.
+   */
+  get deprecationWarning(): string | undefined {
+    if (this.warning === undefined) this.warning = this.computeDeprecationWarning() ?? null;
+    return this.warning ?? undefined;
+  }
+
+  private computeDeprecationWarning(): string | undefined {
+    if (!this.definition.deprecated) return undefined;
+    if (this.definition.deprecationWarning !== undefined) return this.definition.deprecationWarning;
+    const { kind } = this.resource;
+    const warning = `${this.apiVersion} ${kind} is deprecated`;
+    const newer = this.resource.definition.versions
+      .filter((v) => v.served && !v.deprecated && compareVersions(v.name, this.name) < 0)
+      .map((v) => v.name)
+      .sort(compareVersions)[0];
+    if (newer === undefined) return warning;
+    const group = this.resource.group;
+    return `${warning}; use ${group ? `${group}/${newer}` : newer} ${kind}`;
   }
 
   get isHub(): boolean {

@@ -54,7 +54,7 @@ import { parseRequestInfo, type RequestInfo } from "../request/request-info.js";
 import { RequestDrain } from "./drain.js";
 import { Http2Bridge, ignoreConnectionHeaders } from "./h2-bridge.js";
 import { type HealthCheck, serveHealth } from "./health.js";
-import { type HttpRequest, type HttpResponse, writeBody, writeError, writePrepared } from "./http.js";
+import { type HttpRequest, type HttpResponse, setWarnings, writeBody, writeError, writePrepared } from "./http.js";
 import { InflightLimiter, type InflightLimits } from "./inflight.js";
 import { SecureListener, type ServingOptions, type TLSConfig } from "./listener.js";
 import { STORAGE_BACKUP_PATH, serveStorageBackup } from "./storage-backup.js";
@@ -498,6 +498,9 @@ export class ApiServer {
       info.apiPrefix === "apis" ? this.model.lookup(info.apiGroup, info.apiVersion, info.resource) : undefined;
     if (!found) throw this.notFound();
     record.metered = found;
+    // Every request to a deprecated version says so, whatever its verb or outcome.
+    const deprecation = found.version.deprecationWarning;
+    if (deprecation !== undefined) setWarnings(res, [deprecation]);
     if (info.verb === "watch") {
       // Followed from here: the drain's long-running mark goes on top of its started entry.
       this.track(req, res, record);

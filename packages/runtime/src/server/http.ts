@@ -58,9 +58,12 @@ export function warningHeader(text: string): string {
   return `299 - ${JSON.stringify(text)}`;
 }
 
+/** Adds `warnings` to the response's Warning header, after any it already has (the same text once). */
 export function setWarnings(res: HttpResponse, warnings: readonly string[]): void {
   if (warnings.length === 0 || res.headersSent) return;
-  res.setHeader("Warning", [...new Set(warnings)].map(warningHeader));
+  const existing = res.getHeader("Warning");
+  const values = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  res.setHeader("Warning", [...new Set([...values, ...warnings.map(warningHeader)])]);
 }
 
 export function writeBody(
