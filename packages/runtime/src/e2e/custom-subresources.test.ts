@@ -25,6 +25,10 @@ const approve: ActionSubresource<Job> = {
   name: "approve",
   type: "action",
   description: "Approves the job: sets status.approved.",
+  requestSchema: {
+    type: "object",
+    properties: { reason: { type: "string", description: "Why the job is approved." } },
+  },
   async handle(context, body) {
     const reason = (body as { reason?: string } | undefined)?.reason ?? "";
     if (reason === "no") throw StatusError.badRequest("approval refused: the reason says no");
@@ -149,6 +153,28 @@ describe("custom subresources", () => {
     const names = (path: string) => (doc.paths[path]?.get?.parameters ?? []).map((p) => p.name);
     assert.ok(names(`${item}/step`).includes("index"), JSON.stringify(doc.paths[`${item}/step`]));
     assert.ok(names(`${item}/log`).includes("follow"), JSON.stringify(doc.paths[`${item}/log`]));
+  });
+
+  it("publishes an action's request schema in OpenAPI v3 and v2, and refers the POST body to it", async () => {
+    const name = `${GROUP.split(".").reverse().join(".")}.v1.JobApproveRequest`;
+    const item = `/apis/${GROUP}/v1/namespaces/{namespace}/jobs/{name}/approve`;
+    const v3 = (await server.request(`/openapi/v3/apis/${GROUP}/v1`)).json<{
+      paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } } }>;
+      components: { schemas: Record<string, { properties?: Record<string, { type?: string; description?: string }> }> };
+    }>();
+    const body = v3.paths[item]?.post?.requestBody?.content["application/json"]?.schema;
+    assert.equal(body?.$ref, `#/components/schemas/${name}`, JSON.stringify(v3.paths[item]));
+    assert.deepEqual(v3.components.schemas[name]?.properties?.reason, {
+      type: "string",
+      description: "Why the job is approved.",
+    });
+    const v2 = (await server.request("/openapi/v2")).json<{
+      paths: Record<string, { post?: { parameters?: Array<{ in: string; schema?: { $ref?: string } }> } }>;
+      definitions: Record<string, { properties?: Record<string, unknown> }>;
+    }>();
+    const bodyParam = v2.paths[item]?.post?.parameters?.find((p) => p.in === "body");
+    assert.equal(bodyParam?.schema?.$ref, `#/definitions/${name}`);
+    assert.ok(v2.definitions[name]?.properties?.reason);
   });
 
   it("runs an action that changes the object, and answers its errors", async () => {

@@ -4,6 +4,7 @@
  * that both publish the same paths, parameters, GVKs and schemas.
  */
 import type { ApiResource, GroupVersionInfo, ResourceVersion } from "../model/api-model.js";
+import type { ActionSubresource } from "../model/resource.js";
 import type { JSONSchemaProps } from "../model/schema.js";
 import { META, metaSchemas, ref } from "./meta-schemas.js";
 
@@ -378,11 +379,16 @@ function resourcePaths(resource: ApiResource, version: ResourceVersion, options:
       query(p.name, p.description ?? p.name, p.type),
     );
     const responseSchema = custom.type !== "stream" && custom.responseKind ? `${META}.Patch` : kindName;
+    const request = custom.type === "action" ? actionRequestSchema(resource, version, custom) : undefined;
     const operation =
       custom.type === "action"
         ? op("post", "post", opId("create", cap), description, {
             parameters: [params.dryRun, params.fieldManager],
-            body: { schema: `${META}.Patch`, required: false, mediaTypes: SERVED_TYPES },
+            body: {
+              schema: request?.name ?? `${META}.Patch`,
+              required: request !== undefined,
+              mediaTypes: SERVED_TYPES,
+            },
             responses: [ok(responseSchema), created(responseSchema), unauthorized],
           })
         : custom.type === "read"
@@ -416,12 +422,37 @@ function resourcePaths(resource: ApiResource, version: ResourceVersion, options:
   return paths;
 }
 
+/**
+ * The published schema of an action subresource's request body, when the action declares one
+ * (`requestSchema`): named after its `requestKind`, else `<Kind><Action>Request` in the
+ * parent's group-version.
+ */
+function actionRequestSchema(
+  resource: ApiResource,
+  version: ResourceVersion,
+  action: ActionSubresource,
+): { name: string; schema: Obj } | undefined {
+  if (action.requestSchema === undefined) return undefined;
+  const cap = (action.name[0] ?? "").toUpperCase() + action.name.slice(1);
+  const kind = action.requestKind;
+  const name = kind
+    ? schemaName(kind.group, kind.version, kind.kind)
+    : schemaName(resource.group, version.name, `${resource.kind}${cap}Request`);
+  const schema = kindSchema(action.requestSchema, false);
+  if (kind) schema["x-kubernetes-group-version-kind"] = [{ group: kind.group, kind: kind.kind, version: kind.version }];
+  return { name, schema };
+}
+
 /** The operations and schemas of one group-version. */
 export function describeGroupVersion(gv: GroupVersionInfo, options: OperationOptions): GroupVersionSpec {
   const paths: PathSpec[] = [];
   const schemas: Record<string, Obj> = { ...metaSchemas };
   for (const { resource, version } of gv.resources) {
     paths.push(...resourcePaths(resource, version, options));
+    for (const custom of resource.definition.customSubresources ?? []) {
+      const request = custom.type === "action" ? actionRequestSchema(resource, version, custom) : undefined;
+      if (request) schemas[request.name] ??= request.schema;
+    }
     const kindName = schemaName(resource.group, version.name, resource.kind);
     const schema = kindSchema(version.schema, true);
     schema["x-kubernetes-group-version-kind"] = [{ group: resource.group, kind: resource.kind, version: version.name }];
