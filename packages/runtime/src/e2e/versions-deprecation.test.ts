@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { Auditor } from "../audit/auditor.js";
 import type { ResourceDefinition, VersionDefinition } from "../model/resource.js";
 import { hasKubectl, Kubectl } from "../testing/clients.js";
 import { openWatch, ResourceClient } from "../testing/http.js";
@@ -47,9 +48,14 @@ const OWN_WARNING = '299 - "v1beta1 gadgets go away in 2027; move to v1"';
 
 describe("deprecated versions", () => {
   let server: TestServer;
+  const audited: Array<{ stage: string; requestURI: string; annotations?: Record<string, string> }> = [];
   const client = (v: string) => new ResourceClient(server, `/apis/${GROUP}/${v}/namespaces/default/gadgets`);
   before(async () => {
-    server = await startTestServer({ resources: [gadgets] });
+    const audit = new Auditor({
+      policy: { apiVersion: "audit.k8s.io/v1", kind: "Policy", rules: [{ level: "Metadata" }] },
+      backend: { write: (line) => audited.push(JSON.parse(line)), close: () => {} },
+    });
+    server = await startTestServer({ resources: [gadgets], server: { audit } });
   });
   after(async () => {
     await server.close();
@@ -87,6 +93,27 @@ describe("deprecated versions", () => {
     const created = await client("v1alpha1").create(gadget("v1alpha1", "b", { size: 1, bogus: true }));
     assert.equal(created.status, 201, created.body);
     assert.equal(created.headers.warning, `${DEFAULT_WARNING}, 299 - "unknown field \\"spec.bogus\\""`);
+  });
+
+  it("annotates the audit event and sets kube-apiserver's gauge, for the deprecated versions only", async () => {
+    await client("v1alpha1").get("a");
+    await client("v1").list();
+    const completed = (uri: string) =>
+      audited.find((e) => e.stage === "ResponseComplete" && e.requestURI === uri)?.annotations ?? {};
+    assert.equal(completed(`/apis/${GROUP}/v1alpha1/namespaces/default/gadgets/a`)["k8s.io/deprecated"], "true");
+    assert.equal(completed(`/apis/${GROUP}/v1/namespaces/default/gadgets`)["k8s.io/deprecated"], undefined);
+    const metrics = (await server.request("/metrics")).body;
+    const gauge = (v: string) =>
+      `apiserver_requested_deprecated_apis{group="${GROUP}",version="${v}",resource="gadgets",subresource="",removed_release=""} 1`;
+    assert.ok(
+      metrics.includes(gauge("v1alpha1")),
+      metrics
+        .split("\n")
+        .filter((l) => l.includes("deprecated"))
+        .join("\n"),
+    );
+    assert.ok(metrics.includes(gauge("v1beta1")));
+    assert.ok(!metrics.includes(gauge("v1")));
   });
 
   it("does not warn on the versions that are not deprecated", async () => {

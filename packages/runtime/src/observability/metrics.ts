@@ -43,6 +43,8 @@ export class ApiServerMetrics {
   readonly responseSizes: LeanHistogram<ResourceLabel>;
   readonly longRunning: Gauge<ResourceLabel>;
   readonly inflight: Gauge<"request_kind">;
+  /** 1 for every deprecated version requested since start (kube-apiserver's; no removed_release here). */
+  readonly requestedDeprecatedApis: Gauge<"group" | "version" | "resource" | "subresource" | "removed_release">;
   readonly watchEvents: LeanCounter<"group" | "version" | "kind">;
   readonly watchEventSizes: LeanHistogram<"group" | "version" | "kind">;
   readonly storageRequests: LeanCounter<"operation" | "type">;
@@ -93,6 +95,12 @@ export class ApiServerMetrics {
           metrics.highWater[kind] = metrics.current[kind];
         }
       },
+    });
+    this.requestedDeprecatedApis = new Gauge({
+      name: "apiserver_requested_deprecated_apis",
+      help: "Gauge of deprecated APIs that have been requested.",
+      labelNames: ["group", "version", "resource", "subresource", "removed_release"],
+      registers,
     });
     this.watchEvents = new LeanCounter(
       "apiserver_watch_events_total",

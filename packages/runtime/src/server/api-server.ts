@@ -498,9 +498,23 @@ export class ApiServer {
       info.apiPrefix === "apis" ? this.model.lookup(info.apiGroup, info.apiVersion, info.resource) : undefined;
     if (!found) throw this.notFound();
     record.metered = found;
-    // Every request to a deprecated version says so, whatever its verb or outcome.
+    // Every request to a deprecated version says so, whatever its verb or outcome: in a
+    // warning, an audit annotation and a gauge, as kube-apiserver does.
     const deprecation = found.version.deprecationWarning;
-    if (deprecation !== undefined) setWarnings(res, [deprecation]);
+    if (deprecation !== undefined) {
+      setWarnings(res, [deprecation]);
+      record.audit?.annotate("k8s.io/deprecated", "true");
+      this.metrics.requestedDeprecatedApis.set(
+        {
+          group: info.apiGroup,
+          version: info.apiVersion,
+          resource: info.resource,
+          subresource: info.subresource,
+          removed_release: "",
+        },
+        1,
+      );
+    }
     if (info.verb === "watch") {
       // Followed from here: the drain's long-running mark goes on top of its started entry.
       this.track(req, res, record);
