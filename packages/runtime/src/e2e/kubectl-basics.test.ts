@@ -81,6 +81,14 @@ for (const minor of [32, 33]) {
           assert.match(yaml, /^ {2}generation: 1$/m);
           assert.match(yaml, /^ {2}resourceVersion: "\d+"$/m);
 
+          // describe reads the object (and, from a cluster's core API, its events: none here).
+          const described = await k.ok(["describe", "flunder", "one"]);
+          assert.match(described, /^Name:\s+one$/m);
+          assert.match(described, /^Namespace:\s+default$/m);
+          assert.match(described, /^API Version:\s+wardle\.example\.com\/v1alpha1$/m);
+          assert.match(described, /^ {2}Reference:\s+bar$/m);
+          assert.match(described, /^ {2}Replicas:\s+2$/m);
+
           const current = JSON.parse(await k.ok(["get", "flunder", "one", "-o", "json"]));
           current.spec.replicas = 5;
           const replaced = manifest(k.cacheDir, "f2.json", current);
