@@ -33,10 +33,15 @@ interface Answer {
   body: string;
 }
 
-/** A storage whose ping fails until `reachable`, and whose lists wait for `listGate` while it is set. */
+/** A storage whose ping fails until `reachable`, and whose lists wait for `listGate` while it is set; counts its count calls. */
 class ControlledStorage extends MemoryStorage {
   reachable = true;
   listGate?: Promise<void>;
+  counted = 0;
+  override async count(prefix: string): Promise<number> {
+    this.counted++;
+    return super.count(prefix);
+  }
   override async ping(): Promise<void> {
     if (!this.reachable) throw new Error("connection refused");
   }
@@ -349,6 +354,43 @@ describe("metrics and request logs", () => {
       1,
     );
     assert.ok(text.includes("process_cpu_user_seconds_total"));
+  });
+
+  it("reports the objects stored per resource, as of each scrape (apiserver_storage_objects)", async () => {
+    const stored = async (resource: string) =>
+      sample((await h.send("/metrics")).body, "apiserver_storage_objects", { resource });
+    const before = (await stored("flunders.wardle.example.com")) ?? 0;
+    for (const name of ["so-1", "so-2"]) {
+      assert.equal((await h.send(FLUNDERS, { method: "POST", body: JSON.stringify(flunder(name)) })).status, 201);
+    }
+    assert.equal(await stored("flunders.wardle.example.com"), before + 2);
+    assert.equal((await h.send(`${FLUNDERS}/so-1`, { method: "DELETE" })).status, 200);
+    assert.equal(await stored("flunders.wardle.example.com"), before + 1);
+    assert.equal(await stored("fischers.wardle.example.com"), 0, "an empty kind reports 0");
+  });
+
+  it("counts what the watch cache holds when there is one", async () => {
+    const cached = await new Harness().start({ watchCache: true });
+    try {
+      for (const name of ["c-1", "c-2", "c-3"]) {
+        assert.equal(
+          (await cached.send(FLUNDERS, { method: "POST", body: JSON.stringify(flunder(name)) })).status,
+          201,
+        );
+      }
+      assert.equal((await cached.send(`${FLUNDERS}/c-2`, { method: "DELETE" })).status, 200);
+      const scrape = async () =>
+        sample((await cached.send("/metrics")).body, "apiserver_storage_objects", {
+          resource: "flunders.wardle.example.com",
+        });
+      // The cache applies each write's event as it arrives: the count follows within moments.
+      const deadline = Date.now() + 5000;
+      while ((await scrape()) !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await scrape(), 2);
+      assert.equal(cached.storage.counted, 0, "read from memory, not counted in storage");
+    } finally {
+      await cached.close();
+    }
   });
 
   it("tracks a watch as long-running and counts its events", async () => {

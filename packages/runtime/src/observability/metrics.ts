@@ -43,6 +43,10 @@ export class ApiServerMetrics {
   readonly responseSizes: LeanHistogram<ResourceLabel>;
   readonly longRunning: Gauge<ResourceLabel>;
   readonly inflight: Gauge<"request_kind">;
+  /** Objects stored per resource (`<plural>.<group>`), read from the watch caches at each scrape. */
+  readonly storageObjects: Gauge<"resource">;
+  /** Where `storageObjects` reads its counts (the server sets it): resource → count; a rejected count reports -1. */
+  storedObjectCounts: () => Iterable<readonly [resource: string, count: number | Promise<number>]> = () => [];
   /** 1 for every deprecated version requested since start (kube-apiserver's; no removed_release here). */
   readonly requestedDeprecatedApis: Gauge<"group" | "version" | "resource" | "subresource" | "removed_release">;
   readonly watchEvents: LeanCounter<"group" | "version" | "kind">;
@@ -94,6 +98,19 @@ export class ApiServerMetrics {
           this.set({ request_kind: kind }, metrics.highWater[kind]);
           metrics.highWater[kind] = metrics.current[kind];
         }
+      },
+    });
+    this.storageObjects = new Gauge({
+      name: "apiserver_storage_objects",
+      help: "Number of stored objects at the time of last check split by kind. In case of a fetching error, the value will be -1.",
+      labelNames: ["resource"],
+      registers,
+      async collect() {
+        const counts = [...metrics.storedObjectCounts()];
+        const values = await Promise.all(counts.map(([, count]) => Promise.resolve(count).catch(() => -1)));
+        this.reset();
+        for (let i = 0; i < counts.length; i++)
+          this.set({ resource: (counts[i] as (typeof counts)[number])[0] }, values[i] as number);
       },
     });
     this.requestedDeprecatedApis = new Gauge({

@@ -239,6 +239,7 @@ export class ApiServer {
     if (config.inflight) this.limiter = new InflightLimiter(config.inflight);
     // A kind may keep its objects elsewhere (computed or external data); the others share the server's storage.
     // In front of each kind's storage sits a watch cache: lists, gets at "0"/N and every watch are served from memory.
+    const stored: Array<{ resource: string; prefix: string; storage: Storage }> = [];
     const stores = new Map(
       this.model.resources.map((r) => {
         const backend = r.definition.rest?.storage ?? this.storage;
@@ -249,9 +250,19 @@ export class ApiServer {
           this.watchCaches.push(cache);
           storage = cache;
         }
+        if (backend === this.storage)
+          stored.push({ resource: `${r.plural}.${r.group}`, prefix: r.keyPrefix(), storage });
         return [r, new GenericStore(r, storage, clock)] as const;
       }),
     );
+    // apiserver_storage_objects, for the kinds kept in the server's storage: what the watch cache
+    // holds, or the storage's count without one (or while the cache relists). Kinds with storage
+    // of their own (computed, external) are not counted, as kube-apiserver counts only its registry.
+    this.metrics.storedObjectCounts = () =>
+      stored.map(({ resource, prefix, storage }) => {
+        const held = storage instanceof WatchCache ? storage.objectCount() : undefined;
+        return [resource, held ?? storage.count(prefix)] as const;
+      });
     const listers = admissionContext(stores);
     for (const [resource, store] of stores) {
       const plugins = [...(config.admission ?? []), ...(resource.definition.admission ?? [])];

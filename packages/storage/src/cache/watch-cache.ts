@@ -143,6 +143,11 @@ export class WatchCache implements Storage {
     return this.readyFlag;
   }
 
+  /** How many objects memory holds now; undefined until the first list is in (or while relisting). */
+  objectCount(): number | undefined {
+    return this.readyFlag ? this.objects.size : undefined;
+  }
+
   async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
     if (!this.serves(key)) return this.backend.get(key, options);
     const consistency = options.consistency ?? { kind: "consistent" };
