@@ -109,8 +109,9 @@ export class ApiServerMetrics {
         const counts = [...metrics.storedObjectCounts()];
         const values = await Promise.all(counts.map(([, count]) => Promise.resolve(count).catch(() => -1)));
         this.reset();
-        for (let i = 0; i < counts.length; i++)
-          this.set({ resource: (counts[i] as (typeof counts)[number])[0] }, values[i] as number);
+        counts.forEach(([resource], i) => {
+          this.set({ resource }, values[i] as number);
+        });
       },
     });
     this.requestedDeprecatedApis = new Gauge({
