@@ -175,6 +175,39 @@ describe("HTTP: validation, defaulting, pruning", () => {
     assert.equal(badDirective.status, 422);
   });
 
+  it("reports fields a JSON body names twice: Strict refuses, Warn (default) warns and keeps the last, Ignore keeps it silently", async () => {
+    const body = (name: string) =>
+      `{"apiVersion":"test.example.com/v1","kind":"Widget","metadata":{"name":"${name}"},` +
+      `"spec":{"name":"a","size":2,"stages":[{"name":"x","name":"y"}],"size":4,"bogus":1}}`;
+    const strict = await w.create(body("dup-strict"), "?fieldValidation=Strict");
+    assert.equal(strict.status, 400, strict.body);
+    assert.equal(
+      strict.json().message,
+      'strict decoding error: duplicate field "spec.stages[0].name", duplicate field "spec.size", unknown field "spec.bogus"',
+    );
+    const warned = await w.create(body("dup-warn"));
+    assert.equal(warned.status, 201, warned.body);
+    assert.equal(
+      warned.headers.warning,
+      '299 - "duplicate field \\"spec.stages[0].name\\"", 299 - "duplicate field \\"spec.size\\"", 299 - "unknown field \\"spec.bogus\\""',
+    );
+    const stored = warned.json<Widget>();
+    assert.equal(stored.spec?.size, 4, "the last value, as JSON decoding keeps it");
+    assert.equal(stored.spec?.stages?.[0]?.name, "y");
+    const ignored = await w.create(body("dup-ignore"), "?fieldValidation=Ignore");
+    assert.equal(ignored.status, 201, ignored.body);
+    assert.equal(ignored.headers.warning, undefined);
+    // An update (PUT) is checked the same way.
+    const current = warned.json<Widget>();
+    const put = await w.update(
+      "dup-warn",
+      JSON.stringify(current).replace('"spec":{', '"spec":{"name":"z",'),
+      "?fieldValidation=Strict",
+    );
+    assert.equal(put.status, 400, put.body);
+    assert.equal(put.json().message, 'strict decoding error: duplicate field "spec.name"');
+  });
+
   it("applies defaults on create and update, inside arrays too", async () => {
     const created = (await w.create(widget("defaults", { name: "d", stages: [{ name: "one" }] }))).json<Widget>();
     assert.equal(created.spec?.size, 2);

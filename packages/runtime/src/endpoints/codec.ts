@@ -2,8 +2,10 @@
  * Decoding request bodies (JSON and YAML) with the limits the server enforces, and
  * encoding responses (JSON and YAML).
  */
+
 import { parse as parseYAML, stringify as stringifyYAML } from "yaml";
 import { StatusError } from "../api/errors.js";
+import { duplicateFields } from "./json-duplicates.js";
 
 /**
  * Maximum nesting of objects and arrays in a request body. Kubernetes allows 10,000,
@@ -75,14 +77,34 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
   const type = mediaType(contentType);
   const text = body.toString("utf8");
   let value: unknown;
-  if (type === "application/json" || type === "") value = parseJSONBody(text);
+  const json = type === "application/json" || type === "";
+  if (json) value = parseJSONBody(text);
   else if (type === "application/yaml" || type === "application/x-yaml" || type === "text/yaml")
     value = parseYAMLBody(text);
   else throw StatusError.unsupportedMediaType(type, ["application/json", "application/yaml"]);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw StatusError.badRequest("the request body must be a JSON object");
   }
+  if (json) {
+    const repeated = duplicateFields(text);
+    if (repeated.length > 0) bodyDuplicates.set(value, repeated);
+  }
   return value as Record<string, unknown>;
+}
+
+/** Fields a decoded JSON body named twice (JSON.parse kept the last), by the object decoded. */
+const bodyDuplicates = new WeakMap<object, string[]>();
+
+/** The paths of the fields the JSON body `object` was decoded from named twice (`spec.replicas`); empty for most. */
+export function duplicatesIn(object: object): readonly string[] {
+  return bodyDuplicates.get(object) ?? [];
+}
+
+/** `copy` (of a decoded body) is reported as its original would be. */
+export function keepDuplicates<T extends object>(original: object, copy: T): T {
+  const repeated = bodyDuplicates.get(original);
+  if (repeated) bodyDuplicates.set(copy, repeated);
+  return copy;
 }
 
 export function encode(value: unknown, format: BodyFormat): string {

@@ -8,6 +8,7 @@ import type { KubeObject } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
 import { deepEqualJSON } from "../registry/objects.js";
 import { applyDefaults, dropNulls, prune } from "../schema/structural.js";
+import { duplicatesIn } from "./codec.js";
 import type { FieldValidation } from "./options.js";
 
 /** Checks apiVersion and kind of a body against the endpoint (400 on mismatch). */
@@ -52,8 +53,13 @@ export function normalizeObject(
   warnings: string[],
 ): KubeObject {
   const unknown = prune(object, version.schema);
-  if (unknown.length > 0) {
-    const messages = unknown.map((path) => `unknown field ${JSON.stringify(path)}`);
+  // As kube-apiserver's strict decoding reports them: fields the JSON body named twice, then unknown fields.
+  const duplicates = duplicatesIn(object);
+  if (unknown.length > 0 || duplicates.length > 0) {
+    const messages = [
+      ...duplicates.map((path) => `duplicate field ${JSON.stringify(path)}`),
+      ...unknown.map((path) => `unknown field ${JSON.stringify(path)}`),
+    ];
     if (fieldValidation === "Strict") throw StatusError.badRequest(`strict decoding error: ${messages.join(", ")}`);
     if (fieldValidation === "Warn") warnings.push(...messages);
   }

@@ -27,7 +27,7 @@ import { evaluateJSONPath, setJSONPath } from "../schema/jsonpath.js";
 import { applyDefaults, needsDefaults } from "../schema/structural.js";
 import { formatLabelSelector, fromLabelSelectorObject, parseLabelSelector } from "../selectors/labels.js";
 import { type HttpRequest, type HttpResponse, readBody, setWarnings, writeBody } from "../server/http.js";
-import { decodeObjectBody, encode, joinJSON, mediaType, parseJSONBody } from "./codec.js";
+import { decodeObjectBody, encode, joinJSON, keepDuplicates, mediaType, parseJSONBody } from "./codec.js";
 import {
   checkApplyManager,
   decodeApplyPatch,
@@ -531,7 +531,7 @@ export class ResourceHandler {
       r.info.name,
       (current) => {
         ctx.warnings.length = 0;
-        const hub = this.prepareUpdate(r, cloneObject(body), current, options, ctx);
+        const hub = this.prepareUpdate(r, keepDuplicates(body, cloneObject(body)), current, options, ctx);
         return this.admit(r, ctx, current ? "UPDATE" : "CREATE", hub, current ?? undefined);
       },
       { validate: this.validating(r, ctx) },

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { duplicateFields } from "./json-duplicates.js";
+
+/** A JSON value written member by member; members `repeat` picks are written twice, their paths kept in `out`. */
+function write(value: unknown, path: string, repeat: (path: string) => boolean, out: string[]): string {
+  if (Array.isArray(value)) return `[${value.map((v, i) => write(v, `${path}[${i}]`, repeat, out)).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    const members: string[] = [];
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = path === "" ? key : `${path}.${key}`;
+      members.push(`${JSON.stringify(key)} : ${write(child, childPath, repeat, out)}`);
+      if (repeat(childPath)) {
+        out.push(childPath);
+        members.push(`${JSON.stringify(key)}:${JSON.stringify(child)}`);
+      }
+    }
+    return `{ ${members.join(",\n ")} }`;
+  }
+  return JSON.stringify(value);
+}
+
+describe("duplicate JSON fields", () => {
+  it("names each repeated field by its Kubernetes path, in the order met", () => {
+    const text = `{"apiVersion":"v1","spec":{"replicas":1,"items":[{"name":"a","name":"b"}],"replicas":2},"spec":{}}`;
+    assert.deepEqual(duplicateFields(text), ["spec.items[0].name", "spec.replicas", "spec"]);
+  });
+
+  it("compares keys by value, escapes decoded, and ignores repeats in different objects or in strings", () => {
+    assert.deepEqual(duplicateFields(`{"name":1,"n\\u0061me":2}`), ["name"]);
+    assert.deepEqual(duplicateFields(`{"a":{"x":1},"b":{"x":1},"c":"\\"a\\":1,\\"a\\":2"}`), []);
+    assert.deepEqual(duplicateFields(`{ }`), []);
+    assert.deepEqual(duplicateFields(`{"a":[ ],"b":[1, true, null, -2.5e3, "x"]}`), []);
+  });
+
+  it("finds exactly the repeats written into any JSON object (fast-check)", () => {
+    const key = fc.string({ maxLength: 6 });
+    const leaf = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof(
+        { depthSize: "small" },
+        leaf,
+        fc.array(tie("tree"), { maxLength: 3 }),
+        fc.dictionary(key, tie("tree"), { maxKeys: 4 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(
+        fc.dictionary(key, tree, { maxKeys: 5 }),
+        fc.array(fc.boolean(), { minLength: 1 }),
+        (object, coins) => {
+          let n = 0;
+          const expected: string[] = [];
+          const text = write(object, "", () => coins[n++ % coins.length] === true, expected);
+          JSON.parse(text);
+          // The scan meets a repeat after the first copy's own content: order by position in the text.
+          assert.deepEqual([...duplicateFields(text)].sort(), [...expected].sort());
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * The fields a JSON text names twice in one object, as sigs.k8s.io/json's strict decoding
+ * reports them (`duplicate field "spec.replicas"`): JSON.parse keeps the last value silently.
+ * Paths are Kubernetes field paths (`spec.items[0].name`), in the order the repeats appear.
+ * `text` must be valid JSON (it was parsed already).
+ */
+export function duplicateFields(text: string): string[] {
+  // Most bodies have none: a first pass only looks for a repeat; the second, rare, names them.
+  const probe = new Scan(text, false);
+  probe.value();
+  if (!probe.any) return [];
+  const scan = new Scan(text, true);
+  scan.value();
+  return scan.found;
+}
+
+const SPACE = 32;
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN_OBJECT = 123;
+const CLOSE_OBJECT = 125;
+const OPEN_ARRAY = 91;
+const CLOSE_ARRAY = 93;
+const COMMA = 44;
+
+class Scan {
+  readonly found: string[] = [];
+  any = false;
+  private i = 0;
+  /** The path to the value being read (field names and list indexes), when `named`. */
+  private readonly path: Array<string | number> = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly named: boolean,
+  ) {}
+
+  value(): void {
+    this.space();
+    const c = this.text.charCodeAt(this.i);
+    if (c === OPEN_OBJECT) this.object();
+    else if (c === OPEN_ARRAY) this.array();
+    else if (c === QUOTE) this.i = this.stringEnd();
+    else this.literal();
+  }
+
+  private object(): void {
+    this.i++;
+    this.space();
+    if (this.text.charCodeAt(this.i) === CLOSE_OBJECT) {
+      this.i++;
+      return;
+    }
+    // The keys met so far: a short list compares faster than a set for the usual few.
+    const keys: string[] = [];
+    let seen: Set<string> | undefined;
+    for (;;) {
+      this.space();
+      const key = this.string();
+      const repeated = seen ? seen.has(key) : keys.includes(key);
+      if (repeated) {
+        this.any = true;
+        if (this.named) this.found.push(this.pathTo(key));
+      } else if (seen) seen.add(key);
+      else if (keys.push(key) > 16) seen = new Set(keys);
+      this.space();
+      this.i++; // ':'
+      if (this.named) this.path.push(key);
+      this.value();
+      if (this.named) this.path.pop();
+      this.space();
+      if (this.text.charCodeAt(this.i++) !== COMMA) return; // '}'
+    }
+  }
+
+  private array(): void {
+    this.i++;
+    this.space();
+    if (this.text.charCodeAt(this.i) === CLOSE_ARRAY) {
+      this.i++;
+      return;
+    }
+    for (let index = 0; ; index++) {
+      if (this.named) this.path.push(index);
+      this.value();
+      if (this.named) this.path.pop();
+      this.space();
+      if (this.text.charCodeAt(this.i++) !== COMMA) return; // ']'
+    }
+  }
+
+  /** Reads a string at a quote; its value (escapes decoded only when there are any). */
+  private string(): string {
+    const start = this.i;
+    const end = this.stringEnd();
+    this.i = end;
+    const raw = this.text.slice(start + 1, end - 1);
+    return raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
+  }
+
+  /** Where the string at a quote ends (just past its closing quote). */
+  private stringEnd(): number {
+    const text = this.text;
+    let from = this.i + 1;
+    for (;;) {
+      const quote = text.indexOf('"', from);
+      if (quote < 0) return text.length;
+      // Escaped when an odd number of backslashes stands before it.
+      let before = quote - 1;
+      while (text.charCodeAt(before) === BACKSLASH) before--;
+      if ((quote - 1 - before) % 2 === 0) return quote + 1;
+      from = quote + 1;
+    }
+  }
+
+  /** Skips a number, true, false or null. */
+  private literal(): void {
+    const text = this.text;
+    let j = this.i;
+    for (;;) {
+      const c = text.charCodeAt(j);
+      if (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || c === SPACE || c === LF || c === CR || c === TAB)
+        break;
+      if (Number.isNaN(c)) break;
+      j++;
+    }
+    this.i = j;
+  }
+
+  private space(): void {
+    const text = this.text;
+    let j = this.i;
+    for (;;) {
+      const c = text.charCodeAt(j);
+      if (c !== SPACE && c !== LF && c !== CR && c !== TAB) break;
+      j++;
+    }
+    this.i = j;
+  }
+
+  private pathTo(key: string): string {
+    let out = "";
+    for (const part of this.path) out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
+    return out === "" ? key : `${out}.${key}`;
+  }
+}
