@@ -130,6 +130,46 @@ describe("server-side apply over HTTP", () => {
     assert.deepEqual(fieldsOf(warned.json<Obj>(), "m"), { "f:spec": { "f:reference": {} } });
   });
 
+  it("reports keys a configuration repeats as kube-apiserver's strict YAML decoding does", async () => {
+    const send = (name: string, body: string, query: string) =>
+      server.request(`/apis/${API}/namespaces/default/flunders/${name}${query}`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/apply-patch+yaml" },
+        body,
+      });
+    // JSON on one line, as kubectl sends it: every repeat is on line 1.
+    const json = `{"apiVersion":"${API}","kind":"Flunder","metadata":{"name":"rep"},"spec":{"reference":"a","reference":"b","items":[{"name":"x","size":1,"size":2}]}}`;
+    const strict = await send("rep", json, "?fieldManager=m&fieldValidation=Strict");
+    assert.equal(strict.status, 400, strict.body);
+    assert.equal(
+      strict.json().message,
+      'error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 1: key "reference" already set in map\n  line 1: key "size" already set in map',
+    );
+    assert.equal((await flunders.get("rep")).status, 404, "nothing stored");
+    const warned = await send("rep", json, "?fieldManager=m");
+    assert.equal(warned.status, 201, warned.body);
+    assert.equal(
+      warned.headers.warning,
+      '299 - "line 1: key \\"reference\\" already set in map", 299 - "line 1: key \\"size\\" already set in map"',
+    );
+    assert.equal(
+      (warned.json<Obj>().spec as { reference?: string }).reference,
+      "b",
+      "the last value, as YAML decoding keeps it",
+    );
+    const ignored = await send("rep", json, "?fieldManager=m&fieldValidation=Ignore");
+    assert.equal(ignored.status, 200, ignored.body);
+    assert.equal(ignored.headers.warning, undefined);
+    // YAML: the repeat's own line.
+    const yaml = `apiVersion: ${API}\nkind: Flunder\nmetadata:\n  name: rep\nspec:\n  reference: b\n  replicas: 1\n  replicas: 2\n`;
+    const yamlStrict = await send("rep", yaml, "?fieldManager=m&fieldValidation=Strict");
+    assert.equal(yamlStrict.status, 400, yamlStrict.body);
+    assert.match(
+      String(yamlStrict.json().message),
+      /unmarshal errors:\n {2}line 8: key "replicas" already set in map$/,
+    );
+  });
+
   it("keeps status and main resource apart, with a status entry for status writers", async () => {
     await apply("st", flunder("st", { reference: "r" }, { status: { phase: "Ignored" } }), "?fieldManager=m");
     const main = (await flunders.get("st")).json<Obj>();

@@ -10,6 +10,7 @@ import {
   managerOrUserAgent,
   updateManagedFields,
 } from "@apiserver-kit/merge";
+import { parseDocument } from "yaml";
 import { StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
 import type { ApiResource, ResourceVersion } from "../model/api-model.js";
@@ -17,6 +18,7 @@ import { fromHub, toHub } from "../registry/conversion.js";
 import type { Clock } from "../registry/generic-store.js";
 import { dropNulls, prune } from "../schema/structural.js";
 import { parseYAMLBody } from "./codec.js";
+import { repeats } from "./json-duplicates.js";
 import type { FieldValidation } from "./options.js";
 
 type JSONObject = Parameters<typeof updateManagedFields>[1];
@@ -101,6 +103,67 @@ export function prepareApplyConfig(
   }
   dropNulls(config, version.schema);
   return config;
+}
+
+/**
+ * The keys an apply configuration repeats within one mapping, as kube-apiserver's strict YAML
+ * decoding reports them: `line 10: key "paused" already set in map`, at the repeat's line.
+ * JSON (what kubectl sends) is scanned directly; other YAML goes through the yaml parser.
+ */
+export function repeatedApplyKeys(text: string): string[] {
+  if (text.trimStart().startsWith("{") && isJSON(text)) {
+    return repeats(text).map((r) => repeatedKey(lineAt(text, r.offset), r.key));
+  }
+  const out: string[] = [];
+  for (const error of parseDocument(text, { uniqueKeys: true }).errors) {
+    if (error.code !== "DUPLICATE_KEY") continue;
+    out.push(repeatedKey(error.linePos?.[0]?.line ?? 0, keyAt(text, error.pos[0])));
+  }
+  return out;
+}
+
+/**
+ * Applies fieldValidation to the repeated keys of an apply configuration: Strict refuses with
+ * kube-apiserver's error, Warn (and the default) warns once per key, Ignore says nothing.
+ */
+export function checkRepeatedApplyKeys(
+  repeated: readonly string[],
+  fieldValidation: FieldValidation,
+  warnings: string[],
+): void {
+  if (repeated.length === 0 || fieldValidation === "Ignore") return;
+  if (fieldValidation === "Strict") {
+    throw StatusError.badRequest(
+      `error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  ${repeated.join("\n  ")}`,
+    );
+  }
+  warnings.push(...repeated);
+}
+
+const repeatedKey = (line: number, key: string) => `line ${line}: key ${JSON.stringify(key)} already set in map`;
+
+function isJSON(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The 1-based line of an offset. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
+/** The (unquoted) mapping key that starts at `offset` of YAML text. */
+function keyAt(text: string, offset: number): string {
+  const token = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\s,{}[\]]+)/.exec(text.slice(offset))?.[0] ?? "";
+  if (token.startsWith('"')) return JSON.parse(token) as string;
+  if (token.startsWith("'")) return token.slice(1, -1).replaceAll("''", "'");
+  return token;
 }
 
 /** The PatchOptions problems of an apply: fieldManager is required and must be printable (422). */

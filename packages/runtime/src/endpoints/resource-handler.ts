@@ -30,10 +30,12 @@ import { type HttpRequest, type HttpResponse, readBody, setWarnings, writeBody }
 import { decodeObjectBody, encode, joinJSON, keepDuplicates, mediaType, parseJSONBody } from "./codec.js";
 import {
   checkApplyManager,
+  checkRepeatedApplyKeys,
   decodeApplyPatch,
   fieldManagerOptions,
   forceWithoutApply,
   prepareApplyConfig,
+  repeatedApplyKeys,
   serverSideApply,
   trackWrite,
   writeManager,
@@ -615,7 +617,9 @@ export class ResourceHandler {
   private async apply(r: ResourceRequest, subresource: string, options: WriteOptions): Promise<void> {
     const manager = checkApplyManager(options.fieldManager);
     const negotiated = negotiate(r.req.headers.accept, false);
-    const body = decodeApplyPatch((await readBody(r.req)).toString("utf8"));
+    const text = (await readBody(r.req)).toString("utf8");
+    const body = decodeApplyPatch(text);
+    const repeated = options.fieldValidation === "Ignore" ? [] : repeatedApplyKeys(text);
     const ctx = this.context(r, subresource, options.dryRun);
     const fieldManager = this.fieldManager(r.version, subresource);
     const result = await this.store.update(
@@ -627,6 +631,8 @@ export class ResourceHandler {
         const config = prepareApplyConfig(structuredClone(body), r.version, options.fieldValidation, ctx.warnings);
         const live = current ? this.toVersion(r.version, current) : null;
         const applied = serverSideApply(live, config, manager, options.force, fieldManager);
+        // After the apply itself, as kube-apiserver checks them: keys the configuration repeats.
+        checkRepeatedApplyKeys(repeated, options.fieldValidation, ctx.warnings);
         checkTypeMeta(applied, r.version);
         const prepared = this.prepareUpdate(r, applied, current, options, ctx, true);
         return this.admit(r, ctx, current ? "UPDATE" : "CREATE", prepared, current ?? undefined);
