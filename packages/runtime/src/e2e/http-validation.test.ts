@@ -175,7 +175,7 @@ describe("HTTP: validation, defaulting, pruning", () => {
     assert.equal(badDirective.status, 422);
   });
 
-  it("reports fields a JSON body names twice: Strict refuses, Warn (default) warns and keeps the last, Ignore keeps it silently", async () => {
+  it("reports fields a JSON or YAML body names twice: Strict refuses, Warn (default) warns and keeps the last, Ignore keeps it silently", async () => {
     const body = (name: string) =>
       `{"apiVersion":"test.example.com/v1","kind":"Widget","metadata":{"name":"${name}"},` +
       `"spec":{"name":"a","size":2,"stages":[{"name":"x","name":"y"}],"size":4,"bogus":1}}`;
@@ -206,6 +206,27 @@ describe("HTTP: validation, defaulting, pruning", () => {
     );
     assert.equal(put.status, 400, put.body);
     assert.equal(put.json().message, 'strict decoding error: duplicate field "spec.name"');
+    // YAML bodies: go-yaml's words, by line, in one error (Strict) or a warning per key (Warn).
+    const yaml = (name: string) =>
+      `apiVersion: test.example.com/v1\nkind: Widget\nmetadata:\n  name: ${name}\nspec:\n  name: a\n  size: 2\n  size: 4\n  bogus: 1\n`;
+    const post = (name: string, query: string) =>
+      server.request(`/apis/test.example.com/v1/namespaces/default/widgets${query}`, {
+        method: "POST",
+        body: yaml(name),
+        headers: { "Content-Type": "application/yaml" },
+      });
+    const yamlStrict = await post("dup-yaml-strict", "?fieldValidation=Strict");
+    assert.equal(yamlStrict.status, 400, yamlStrict.body);
+    assert.equal(
+      yamlStrict.json().message,
+      'strict decoding error: yaml: unmarshal errors:\n  line 8: key "size" already set in map, unknown field "spec.bogus"',
+    );
+    const yamlWarned = await post("dup-yaml-warn", "");
+    assert.equal(yamlWarned.status, 201, yamlWarned.body);
+    assert.equal(
+      yamlWarned.headers.warning,
+      '299 - "line 8: key \\"size\\" already set in map", 299 - "unknown field \\"spec.bogus\\""',
+    );
   });
 
   it("applies defaults on create and update, inside arrays too", async () => {

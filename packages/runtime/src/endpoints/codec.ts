@@ -3,7 +3,7 @@
  * encoding responses (JSON and YAML).
  */
 
-import { parse as parseYAML, stringify as stringifyYAML } from "yaml";
+import { parseDocument, parse as parseYAML, stringify as stringifyYAML } from "yaml";
 import { StatusError } from "../api/errors.js";
 import { duplicateFields } from "./json-duplicates.js";
 
@@ -85,25 +85,68 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw StatusError.badRequest("the request body must be a JSON object");
   }
-  if (json) {
-    const repeated = duplicateFields(text);
-    if (repeated.length > 0) bodyDuplicates.set(value, repeated);
-  }
+  const problems = json ? jsonDuplicates(text) : yamlDuplicates(text);
+  if (problems) bodyProblems.set(value, problems);
   return value as Record<string, unknown>;
 }
 
-/** Fields a decoded JSON body named twice (JSON.parse kept the last), by the object decoded. */
-const bodyDuplicates = new WeakMap<object, string[]>();
+/**
+ * What kube-apiserver's strict decoding says of a body that repeats a key within one object:
+ * `errors` joined into a Strict refusal, `warnings` sent one by one under Warn.
+ */
+export interface StrictDecodingProblems {
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
 
-/** The paths of the fields the JSON body `object` was decoded from named twice (`spec.replicas`); empty for most. */
-export function duplicatesIn(object: object): readonly string[] {
-  return bodyDuplicates.get(object) ?? [];
+/** JSON: `duplicate field "spec.size"`, by field path, the same text for both. */
+function jsonDuplicates(text: string): StrictDecodingProblems | undefined {
+  const paths = duplicateFields(text);
+  if (paths.length === 0) return undefined;
+  const messages = paths.map((path) => `duplicate field ${JSON.stringify(path)}`);
+  return { errors: messages, warnings: messages };
+}
+
+/** YAML: go-yaml's `line 6: key "name" already set in map`, in one error and one warning per key. */
+function yamlDuplicates(text: string): StrictDecodingProblems | undefined {
+  const lines = repeatedYAMLKeys(text);
+  if (lines.length === 0) return undefined;
+  return { errors: [`yaml: unmarshal errors:\n  ${lines.join("\n  ")}`], warnings: lines };
+}
+
+/** Each key YAML text repeats within one mapping, as go-yaml reports it: `line 8: key "replicas" already set in map`. */
+export function repeatedYAMLKeys(text: string): string[] {
+  const out: string[] = [];
+  for (const error of parseDocument(text, { uniqueKeys: true }).errors) {
+    if (error.code !== "DUPLICATE_KEY") continue;
+    out.push(repeatedKeyLine(error.linePos?.[0]?.line ?? 0, keyAt(text, error.pos[0])));
+  }
+  return out;
+}
+
+/** go-yaml's words for a repeated key at a line. */
+export const repeatedKeyLine = (line: number, key: string) =>
+  `line ${line}: key ${JSON.stringify(key)} already set in map`;
+
+/** The (unquoted) mapping key that starts at `offset` of YAML text. */
+function keyAt(text: string, offset: number): string {
+  const token = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\s,{}[\]]+)/.exec(text.slice(offset))?.[0] ?? "";
+  if (token.startsWith('"')) return JSON.parse(token) as string;
+  if (token.startsWith("'")) return token.slice(1, -1).replaceAll("''", "'");
+  return token;
+}
+
+/** Strict-decoding problems of the body `object` was decoded from (repeated keys); undefined for most. */
+const bodyProblems = new WeakMap<object, StrictDecodingProblems>();
+
+export function strictDecodingProblems(object: object): StrictDecodingProblems | undefined {
+  return bodyProblems.get(object);
 }
 
 /** `copy` (of a decoded body) is reported as its original would be. */
 export function keepDuplicates<T extends object>(original: object, copy: T): T {
-  const repeated = bodyDuplicates.get(original);
-  if (repeated) bodyDuplicates.set(copy, repeated);
+  const problems = bodyProblems.get(original);
+  if (problems) bodyProblems.set(copy, problems);
   return copy;
 }
 

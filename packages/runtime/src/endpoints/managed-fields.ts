@@ -10,14 +10,13 @@ import {
   managerOrUserAgent,
   updateManagedFields,
 } from "@apiserver-kit/merge";
-import { parseDocument } from "yaml";
 import { StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
 import type { ApiResource, ResourceVersion } from "../model/api-model.js";
 import { fromHub, toHub } from "../registry/conversion.js";
 import type { Clock } from "../registry/generic-store.js";
 import { dropNulls, prune } from "../schema/structural.js";
-import { parseYAMLBody } from "./codec.js";
+import { parseYAMLBody, repeatedKeyLine, repeatedYAMLKeys } from "./codec.js";
 import { repeats } from "./json-duplicates.js";
 import type { FieldValidation } from "./options.js";
 
@@ -112,14 +111,9 @@ export function prepareApplyConfig(
  */
 export function repeatedApplyKeys(text: string): string[] {
   if (text.trimStart().startsWith("{") && isJSON(text)) {
-    return repeats(text).map((r) => repeatedKey(lineAt(text, r.offset), r.key));
+    return repeats(text).map((r) => repeatedKeyLine(lineAt(text, r.offset), r.key));
   }
-  const out: string[] = [];
-  for (const error of parseDocument(text, { uniqueKeys: true }).errors) {
-    if (error.code !== "DUPLICATE_KEY") continue;
-    out.push(repeatedKey(error.linePos?.[0]?.line ?? 0, keyAt(text, error.pos[0])));
-  }
-  return out;
+  return repeatedYAMLKeys(text);
 }
 
 /**
@@ -140,8 +134,6 @@ export function checkRepeatedApplyKeys(
   warnings.push(...repeated);
 }
 
-const repeatedKey = (line: number, key: string) => `line ${line}: key ${JSON.stringify(key)} already set in map`;
-
 function isJSON(text: string): boolean {
   try {
     JSON.parse(text);
@@ -156,14 +148,6 @@ function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
   return line;
-}
-
-/** The (unquoted) mapping key that starts at `offset` of YAML text. */
-function keyAt(text: string, offset: number): string {
-  const token = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\s,{}[\]]+)/.exec(text.slice(offset))?.[0] ?? "";
-  if (token.startsWith('"')) return JSON.parse(token) as string;
-  if (token.startsWith("'")) return token.slice(1, -1).replaceAll("''", "'");
-  return token;
 }
 
 /** The PatchOptions problems of an apply: fieldManager is required and must be printable (422). */

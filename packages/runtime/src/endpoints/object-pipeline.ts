@@ -8,7 +8,7 @@ import type { KubeObject } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
 import { deepEqualJSON } from "../registry/objects.js";
 import { applyDefaults, dropNulls, prune } from "../schema/structural.js";
-import { duplicatesIn } from "./codec.js";
+import { strictDecodingProblems } from "./codec.js";
 import type { FieldValidation } from "./options.js";
 
 /** Checks apiVersion and kind of a body against the endpoint (400 on mismatch). */
@@ -52,16 +52,15 @@ export function normalizeObject(
   fieldValidation: FieldValidation,
   warnings: string[],
 ): KubeObject {
-  const unknown = prune(object, version.schema);
-  // As kube-apiserver's strict decoding reports them: fields the JSON body named twice, then unknown fields.
-  const duplicates = duplicatesIn(object);
-  if (unknown.length > 0 || duplicates.length > 0) {
-    const messages = [
-      ...duplicates.map((path) => `duplicate field ${JSON.stringify(path)}`),
-      ...unknown.map((path) => `unknown field ${JSON.stringify(path)}`),
-    ];
-    if (fieldValidation === "Strict") throw StatusError.badRequest(`strict decoding error: ${messages.join(", ")}`);
-    if (fieldValidation === "Warn") warnings.push(...messages);
+  const unknown = prune(object, version.schema).map((path) => `unknown field ${JSON.stringify(path)}`);
+  // As kube-apiserver's strict decoding reports them: keys the body repeated, then unknown fields.
+  const repeated = strictDecodingProblems(object);
+  if (unknown.length > 0 || repeated) {
+    if (fieldValidation === "Strict") {
+      const errors = [...(repeated?.errors ?? []), ...unknown];
+      throw StatusError.badRequest(`strict decoding error: ${errors.join(", ")}`);
+    }
+    if (fieldValidation === "Warn") warnings.push(...(repeated?.warnings ?? []), ...unknown);
   }
   dropNulls(object, version.schema);
   applyDefaults(object, version.schema);
