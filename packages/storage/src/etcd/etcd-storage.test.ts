@@ -110,6 +110,38 @@ describe("EtcdStorage", { skip }, () => {
     await etcd?.stop();
   });
 
+  it("starts etcd on new ports when the ones it picked were taken before it bound them (the test harness)", async () => {
+    // Holds the port; drops whatever connects (the harness's health probe may, before etcd exits).
+    const taken = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const busy = (taken.address() as { port: number }).port;
+    let attempts = 0;
+    const free = async () => {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+      const port = (probe.address() as { port: number }).port;
+      await new Promise((resolve) => probe.close(resolve));
+      return port;
+    };
+    // The first attempt gets a client port another process holds, as a parallel test file might.
+    const started = await startEtcd({
+      ports: async () => (attempts++ === 0 ? [busy, await free()] : [await free(), await free()]),
+    });
+    try {
+      assert.equal(attempts, 2);
+      assert.notEqual(new URL(started.endpoint).port, String(busy));
+      const client = new EtcdClient([started.endpoint], {}, 5000);
+      try {
+        await client.range({ key: Buffer.from("/x") });
+      } finally {
+        client.close();
+      }
+    } finally {
+      await started.stop();
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it("keeps a process alive while it has an open watch, as an open socket does, and lets it exit once the watch stops", async () => {
     // A script holding nothing but a watch: its only other handle is an unref'd timer that stops the watch.
     const storageModule = new URL("./etcd-storage.js", import.meta.url).href;

@@ -18,6 +18,8 @@ export interface StartEtcdOptions {
   startTimeoutMs?: number;
   /** Serve clients over TLS and require a client certificate signed by `trustedCaFile`. */
   tls?: EtcdServerTls;
+  /** The client and peer ports to try (default: two free ones, chosen again on each attempt). */
+  ports?: () => Promise<readonly [client: number, peer: number]>;
 }
 
 /** PEM files for etcd's --cert-file, --key-file and --trusted-ca-file. */
@@ -56,11 +58,25 @@ process.once("exit", () => {
   for (const child of running) if (child.pid) process.kill(child.pid, "SIGKILL");
 });
 
-/** Starts `/usr/bin/etcd` on free loopback client and peer ports and waits until it answers /health. */
+/**
+ * Starts `/usr/bin/etcd` on free loopback client and peer ports and waits until it answers /health.
+ * A port found free can be taken by another process before etcd binds it (test files run side by
+ * side): etcd then exits with "address already in use", and it is started again on new ports.
+ */
 export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnce(options);
+    } catch (error) {
+      if (attempt >= 5 || !String((error as Error).message).includes("address already in use")) throw error;
+    }
+  }
+}
+
+async function startEtcdOnce(options: StartEtcdOptions): Promise<EtcdProcess> {
   const binary = options.binary ?? ETCD_BINARY;
   const dataDir = mkdtempSync(join(tmpdir(), "etcd-test-"));
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const [clientPort, peerPort] = options.ports ? await options.ports() : [await freePort(), await freePort()];
   const endpoint = `${options.tls ? "https" : "http"}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
