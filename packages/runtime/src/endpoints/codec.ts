@@ -3,7 +3,7 @@
  * encoding responses (JSON and YAML).
  */
 
-import { parseDocument, parse as parseYAML, stringify as stringifyYAML } from "yaml";
+import { parseDocument, stringify as stringifyYAML } from "yaml";
 import { StatusError } from "../api/errors.js";
 import { duplicateFields } from "./json-duplicates.js";
 
@@ -58,10 +58,25 @@ export function parseJSONBody(text: string): unknown {
 }
 
 export function parseYAMLBody(text: string): unknown {
+  return readYAML(text).value;
+}
+
+/**
+ * A YAML text's value, and each key it repeats within one mapping in go-yaml's words
+ * (`line 8: key "replicas" already set in map`) — one parse for both. The value keeps a repeated
+ * key's last value, as go-yaml's lenient decoding does; any other problem refuses the text.
+ */
+export function readYAML(text: string): { value: unknown; repeatedKeys: string[] } {
   let value: unknown;
+  const repeatedKeys: string[] = [];
   try {
+    const doc = parseDocument(text, { uniqueKeys: true, merge: false });
+    for (const error of doc.errors) {
+      if (error.code !== "DUPLICATE_KEY") throw error;
+      repeatedKeys.push(repeatedKeyLine(error.linePos?.[0]?.line ?? 0, keyAt(text, error.pos[0])));
+    }
     // maxAliasCount bounds alias expansion ("billion laughs").
-    value = parseYAML(text, { maxAliasCount: 100, uniqueKeys: false, merge: false });
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     // The yaml parser reports its own stack overflow on deep nesting as RESOURCE_EXHAUSTION.
     const exhausted = error instanceof RangeError || (error as { code?: unknown }).code === "RESOURCE_EXHAUSTION";
@@ -69,7 +84,18 @@ export function parseYAMLBody(text: string): unknown {
     throw StatusError.badRequest(`error converting YAML to JSON: ${(error as Error).message}`);
   }
   checkValueDepth(value, MAX_JSON_DEPTH);
-  return value;
+  return { value, repeatedKeys };
+}
+
+/** go-yaml's words for a repeated key at a line. */
+const repeatedKeyLine = (line: number, key: string) => `line ${line}: key ${JSON.stringify(key)} already set in map`;
+
+/** The (unquoted) mapping key that starts at `offset` of YAML text. */
+function keyAt(text: string, offset: number): string {
+  const token = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\s,{}[\]]+)/.exec(text.slice(offset))?.[0] ?? "";
+  if (token.startsWith('"')) return JSON.parse(token) as string;
+  if (token.startsWith("'")) return token.slice(1, -1).replaceAll("''", "'");
+  return token;
 }
 
 /** Decodes an object body; content types other than JSON and YAML → 415. */
@@ -77,15 +103,18 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
   const type = mediaType(contentType);
   const text = body.toString("utf8");
   let value: unknown;
-  const json = type === "application/json" || type === "";
-  if (json) value = parseJSONBody(text);
-  else if (type === "application/yaml" || type === "application/x-yaml" || type === "text/yaml")
-    value = parseYAMLBody(text);
-  else throw StatusError.unsupportedMediaType(type, ["application/json", "application/yaml"]);
+  let problems: StrictDecodingProblems | undefined;
+  if (type === "application/json" || type === "") {
+    value = parseJSONBody(text);
+    problems = jsonDuplicates(text);
+  } else if (type === "application/yaml" || type === "application/x-yaml" || type === "text/yaml") {
+    const yaml = readYAML(text);
+    value = yaml.value;
+    problems = yamlDuplicates(yaml.repeatedKeys);
+  } else throw StatusError.unsupportedMediaType(type, ["application/json", "application/yaml"]);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw StatusError.badRequest("the request body must be a JSON object");
   }
-  const problems = json ? jsonDuplicates(text) : yamlDuplicates(text);
   if (problems) bodyProblems.set(value, problems);
   return value as Record<string, unknown>;
 }
@@ -108,32 +137,9 @@ function jsonDuplicates(text: string): StrictDecodingProblems | undefined {
 }
 
 /** YAML: go-yaml's `line 6: key "name" already set in map`, in one error and one warning per key. */
-function yamlDuplicates(text: string): StrictDecodingProblems | undefined {
-  const lines = repeatedYAMLKeys(text);
+function yamlDuplicates(lines: readonly string[]): StrictDecodingProblems | undefined {
   if (lines.length === 0) return undefined;
   return { errors: [`yaml: unmarshal errors:\n  ${lines.join("\n  ")}`], warnings: lines };
-}
-
-/** Each key YAML text repeats within one mapping, as go-yaml reports it: `line 8: key "replicas" already set in map`. */
-export function repeatedYAMLKeys(text: string): string[] {
-  const out: string[] = [];
-  for (const error of parseDocument(text, { uniqueKeys: true }).errors) {
-    if (error.code !== "DUPLICATE_KEY") continue;
-    out.push(repeatedKeyLine(error.linePos?.[0]?.line ?? 0, keyAt(text, error.pos[0])));
-  }
-  return out;
-}
-
-/** go-yaml's words for a repeated key at a line. */
-export const repeatedKeyLine = (line: number, key: string) =>
-  `line ${line}: key ${JSON.stringify(key)} already set in map`;
-
-/** The (unquoted) mapping key that starts at `offset` of YAML text. */
-function keyAt(text: string, offset: number): string {
-  const token = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\s,{}[\]]+)/.exec(text.slice(offset))?.[0] ?? "";
-  if (token.startsWith('"')) return JSON.parse(token) as string;
-  if (token.startsWith("'")) return token.slice(1, -1).replaceAll("''", "'");
-  return token;
 }
 
 /** Strict-decoding problems of the body `object` was decoded from (repeated keys); undefined for most. */
@@ -144,7 +150,7 @@ export function strictDecodingProblems(object: object): StrictDecodingProblems |
 }
 
 /** `copy` (of a decoded body) is reported as its original would be. */
-export function keepDuplicates<T extends object>(original: object, copy: T): T {
+export function keepStrictDecodingProblems<T extends object>(original: object, copy: T): T {
   const problems = bodyProblems.get(original);
   if (problems) bodyProblems.set(copy, problems);
   return copy;

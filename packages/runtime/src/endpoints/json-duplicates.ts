@@ -5,18 +5,6 @@
  * `text` must be valid JSON (it was parsed already).
  */
 export function duplicateFields(text: string): string[] {
-  return repeats(text).map((r) => r.path);
-}
-
-/** A key met twice in one object: its field path, its name, and where the second one starts. */
-export interface RepeatedKey {
-  readonly path: string;
-  readonly key: string;
-  readonly offset: number;
-}
-
-/** The keys a JSON text repeats within one object, with where (see duplicateFields). */
-export function repeats(text: string): RepeatedKey[] {
   // Most bodies have none: a first pass only looks for a repeat; the second, rare, names them.
   const probe = new Scan(text, false);
   probe.value();
@@ -39,7 +27,7 @@ const CLOSE_ARRAY = 93;
 const COMMA = 44;
 
 class Scan {
-  readonly found: RepeatedKey[] = [];
+  readonly found: string[] = [];
   any = false;
   private i = 0;
   /** The path to the value being read (field names and list indexes), when `named`. */
@@ -71,12 +59,11 @@ class Scan {
     let seen: Set<string> | undefined;
     for (;;) {
       this.space();
-      const offset = this.i;
       const key = this.string();
       const repeated = seen ? seen.has(key) : keys.includes(key);
       if (repeated) {
         this.any = true;
-        if (this.named) this.found.push({ path: this.pathTo(key), key, offset });
+        if (this.named) this.found.push(this.pathTo(key));
       } else if (seen) seen.add(key);
       else if (keys.push(key) > 16) seen = new Set(keys);
       this.space();

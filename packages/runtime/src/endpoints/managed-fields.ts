@@ -16,8 +16,7 @@ import type { ApiResource, ResourceVersion } from "../model/api-model.js";
 import { fromHub, toHub } from "../registry/conversion.js";
 import type { Clock } from "../registry/generic-store.js";
 import { dropNulls, prune } from "../schema/structural.js";
-import { parseYAMLBody, repeatedKeyLine, repeatedYAMLKeys } from "./codec.js";
-import { repeats } from "./json-duplicates.js";
+import { readYAML } from "./codec.js";
 import type { FieldValidation } from "./options.js";
 
 type JSONObject = Parameters<typeof updateManagedFields>[1];
@@ -69,18 +68,19 @@ export function trackWrite(
 }
 
 /** The body of an apply patch: YAML (of which JSON is a subset) holding one object. */
-export function decodeApplyPatch(text: string): KubeObject {
-  let value: unknown;
+export function decodeApplyPatch(text: string): { config: KubeObject; repeatedKeys: string[] } {
+  let yaml: ReturnType<typeof readYAML>;
   try {
-    value = parseYAMLBody(text);
+    yaml = readYAML(text);
   } catch (error) {
     if (error instanceof StatusError) throw StatusError.badRequest(`error decoding YAML: ${error.message}`);
     throw error;
   }
+  const value = yaml.value;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw StatusError.badRequest("error decoding YAML: the apply patch must be an object");
   }
-  return value as KubeObject;
+  return { config: value as KubeObject, repeatedKeys: yaml.repeatedKeys };
 }
 
 /**
@@ -105,20 +105,9 @@ export function prepareApplyConfig(
 }
 
 /**
- * The keys an apply configuration repeats within one mapping, as kube-apiserver's strict YAML
- * decoding reports them: `line 10: key "paused" already set in map`, at the repeat's line.
- * JSON (what kubectl sends) is scanned directly; other YAML goes through the yaml parser.
- */
-export function repeatedApplyKeys(text: string): string[] {
-  if (text.trimStart().startsWith("{") && isJSON(text)) {
-    return repeats(text).map((r) => repeatedKeyLine(lineAt(text, r.offset), r.key));
-  }
-  return repeatedYAMLKeys(text);
-}
-
-/**
- * Applies fieldValidation to the repeated keys of an apply configuration: Strict refuses with
- * kube-apiserver's error, Warn (and the default) warns once per key, Ignore says nothing.
+ * Applies fieldValidation to the keys an apply configuration repeats (decodeApplyPatch's, as
+ * kube-apiserver's strict YAML decoding reports them after the apply): Strict refuses with its
+ * error, Warn (and the default) warns once per key, Ignore says nothing.
  */
 export function checkRepeatedApplyKeys(
   repeated: readonly string[],
@@ -132,22 +121,6 @@ export function checkRepeatedApplyKeys(
     );
   }
   warnings.push(...repeated);
-}
-
-function isJSON(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The 1-based line of an offset. */
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return line;
 }
 
 /** The PatchOptions problems of an apply: fieldManager is required and must be printable (422). */

@@ -27,7 +27,7 @@ import { evaluateJSONPath, setJSONPath } from "../schema/jsonpath.js";
 import { applyDefaults, needsDefaults } from "../schema/structural.js";
 import { formatLabelSelector, fromLabelSelectorObject, parseLabelSelector } from "../selectors/labels.js";
 import { type HttpRequest, type HttpResponse, readBody, setWarnings, writeBody } from "../server/http.js";
-import { decodeObjectBody, encode, joinJSON, keepDuplicates, mediaType, parseJSONBody } from "./codec.js";
+import { decodeObjectBody, encode, joinJSON, keepStrictDecodingProblems, mediaType, parseJSONBody } from "./codec.js";
 import {
   checkApplyManager,
   checkRepeatedApplyKeys,
@@ -35,7 +35,6 @@ import {
   fieldManagerOptions,
   forceWithoutApply,
   prepareApplyConfig,
-  repeatedApplyKeys,
   serverSideApply,
   trackWrite,
   writeManager,
@@ -533,7 +532,7 @@ export class ResourceHandler {
       r.info.name,
       (current) => {
         ctx.warnings.length = 0;
-        const hub = this.prepareUpdate(r, keepDuplicates(body, cloneObject(body)), current, options, ctx);
+        const hub = this.prepareUpdate(r, keepStrictDecodingProblems(body, cloneObject(body)), current, options, ctx);
         return this.admit(r, ctx, current ? "UPDATE" : "CREATE", hub, current ?? undefined);
       },
       { validate: this.validating(r, ctx) },
@@ -617,9 +616,7 @@ export class ResourceHandler {
   private async apply(r: ResourceRequest, subresource: string, options: WriteOptions): Promise<void> {
     const manager = checkApplyManager(options.fieldManager);
     const negotiated = negotiate(r.req.headers.accept, false);
-    const text = (await readBody(r.req)).toString("utf8");
-    const body = decodeApplyPatch(text);
-    const repeated = options.fieldValidation === "Ignore" ? [] : repeatedApplyKeys(text);
+    const { config: body, repeatedKeys } = decodeApplyPatch((await readBody(r.req)).toString("utf8"));
     const ctx = this.context(r, subresource, options.dryRun);
     const fieldManager = this.fieldManager(r.version, subresource);
     const result = await this.store.update(
@@ -632,7 +629,7 @@ export class ResourceHandler {
         const live = current ? this.toVersion(r.version, current) : null;
         const applied = serverSideApply(live, config, manager, options.force, fieldManager);
         // After the apply itself, as kube-apiserver checks them: keys the configuration repeats.
-        checkRepeatedApplyKeys(repeated, options.fieldValidation, ctx.warnings);
+        checkRepeatedApplyKeys(repeatedKeys, options.fieldValidation, ctx.warnings);
         checkTypeMeta(applied, r.version);
         const prepared = this.prepareUpdate(r, applied, current, options, ctx, true);
         return this.admit(r, ctx, current ? "UPDATE" : "CREATE", prepared, current ?? undefined);
