@@ -233,10 +233,11 @@ export class StatusError extends Error {
     const causes: StatusCause[] = errors.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
     const messages = errors.map(fieldErrorMessage);
     const aggregate = messages.length === 1 ? messages[0] : `[${messages.join(", ")}]`;
+    // StatusDetails' name, group and kind are omitempty: a patch's strict refusal has none.
     return new StatusError(422, "Invalid", `${qualifiedKind} ${JSON.stringify(name)} is invalid: ${aggregate}`, {
-      name,
-      group: groupKind.group,
-      kind: groupKind.kind,
+      ...(name ? { name } : {}),
+      ...(groupKind.group ? { group: groupKind.group } : {}),
+      ...(groupKind.kind ? { kind: groupKind.kind } : {}),
       causes,
     });
   }

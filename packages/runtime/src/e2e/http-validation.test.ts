@@ -229,6 +229,87 @@ describe("HTTP: validation, defaulting, pruning", () => {
     );
   });
 
+  it("checks patches as kube-apiserver does: the patch's repeated fields, then the result's unknown fields; Strict answers 422 on field patch", async () => {
+    // Upstream's field-validation integration test, its custom-resource patch cases.
+    assert.equal((await w.create(widget("patched", { name: "a", size: 2, stages: [{ name: "x" }] }))).status, 201);
+    const merge =
+      '{"spec":{"unknown1":"val1","unknownDupe":"valDupe","unknownDupe":"valDupe2","size":4,"size":6,' +
+      '"stages":[{"name":"x","weight":1,"weight":2,"unknownNested":"val"}]}}';
+    const expected = [
+      'duplicate field "spec.unknownDupe"',
+      'duplicate field "spec.size"',
+      'duplicate field "spec.stages[0].weight"',
+      'unknown field "spec.stages[0].unknownNested"',
+      'unknown field "spec.unknown1"',
+      'unknown field "spec.unknownDupe"',
+    ];
+    const warningsOf = (res: { headers: Record<string, unknown> }) =>
+      res.headers.warning === undefined ? [] : String(res.headers.warning).split(/, (?=299 - )/);
+    const asWarnings = (messages: string[]) => messages.map((m) => `299 - ${JSON.stringify(m)}`);
+    for (const type of ["merge", "strategic"] as const) {
+      const strict = await w.patch("patched", type, merge, "?fieldValidation=Strict");
+      assert.equal(strict.status, 422, strict.body);
+      const status = strict.json<{
+        reason: string;
+        message: string;
+        details: { causes: Array<Record<string, string>> };
+      }>();
+      assert.equal(status.reason, "Invalid");
+      assert.ok(status.message.endsWith(`strict decoding error: ${expected.join(", ")}`), status.message);
+      assert.ok(status.message.startsWith(' "" is invalid: patch: Invalid value: "'), status.message);
+      assert.equal(status.details.causes[0]?.field, "patch");
+      if (type === "merge") {
+        // The patched object as JSON, keys sorted as Go writes a map, unknown fields still in it.
+        assert.match(status.message, /"\{\\"apiVersion\\":\\"test\.example\.com\/v1\\",\\"kind\\":\\"Widget\\"/);
+        assert.match(status.message, /\\"unknown1\\":\\"val1\\"/);
+      } else {
+        // A strategic merge patch shows the patch, as Go's %+v prints a map.
+        assert.match(
+          status.message,
+          /Invalid value: "map\[spec:map\[size:6 stages:\[map\[name:x unknownNested:val weight:2\]\] unknown1:val1 unknownDupe:valDupe2\]\]"/,
+        );
+      }
+      assert.equal((await w.get("patched")).json<Widget>().spec?.size, 2, "a refused patch changes nothing");
+    }
+    const warned = await w.patch("patched", "merge", merge);
+    assert.equal(warned.status, 200, warned.body);
+    assert.deepEqual(warningsOf(warned), asWarnings(expected));
+    assert.equal(warned.json<Widget>().spec?.size, 6, "the last value, as JSON decoding keeps it");
+    assert.equal(warned.json<Widget>().spec?.stages?.[0]?.weight, 2);
+    const ignored = await w.patch("patched", "merge", merge.replace('"size":6', '"size":8'), "?fieldValidation=Ignore");
+    assert.equal(ignored.status, 200, ignored.body);
+    assert.equal(ignored.headers.warning, undefined);
+    assert.equal(ignored.json<Widget>().spec?.size, 8);
+    // A JSON patch's operations are decoded strictly too: a field no operation has, one named twice.
+    const json = `[
+      {"op": "add", "path": "/spec/unknown1", "value": "val1", "foo": "bar"},
+      {"op": "add", "path": "/spec/unknown2", "path": "/spec/unknown3", "value": "val2"},
+      {"op": "add", "path": "/spec/unknownDupe", "value": "valDupe"},
+      {"op": "add", "path": "/spec/unknownDupe", "value": "valDupe2"},
+      {"op": "replace", "path": "/spec/size", "value": 4}
+    ]`;
+    const jsonExpected = [
+      'json patch unknown field "[0].foo"',
+      'json patch duplicate field "[1].path"',
+      'unknown field "spec.unknown1"',
+      'unknown field "spec.unknown3"',
+      'unknown field "spec.unknownDupe"',
+    ];
+    const jsonStrict = await w.patch("patched", "json", json, "?fieldValidation=Strict");
+    assert.equal(jsonStrict.status, 422, jsonStrict.body);
+    assert.ok(
+      jsonStrict.json<{ message: string }>().message.endsWith(`strict decoding error: ${jsonExpected.join(", ")}`),
+    );
+    const jsonWarned = await w.patch("patched", "json", json, "?fieldValidation=Warn");
+    assert.equal(jsonWarned.status, 200, jsonWarned.body);
+    assert.deepEqual(warningsOf(jsonWarned), asWarnings(jsonExpected));
+    assert.equal(jsonWarned.json<Widget>().spec?.size, 4);
+    // A patch with no problems of its own, onto a clean object: nothing to say.
+    const clean = await w.patch("patched", "merge", '{"spec":{"size":2}}', "?fieldValidation=Strict");
+    assert.equal(clean.status, 200, clean.body);
+    assert.equal(clean.headers.warning, undefined);
+  });
+
   it("applies defaults on create and update, inside arrays too", async () => {
     const created = (await w.create(widget("defaults", { name: "d", stages: [{ name: "one" }] }))).json<Widget>();
     assert.equal(created.spec?.size, 2);

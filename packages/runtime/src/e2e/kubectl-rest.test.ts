@@ -203,6 +203,19 @@ for (const minor of [27, 32, 33]) {
         await create(flunderYAML("stale"));
         const first = JSON.parse(await k.ok(["get", "flunder", "stale", "-o", "json"]));
         await k.ok(["patch", "flunder", "stale", "--type=merge", "-p", '{"spec":{"replicas":9}}']);
+        // kubectl patch sends no fieldValidation: the server's default (Warn) keeps the write and warns.
+        for (const type of ["merge", "strategic"]) {
+          const warned = await k.run([
+            "patch",
+            "flunder",
+            "stale",
+            `--type=${type}`,
+            "-p",
+            '{"spec":{"colour":"blue"}}',
+          ]);
+          assert.equal(warned.code, 0, warned.stderr);
+          assert.match(warned.stderr, /Warning: unknown field "spec\.colour"/);
+        }
         first.spec.reference = "old-copy";
         const stale = await k.run(["replace", "-f", "-"], { input: JSON.stringify(first) });
         assert.notEqual(stale.code, 0);

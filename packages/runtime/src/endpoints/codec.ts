@@ -149,6 +149,15 @@ export function strictDecodingProblems(object: object): StrictDecodingProblems |
   return bodyProblems.get(object);
 }
 
+/**
+ * `object` (a patch's result) carries problems its patch's strict decoding found, each one
+ * message for both a Strict refusal and a Warn warning (`duplicate field "spec.size"`).
+ */
+export function attachStrictDecodingProblems<T extends object>(object: T, messages: readonly string[]): T {
+  if (messages.length > 0) bodyProblems.set(object, { errors: messages, warnings: messages });
+  return object;
+}
+
 /** `copy` (of a decoded body) is reported as its original would be. */
 export function keepStrictDecodingProblems<T extends object>(original: object, copy: T): T {
   const problems = bodyProblems.get(original);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { duplicateFields } from "./json-duplicates.js";
+import { duplicateFields, jsonPatchFieldProblems } from "./json-duplicates.js";
 
 /** A JSON value written member by member; members `repeat` picks are written twice, their paths kept in `out`. */
 function write(value: unknown, path: string, repeat: (path: string) => boolean, out: string[]): string {
@@ -66,5 +66,28 @@ describe("duplicate JSON fields", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("checks a JSON patch's operations as kube-apiserver decodes them: unknown and repeated fields in the order met", () => {
+    // Upstream's field-validation integration test body (test/integration/apiserver/field_validation_test.go).
+    const text = `[
+      {"op": "add", "path": "/spec/unknown1", "value": "val1", "foo": "bar"},
+      {"op": "add", "path": "/spec/unknown2", "path": "/spec/unknown3", "value": "val2"},
+      {"op": "add", "path": "/spec/unknownDupe", "value": "valDupe"},
+      {"op": "add", "path": "/spec/unknownDupe", "value": "valDupe2"}
+    ]`;
+    assert.deepEqual(jsonPatchFieldProblems(text, JSON.parse(text)), [
+      'json patch unknown field "[0].foo"',
+      'json patch duplicate field "[1].path"',
+    ]);
+    // Inside a value, every field is allowed but a repeat is still one; an unknown field is named once.
+    const nested = `[{"op":"add","path":"/a","value":{"k":1,"k":2},"Op":"x","Op":"y","op":"add"}]`;
+    assert.deepEqual(jsonPatchFieldProblems(nested, JSON.parse(nested)), [
+      'json patch duplicate field "[0].value.k"',
+      'json patch unknown field "[0].Op"',
+      'json patch duplicate field "[0].op"',
+    ]);
+    const clean = `[{"op":"test","path":"/a","value":{"x":1}},{"op":"move","from":"/a","path":"/b"}]`;
+    assert.deepEqual(jsonPatchFieldProblems(clean, JSON.parse(clean)), []);
   });
 });

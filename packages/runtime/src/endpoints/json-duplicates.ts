@@ -11,7 +11,34 @@ export function duplicateFields(text: string): string[] {
   if (!probe.any) return [];
   const scan = new Scan(text, true);
   scan.value();
-  return scan.found;
+  return scan.found.map((finding) => finding.path);
+}
+
+/** The fields of a JSON patch operation as kube-apiserver decodes one. */
+const JSON_PATCH_OPERATION_FIELDS: ReadonlySet<string> = new Set(["op", "path", "from", "value"]);
+
+/**
+ * What kube-apiserver's strict decoding says of a JSON patch's operations, in the order met:
+ * `json patch unknown field "[0].foo"` for a field no operation has, and `json patch duplicate
+ * field "[1].path"` for one an operation names twice (inside its value too). `operations` is
+ * the parsed text; most patches have neither, and only a look at their keys is paid.
+ */
+export function jsonPatchFieldProblems(text: string, operations: readonly unknown[]): string[] {
+  const unknownField = operations.some(
+    (op) =>
+      typeof op === "object" &&
+      op !== null &&
+      !Array.isArray(op) &&
+      Object.keys(op).some((key) => !JSON_PATCH_OPERATION_FIELDS.has(key)),
+  );
+  if (!unknownField) {
+    const probe = new Scan(text, false);
+    probe.value();
+    if (!probe.any) return [];
+  }
+  const scan = new Scan(text, true, JSON_PATCH_OPERATION_FIELDS);
+  scan.value();
+  return scan.found.map((finding) => `json patch ${finding.kind} field ${JSON.stringify(finding.path)}`);
 }
 
 const SPACE = 32;
@@ -26,16 +53,26 @@ const OPEN_ARRAY = 91;
 const CLOSE_ARRAY = 93;
 const COMMA = 44;
 
+interface Finding {
+  readonly kind: "duplicate" | "unknown";
+  readonly path: string;
+}
+
 class Scan {
-  readonly found: string[] = [];
+  readonly found: Finding[] = [];
   any = false;
   private i = 0;
   /** The path to the value being read (field names and list indexes), when `named`. */
   private readonly path: Array<string | number> = [];
 
+  /**
+   * `operationFields`, when given (named scans only), are the only fields the objects of a
+   * top-level list may have: others are reported unknown (once each), not repeated.
+   */
   constructor(
     private readonly text: string,
     private readonly named: boolean,
+    private readonly operationFields?: ReadonlySet<string>,
   ) {}
 
   value(): void {
@@ -57,15 +94,24 @@ class Scan {
     // The keys met so far: a short list compares faster than a set for the usual few.
     const keys: string[] = [];
     let seen: Set<string> | undefined;
+    const operation =
+      this.operationFields !== undefined && this.path.length === 1 && typeof this.path[0] === "number"
+        ? this.operationFields
+        : undefined;
     for (;;) {
       this.space();
       const key = this.string();
       const repeated = seen ? seen.has(key) : keys.includes(key);
-      if (repeated) {
+      if (operation !== undefined && !operation.has(key)) {
+        if (!repeated) this.found.push({ kind: "unknown", path: this.pathTo(key) });
+      } else if (repeated) {
         this.any = true;
-        if (this.named) this.found.push(this.pathTo(key));
-      } else if (seen) seen.add(key);
-      else if (keys.push(key) > 16) seen = new Set(keys);
+        if (this.named) this.found.push({ kind: "duplicate", path: this.pathTo(key) });
+      }
+      if (!repeated) {
+        if (seen) seen.add(key);
+        else if (keys.push(key) > 16) seen = new Set(keys);
+      }
       this.space();
       this.i++; // ':'
       if (this.named) this.path.push(key);

@@ -44,21 +44,27 @@ function truncate(text: string): string {
 
 /**
  * Prunes unknown fields according to fieldValidation, drops disallowed nulls and applies
- * schema defaults, in place. Strict → 400 listing every unknown field; Warn → warnings.
+ * schema defaults, in place. Strict → refuses listing every problem (400 `strict decoding
+ * error: ...`, or what `refuse` makes of that message and the object as written, for
+ * patches); Warn → warnings.
  */
 export function normalizeObject(
   object: KubeObject,
   version: ResourceVersion,
   fieldValidation: FieldValidation,
   warnings: string[],
+  refuse?: (message: string, written: KubeObject) => StatusError,
 ): KubeObject {
-  const unknown = prune(object, version.schema).map((path) => `unknown field ${JSON.stringify(path)}`);
+  // Strict refuses an object with unknown fields: it is left whole for the error to show.
+  const unknown = prune(object, version.schema, true, fieldValidation !== "Strict").map(
+    (path) => `unknown field ${JSON.stringify(path)}`,
+  );
   // As kube-apiserver's strict decoding reports them: keys the body repeated, then unknown fields.
   const repeated = strictDecodingProblems(object);
   if (unknown.length > 0 || repeated) {
     if (fieldValidation === "Strict") {
-      const errors = [...(repeated?.errors ?? []), ...unknown];
-      throw StatusError.badRequest(`strict decoding error: ${errors.join(", ")}`);
+      const message = `strict decoding error: ${[...(repeated?.errors ?? []), ...unknown].join(", ")}`;
+      throw refuse ? refuse(message, object) : StatusError.badRequest(message);
     }
     if (fieldValidation === "Warn") warnings.push(...(repeated?.warnings ?? []), ...unknown);
   }

@@ -27,7 +27,15 @@ import { evaluateJSONPath, setJSONPath } from "../schema/jsonpath.js";
 import { applyDefaults, needsDefaults } from "../schema/structural.js";
 import { formatLabelSelector, fromLabelSelectorObject, parseLabelSelector } from "../selectors/labels.js";
 import { type HttpRequest, type HttpResponse, readBody, setWarnings, writeBody } from "../server/http.js";
-import { decodeObjectBody, encode, joinJSON, keepStrictDecodingProblems, mediaType, parseJSONBody } from "./codec.js";
+import {
+  attachStrictDecodingProblems,
+  decodeObjectBody,
+  encode,
+  joinJSON,
+  keepStrictDecodingProblems,
+  mediaType,
+  parseJSONBody,
+} from "./codec.js";
 import {
   checkApplyManager,
   checkRepeatedApplyKeys,
@@ -42,6 +50,7 @@ import {
 import { type Negotiated, negotiate } from "./negotiation.js";
 import { checkTypeMeta, invalid, normalizeObject, validateAgainstSchema } from "./object-pipeline.js";
 import {
+  type FieldValidation,
   type ListOptions,
   parseDeleteOptions,
   parseListOptions,
@@ -49,8 +58,16 @@ import {
   parseWriteOptions,
   type WriteOptions,
 } from "./options.js";
+import { type PatchKind, patchBodyProblems, patchRefusal } from "./patch-strict.js";
 import { type IncludeObject, partialObjectMetadata, TableConvertor } from "./table.js";
 import { defaultWatchStreamConfig, RawJSON, WatchStream, type WatchStreamConfig } from "./watch-stream.js";
+
+/** A patch body as read: how it applies, what strict decoding says of it, and how Strict refuses. */
+interface ReadPatch {
+  apply: (current: KubeObject) => KubeObject;
+  problems: readonly string[];
+  refuse: (message: string, written: KubeObject) => StatusError;
+}
 
 export interface ResourceRequest {
   req: HttpRequest;
@@ -506,10 +523,11 @@ export class ResourceHandler {
     current: KubeObject | null,
     options: WriteOptions,
     ctx: RequestContext,
-    tracked = false,
+    how: { tracked?: boolean; refuse?: ReadPatch["refuse"] } = {},
   ): KubeObject {
+    const tracked = how.tracked ?? false;
     this.checkNamespace(r, written);
-    normalizeObject(written, r.version, options.fieldValidation, ctx.warnings);
+    normalizeObject(written, r.version, options.fieldValidation, ctx.warnings, how.refuse);
     const old = current ? this.toVersion(r.version, current) : undefined;
     const object = tracked
       ? written
@@ -540,24 +558,34 @@ export class ResourceHandler {
     this.writeObject(r, result.created ? 201 : 200, this.toVersion(r.version, result.object), negotiated, ctx.warnings);
   }
 
-  /** Reads a patch body and returns the function that applies it to the current object (in the request's version). */
-  private async readPatch(r: ResourceRequest, schema = r.version.schema): Promise<(current: KubeObject) => KubeObject> {
+  /**
+   * Reads a patch body: the function that applies it to the current object (in the request's
+   * version), what strict decoding says of the body itself, and how a Strict refusal reads.
+   */
+  private async readPatch(r: ResourceRequest, fieldValidation: FieldValidation): Promise<ReadPatch> {
     const type = mediaType(r.req.headers["content-type"]);
     if (!SUPPORTED_PATCH_TYPES.includes(type)) {
       throw StatusError.unsupportedMediaType(type, SUPPORTED_PATCH_TYPES);
     }
     const text = (await readBody(r.req)).toString("utf8");
     const patch = parseJSONBody(text);
+    const kind: PatchKind = type === PATCH_TYPES.json ? "json" : type === PATCH_TYPES.strategic ? "strategic" : "merge";
+    const read = (apply: ReadPatch["apply"]): ReadPatch => ({
+      apply,
+      problems: patchBodyProblems(kind, text, patch, fieldValidation),
+      refuse: patchRefusal(kind, patch),
+    });
     try {
-      if (type === PATCH_TYPES.json) {
+      if (kind === "json") {
         const operations = decodeJSONPatch(patch);
-        return (current) => applyJSONPatch(current, operations) as KubeObject;
+        return read((current) => applyJSONPatch(current, operations) as KubeObject);
       }
       if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
         throw StatusError.badRequest("invalid JSON Patch");
       }
-      if (type === PATCH_TYPES.strategic) {
-        return (current) => {
+      if (kind === "strategic") {
+        const schema = r.version.schema;
+        return read((current) => {
           try {
             return applyStrategicMergePatch(current, patch, schema) as KubeObject;
           } catch (error) {
@@ -568,9 +596,9 @@ export class ResourceHandler {
             }
             throw error;
           }
-        };
+        });
       }
-      return (current) => applyMergePatch(current, patch) as KubeObject;
+      return read((current) => applyMergePatch(current, patch) as KubeObject);
     } catch (error) {
       if (error instanceof PatchError) throw error.toStatus();
       throw error;
@@ -582,7 +610,7 @@ export class ResourceHandler {
     if (mediaType(r.req.headers["content-type"]) === PATCH_TYPES.apply) return this.apply(r, subresource, options);
     if (options.force) throw forceWithoutApply();
     const negotiated = negotiate(r.req.headers.accept, false);
-    const applyPatch = await this.readPatch(r);
+    const { apply: applyPatch, problems, refuse } = await this.readPatch(r, options.fieldValidation);
     const ctx = this.context(r, subresource, options.dryRun);
     const result = await this.store.update(
       ctx,
@@ -602,7 +630,9 @@ export class ResourceHandler {
           throw new StatusError(422, "Invalid", "the patch result is not an object");
         }
         checkTypeMeta(patched, r.version);
-        return this.admit(r, ctx, "UPDATE", this.prepareUpdate(r, patched, current, options, ctx), current);
+        attachStrictDecodingProblems(patched, problems);
+        const prepared = this.prepareUpdate(r, patched, current, options, ctx, { refuse });
+        return this.admit(r, ctx, "UPDATE", prepared, current);
       },
       { validate: this.validating(r, ctx) },
     );
@@ -631,7 +661,7 @@ export class ResourceHandler {
         // After the apply itself, as kube-apiserver checks them: keys the configuration repeats.
         checkRepeatedApplyKeys(repeatedKeys, options.fieldValidation, ctx.warnings);
         checkTypeMeta(applied, r.version);
-        const prepared = this.prepareUpdate(r, applied, current, options, ctx, true);
+        const prepared = this.prepareUpdate(r, applied, current, options, ctx, { tracked: true });
         return this.admit(r, ctx, current ? "UPDATE" : "CREATE", prepared, current ?? undefined);
       },
       { validate: this.validating(r, ctx), forceAllowCreate: subresource === "" },
@@ -843,7 +873,8 @@ export class ResourceHandler {
       const accepted = SUPPORTED_PATCH_TYPES.filter((t) => t !== PATCH_TYPES.apply);
       throw StatusError.unsupportedMediaType(PATCH_TYPES.apply, accepted);
     } else {
-      const applyPatch = await this.readPatch(r);
+      // The Scale object has no schema here to prune against: its patch is not strictly decoded.
+      const { apply: applyPatch } = await this.readPatch(r, "Ignore");
       computeScale = (current) => applyPatch(current as KubeObject) as Record<string, unknown>;
     }
     const scalePaths = this.resource.hub.definition.subresources?.scale;

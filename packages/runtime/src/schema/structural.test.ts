@@ -131,7 +131,7 @@ function fullWalk(value: unknown, schema: JSONSchemaProps): void {
 }
 
 describe("prune", () => {
-  it("drops unknown fields at any depth, inside list items and embedded resources, naming each in order met", () => {
+  it("drops unknown fields at any depth, inside list items and embedded resources, naming each as kube-apiserver orders them", () => {
     const item: JSONSchemaProps = {
       type: "object",
       properties: { name: { type: "string" }, nested: { type: "array", items: { type: "object", properties: {} } } },
@@ -160,14 +160,15 @@ describe("prune", () => {
       },
       top: 1,
     };
+    // The object's metadata, the pruned fields sorted, then embedded resources' metadata.
     assert.deepEqual(prune(object, schema), [
       "metadata.colour",
       "spec.items[2].bogus",
       "spec.items[3].nested[1].x",
       "spec.tags[1].odd",
-      "spec.template.metadata.extra",
       "spec.template.other",
       "top",
+      "spec.template.metadata.extra",
     ]);
     assert.deepEqual(object, {
       apiVersion: "v1",
@@ -179,5 +180,27 @@ describe("prune", () => {
         template: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } },
       },
     });
+  });
+
+  it("sorts the pruned paths whatever the body's order, and leaves the object whole when told not to remove", () => {
+    const schema: JSONSchemaProps = {
+      type: "object",
+      properties: {
+        spec: {
+          type: "object",
+          properties: { ports: { type: "array", items: { type: "object", properties: { name: { type: "string" } } } } },
+        },
+      },
+    };
+    const object = {
+      metadata: { name: "n", zeta: 1 },
+      spec: { unknownDupe: 1, unknown1: 2, ports: [{ name: "p", unknownNested: 3 }] },
+    };
+    const sent = structuredClone(object);
+    const expected = ["metadata.zeta", "spec.ports[0].unknownNested", "spec.unknown1", "spec.unknownDupe"];
+    assert.deepEqual(prune(object, schema, true, false), expected);
+    assert.deepEqual(object, sent, "nothing removed");
+    assert.deepEqual(prune(object, schema), expected);
+    assert.deepEqual(object, { metadata: { name: "n" }, spec: { ports: [{ name: "p" }] } });
   });
 });

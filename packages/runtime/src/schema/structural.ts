@@ -36,13 +36,31 @@ function child(path: string, key: string): string {
 
 /**
  * Removes fields the schema does not know, in place, and returns their paths
- * (`spec.foo`, `spec.items[0].bar`) in the order met. `isRoot` marks a whole object
- * whose apiVersion, kind and metadata are always known (as for embedded resources).
+ * (`spec.foo`, `spec.items[0].bar`) in the order kube-apiserver reports them for a custom
+ * resource: the object's own metadata first, then the pruned fields sorted (its pruning sorts
+ * them), then the metadata of embedded resources. `isRoot` marks a whole object whose
+ * apiVersion, kind and metadata are always known (as for embedded resources). With `remove`
+ * false the object is left as it is and only the paths are returned (a Strict write refuses
+ * anyway, and its error shows the object as sent).
  */
-export function prune(value: unknown, schema: JSONSchemaProps | undefined, isRoot = true): string[] {
-  const unknown: string[] = [];
-  pruneValue(value, schema, "", isRoot, unknown);
-  return unknown;
+export function prune(value: unknown, schema: JSONSchemaProps | undefined, isRoot = true, remove = true): string[] {
+  const found: Found = { rootMetadata: [], fields: [], embeddedMetadata: [], remove };
+  pruneValue(value, schema, "", isRoot, found);
+  if (found.fields.length === 0 && found.embeddedMetadata.length === 0) return found.rootMetadata;
+  found.fields.sort(byCodeUnit);
+  return [...found.rootMetadata, ...found.fields, ...found.embeddedMetadata];
+}
+
+interface Found {
+  readonly rootMetadata: string[];
+  readonly fields: string[];
+  readonly embeddedMetadata: string[];
+  readonly remove: boolean;
+}
+
+/** Go's sort.Strings order (bytes; the same as UTF-16 code units for these ASCII paths). */
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function pruneValue(
@@ -50,7 +68,7 @@ function pruneValue(
   schema: JSONSchemaProps | undefined,
   path: string,
   isResource: boolean,
-  unknown: string[],
+  found: Found,
 ): void {
   if (!schema) return;
   if (Array.isArray(value)) {
@@ -63,7 +81,7 @@ function pruneValue(
           schema.items,
           `${path}[${i}]`,
           schema.items["x-kubernetes-embedded-resource"] === true,
-          unknown,
+          found,
         );
       }
     }
@@ -77,7 +95,7 @@ function pruneValue(
   for (const key of Object.keys(value)) {
     if (embedded && (key === "apiVersion" || key === "kind")) continue;
     if (embedded && key === "metadata") {
-      pruneMetadata(value[key], child(path, key), unknown);
+      pruneMetadata(value[key], child(path, key), path === "" ? found.rootMetadata : found.embeddedMetadata, found);
       continue;
     }
     const propertySchema = Object.hasOwn(properties, key) ? properties[key] : additional;
@@ -89,21 +107,21 @@ function pruneValue(
         propertySchema,
         child(path, key),
         propertySchema["x-kubernetes-embedded-resource"] === true,
-        unknown,
+        found,
       );
     } else if (!preserve && schema.additionalProperties !== true) {
-      unknown.push(child(path, key));
-      delete value[key];
+      found.fields.push(child(path, key));
+      if (found.remove) delete value[key];
     }
   }
 }
 
-function pruneMetadata(metadata: unknown, path: string, unknown: string[]): void {
+function pruneMetadata(metadata: unknown, path: string, into: string[], found: Found): void {
   if (!isObject(metadata)) return;
   for (const key of Object.keys(metadata)) {
     if (!objectMetaFields.has(key)) {
-      unknown.push(child(path, key));
-      delete metadata[key];
+      into.push(child(path, key));
+      if (found.remove) delete metadata[key];
     }
   }
 }
