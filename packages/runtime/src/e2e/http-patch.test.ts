@@ -90,6 +90,36 @@ describe("HTTP: subresources and patches", () => {
     assert.equal(stale.status, 409);
   });
 
+  it("decodes a Scale strictly, as any object: a misspelt field warns (Warn) or is refused (Strict)", async () => {
+    await fl.create(flunder("sc-strict", { reference: "r", replicas: 2 }));
+    const typo = '{"spec":{"replica":7}}';
+    const warned = await fl.patch("sc-strict/scale", "merge", typo);
+    assert.equal(warned.status, 200, warned.body);
+    assert.equal(warned.headers.warning, '299 - "unknown field \\"spec.replica\\""');
+    assert.equal(warned.json<{ spec: { replicas: number } }>().spec.replicas, 2, "the misspelt field changed nothing");
+    const strict = await fl.patch("sc-strict/scale", "merge", typo, "?fieldValidation=Strict");
+    assert.equal(strict.status, 422, strict.body);
+    assert.match(
+      strict.json<{ message: string }>().message,
+      /patch: Invalid value: .*strict decoding error: unknown field "spec.replica"$/,
+    );
+    const repeated = await fl.patch("sc-strict/scale", "merge", '{"spec":{"replicas":3,"replicas":4}}');
+    assert.equal(repeated.headers.warning, '299 - "duplicate field \\"spec.replicas\\""');
+    assert.equal(repeated.json<{ spec: { replicas: number } }>().spec.replicas, 4);
+    const put = await server.request(`${gv}/namespaces/default/flunders/sc-strict/scale?fieldValidation=Strict`, {
+      method: "PUT",
+      body: {
+        apiVersion: "autoscaling/v1",
+        kind: "Scale",
+        metadata: { name: "sc-strict" },
+        spec: { replicas: 3, min: 1 },
+      },
+    });
+    assert.equal(put.status, 400, put.body);
+    assert.equal(put.json<{ message: string }>().message, 'strict decoding error: unknown field "spec.min"');
+    assert.equal((await fl.get("sc-strict")).json<Obj>().spec.replicas, 4, "refused writes changed nothing");
+  });
+
   it("applies JSON patches, refusing malformed ones (400) and ones that don't apply (422)", async () => {
     await fl.create(flunder("jp"));
     const ok = await fl.patch("jp", "json", [

@@ -6,6 +6,7 @@
 import { type FieldError, fieldErrorMessage, StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
+import type { JSONSchemaProps } from "../model/schema.js";
 import { deepEqualJSON } from "../registry/objects.js";
 import { applyDefaults, dropNulls, prune } from "../schema/structural.js";
 import { strictDecodingProblems } from "./codec.js";
@@ -53,24 +54,39 @@ export function normalizeObject(
   version: ResourceVersion,
   fieldValidation: FieldValidation,
   warnings: string[],
-  refuse?: (message: string, written: KubeObject) => StatusError,
+  refuse?: StrictRefusal,
 ): KubeObject {
-  // Strict refuses an object with unknown fields: it is left whole for the error to show.
-  const unknown = prune(object, version.schema, true, fieldValidation !== "Strict").map(
-    (path) => `unknown field ${JSON.stringify(path)}`,
-  );
-  // As kube-apiserver's strict decoding reports them: keys the body repeated, then unknown fields.
-  const repeated = strictDecodingProblems(object);
-  if (unknown.length > 0 || repeated) {
-    if (fieldValidation === "Strict") {
-      const message = `strict decoding error: ${[...(repeated?.errors ?? []), ...unknown].join(", ")}`;
-      throw refuse ? refuse(message, object) : StatusError.badRequest(message);
-    }
-    if (fieldValidation === "Warn") warnings.push(...(repeated?.warnings ?? []), ...unknown);
-  }
+  checkStrictDecoding(object, version.schema, fieldValidation, warnings, refuse);
   dropNulls(object, version.schema);
   applyDefaults(object, version.schema);
   return object;
+}
+
+/** How a write refuses its strict-decoding problems (`message`) when it is not a 400 (patches). */
+export type StrictRefusal = (message: string, written: KubeObject) => StatusError;
+
+/**
+ * fieldValidation for an object as written: the keys its body repeated, then the fields
+ * `schema` does not know (pruned, unless Strict refuses them; the refusal shows the object
+ * whole). Warn adds each to `warnings`; Ignore prunes silently.
+ */
+export function checkStrictDecoding(
+  object: KubeObject,
+  schema: JSONSchemaProps | undefined,
+  fieldValidation: FieldValidation,
+  warnings: string[],
+  refuse?: StrictRefusal,
+): void {
+  const unknown = prune(object, schema, true, fieldValidation !== "Strict").map(
+    (path) => `unknown field ${JSON.stringify(path)}`,
+  );
+  const repeated = strictDecodingProblems(object);
+  if (unknown.length === 0 && !repeated) return;
+  if (fieldValidation === "Strict") {
+    const message = `strict decoding error: ${[...(repeated?.errors ?? []), ...unknown].join(", ")}`;
+    throw refuse ? refuse(message, object) : StatusError.badRequest(message);
+  }
+  if (fieldValidation === "Warn") warnings.push(...(repeated?.warnings ?? []), ...unknown);
 }
 
 /** The value at a Kubernetes field path (`spec.items[0].name`), or undefined. */

@@ -17,6 +17,7 @@ import { StatusError, successStatus } from "../api/errors.js";
 import type { KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
 import type { CustomSubresource, ResourceVerb, SubresourceContext } from "../model/resource.js";
+import type { JSONSchemaProps } from "../model/schema.js";
 import { applyJSONPatch, applyMergePatch, decodeJSONPatch, PatchError } from "../patch/json-patch.js";
 import { fromHub, toHub } from "../registry/conversion.js";
 import type { Clock, GenericStore, RequestContext, ValidationHook } from "../registry/generic-store.js";
@@ -48,7 +49,13 @@ import {
   writeManager,
 } from "./managed-fields.js";
 import { type Negotiated, negotiate } from "./negotiation.js";
-import { checkTypeMeta, invalid, normalizeObject, validateAgainstSchema } from "./object-pipeline.js";
+import {
+  checkStrictDecoding,
+  checkTypeMeta,
+  invalid,
+  normalizeObject,
+  validateAgainstSchema,
+} from "./object-pipeline.js";
 import {
   type FieldValidation,
   type ListOptions,
@@ -865,21 +872,32 @@ export class ResourceHandler {
     if (verb !== "update" && verb !== "patch") throw this.methodNotAllowed(r);
     const options = parseWriteOptions(r.query, verb === "update" ? "UpdateOptions" : "PatchOptions");
     ctx.dryRun = options.dryRun;
+    // A Scale is strictly decoded as any object is: against autoscaling/v1's fields.
     let computeScale: (current: Record<string, unknown>) => Record<string, unknown>;
     if (verb === "update") {
       const body = decodeObjectBody(await readBody(r.req), r.req.headers["content-type"]);
-      computeScale = () => body;
+      computeScale = () => {
+        const scale = keepStrictDecodingProblems(body, cloneObject(body));
+        checkStrictDecoding(scale, SCALE_SCHEMA, options.fieldValidation, ctx.warnings);
+        return scale;
+      };
     } else if (mediaType(r.req.headers["content-type"]) === PATCH_TYPES.apply) {
       const accepted = SUPPORTED_PATCH_TYPES.filter((t) => t !== PATCH_TYPES.apply);
       throw StatusError.unsupportedMediaType(PATCH_TYPES.apply, accepted);
     } else {
-      // The Scale object has no schema here to prune against: its patch is not strictly decoded.
-      const { apply: applyPatch } = await this.readPatch(r, "Ignore");
-      computeScale = (current) => applyPatch(current as KubeObject) as Record<string, unknown>;
+      const { apply: applyPatch, problems, refuse } = await this.readPatch(r, options.fieldValidation);
+      computeScale = (current) => {
+        const scale = attachStrictDecodingProblems(applyPatch(current as KubeObject), problems);
+        if (scale !== null && typeof scale === "object" && !Array.isArray(scale)) {
+          checkStrictDecoding(scale, SCALE_SCHEMA, options.fieldValidation, ctx.warnings, refuse);
+        }
+        return scale as Record<string, unknown>;
+      };
     }
     const scalePaths = this.resource.hub.definition.subresources?.scale;
     const result = await this.store.update(ctx, r.info.name, (current) => {
       if (!current) throw StatusError.notFound(this.resource.groupResource, r.info.name);
+      ctx.warnings.length = 0;
       const scale = computeScale(this.scaleOf(current));
       const spec = scale.spec as { replicas?: unknown } | undefined;
       const replicas = spec?.replicas;
@@ -904,9 +922,19 @@ export class ResourceHandler {
       );
       return trackWrite(current, next, this.manager(r, options), this.fieldManager(this.resource.hub, "scale"));
     });
+    setWarnings(r.res, ctx.warnings);
     writeBody(r.res, 200, "application/json", JSON.stringify(this.scaleOf(result.object)));
   }
 }
+
+/** The fields of autoscaling/v1 Scale a client may write (apiVersion, kind and metadata are always known). */
+const SCALE_SCHEMA: JSONSchemaProps = {
+  type: "object",
+  properties: {
+    spec: { type: "object", properties: { replicas: { type: "integer" } } },
+    status: { type: "object", properties: { replicas: { type: "integer" }, selector: { type: "string" } } },
+  },
+};
 
 function hasDefaults(version: ResourceVersion): boolean {
   const cached = defaultsCache.get(version);
