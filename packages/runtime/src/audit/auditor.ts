@@ -30,6 +30,13 @@ export interface AuditObjectReference {
   subresource?: string;
 }
 
+export interface AuditUser {
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
 export interface AuditEvent {
   kind: "Event";
   apiVersion: "audit.k8s.io/v1";
@@ -38,7 +45,9 @@ export interface AuditEvent {
   stage: AuditStage;
   requestURI: string;
   verb: string;
-  user: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
+  user: AuditUser;
+  /** Who the request acted as, when it impersonated someone (stages after RequestReceived). */
+  impersonatedUser?: AuditUser;
   sourceIPs?: string[];
   userAgent?: string;
   objectRef?: AuditObjectReference;
@@ -232,6 +241,11 @@ export class RequestAudit {
       : "Authentication failed, no credentials provided";
   }
 
+  /** The request acts as `user` from now on (impersonation): later stages name them. */
+  impersonated(user: UserInfo): void {
+    this.base.impersonatedUser = auditUser(user);
+  }
+
   annotate(key: string, value: string): void {
     this.annotations[key] = value;
   }
@@ -350,7 +364,7 @@ function peerHasCertificate(req: HttpRequest): boolean {
 const headerText = (value: unknown): string | undefined =>
   typeof value === "string" ? value : Array.isArray(value) ? String(value[0]) : undefined;
 
-function auditUser(user: UserInfo): AuditEvent["user"] {
+function auditUser(user: UserInfo): AuditUser {
   return {
     username: user.name,
     ...(user.uid ? { uid: user.uid } : {}),
@@ -381,6 +395,7 @@ function reorder(e: AuditEvent): AuditEvent {
     "requestURI",
     "verb",
     "user",
+    "impersonatedUser",
     "sourceIPs",
     "userAgent",
     "objectRef",

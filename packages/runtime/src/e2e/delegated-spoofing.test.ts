@@ -26,7 +26,7 @@ const SPOOFED: Array<[string, string]> = [
 
 /** The user's route: echoes the identity headers it was given. */
 function echoIdentityHeaders(req: IncomingMessage, res: ServerResponse): void {
-  const seen = Object.keys(req.headers).filter((h) => h.startsWith("x-remote-"));
+  const seen = Object.keys(req.headers).filter((h) => h.startsWith("x-remote-") || h.startsWith("impersonate-"));
   res.writeHead(200, { "Content-Type": "application/json" });
   res.end(JSON.stringify({ seen }));
 }
@@ -131,6 +131,57 @@ describe("front-proxy headers can't be spoofed", () => {
     ]);
     assert.equal(answer.status, 200, answer.body);
     assert.equal(cluster.accessReviews.length, reviews);
+  });
+
+  it("resolves impersonation headers as kube-apiserver does: each reviewed for the requestor, then the request acts as the impersonated user", async () => {
+    const answer = await call(FLUNDERS, cluster.pki.frontProxyClient, [
+      ["X-Remote-User", "mallory"],
+      ["X-Remote-Group", "devs"],
+      ["Impersonate-User", "jane"],
+      ["Impersonate-Group", "testers"],
+      ["Impersonate-Extra-Reason", "debugging"],
+    ]);
+    assert.equal(answer.status, 200, answer.body);
+    const reviews = cluster.accessReviews.slice(-4).map((r) => ({
+      user: r.spec.user,
+      groups: r.spec.groups,
+      ...(r.spec.extra ? { extra: r.spec.extra } : {}),
+      attributes: r.spec.resourceAttributes,
+    }));
+    const mallory = { user: "mallory", groups: ["devs", "system:authenticated"] };
+    assert.deepEqual(reviews, [
+      { ...mallory, attributes: { verb: "impersonate", resource: "users", name: "jane" } },
+      { ...mallory, attributes: { verb: "impersonate", resource: "groups", name: "testers" } },
+      {
+        ...mallory,
+        attributes: {
+          verb: "impersonate",
+          group: "authentication.k8s.io",
+          resource: "userextras",
+          subresource: "reason",
+          name: "debugging",
+        },
+      },
+      {
+        user: "jane",
+        groups: ["testers", "system:authenticated"],
+        extra: { reason: ["debugging"] },
+        attributes: {
+          verb: "list",
+          group: "wardle.example.com",
+          version: "v1alpha1",
+          resource: "flunders",
+          namespace: "default",
+        },
+      },
+    ]);
+    const anonymous = await call(FLUNDERS, undefined, [["Impersonate-User", "jane"]]);
+    assert.equal(anonymous.status, 403);
+    assert.equal(
+      anonymous.json().message,
+      'users "jane" is forbidden: User "system:anonymous" cannot impersonate resource "users" in API group "" at the cluster scope',
+    );
+    assert.deepEqual((await call("/custom/whoami", undefined, [["Impersonate-User", "jane"]])).json(), { seen: [] });
   });
 
   it("believes them from the real front proxy (the positive control)", async () => {

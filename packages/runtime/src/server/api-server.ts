@@ -20,6 +20,12 @@ import { admissionContext } from "../admission/listers.js";
 import { StatusError } from "../api/errors.js";
 import type { UserInfo } from "../api/meta.js";
 import type { Auditor, RequestAudit } from "../audit/auditor.js";
+import {
+  hasImpersonationHeaders,
+  impersonate,
+  impersonationRequests,
+  stripImpersonationHeaders,
+} from "../auth/impersonation.js";
 import { DEFAULT_REQUEST_HEADERS, stripIdentityHeaders } from "../auth/request-header.js";
 import {
   AuthenticationError,
@@ -374,6 +380,7 @@ export class ApiServer {
     const { authenticator } = this.config;
     if (authenticator.sanitize) authenticator.sanitize(isHttp2(req) ? withSessionSocket(req) : req);
     else stripIdentityHeaders(req, DEFAULT_REQUEST_HEADERS);
+    stripImpersonationHeaders(req);
     if (!this.config.nonApiHandler) {
       writeError(res, new StatusError(404, "NotFound", "the server could not find the requested resource", {}));
     } else if (isHttp2(req)) {
@@ -463,6 +470,31 @@ export class ApiServer {
     } else user = anonymousUser();
     record.user = user;
     if (this.config.audit) this.beginAudit(req, res, record, info, user);
+    // Impersonation comes after the audit began (its policy sees who authenticated) and before
+    // the limiter and authorization, which see who the request acts as.
+    if (hasImpersonationHeaders(req)) {
+      const requests = impersonationRequests(req);
+      stripImpersonationHeaders(req);
+      if (requests.length > 0) {
+        const acting = impersonate(user, requests, this.config.authorizer, info.path);
+        const actAs = (impersonated: UserInfo) => {
+          record.user = impersonated;
+          record.audit?.impersonated(impersonated);
+          return this.authorizeAs(req, res, record, info, impersonated);
+        };
+        return isPromise(acting) ? acting.then(actAs) : actAs(acting);
+      }
+    }
+    return this.authorizeAs(req, res, record, info, user);
+  }
+
+  private authorizeAs(
+    req: HttpRequest,
+    res: HttpResponse,
+    record: RequestRecord,
+    info: RequestInfo,
+    user: UserInfo,
+  ): void | Promise<void> {
     if (record.inflight && this.limiter) record.releaseSlot = this.limiter.acquire(info.verb, user);
     if (this.isAlwaysAllowed(record.path)) return this.serveAuthorized(req, res, info, record, user);
     const attributes: AuthorizationAttributes = {
