@@ -13,8 +13,7 @@ import { connect } from "node:tls";
 import { type RunningServer, runServer } from "../app/run-server.js";
 import type { Authorizer } from "../auth/types.js";
 import { issueCertificate, loadCA } from "../certs/x509.js";
-import { wardleDefinitions } from "../testing/fixtures.js";
-import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { runLocalServer, startTestServer, type TestServer } from "../testing/test-server.js";
 
 describe("in-flight limits", () => {
   let server: TestServer;
@@ -171,21 +170,7 @@ rules:
     resources: ["flunders"]
 `,
     );
-    running = await runServer({
-      name: "wardle-server",
-      resources: wardleDefinitions,
-      argv: [
-        "--secure-port=0",
-        "--bind-address=127.0.0.1",
-        "--storage=memory",
-        `--data-dir=${dir}`,
-        `--authorization-policy-file=${join(dir, "policy.yaml")}`,
-        "--run-controllers=false",
-      ],
-      signals: false,
-      environment: {},
-      log: () => {},
-    });
+    running = await runLocalServer(dir, [`--authorization-policy-file=${join(dir, "policy.yaml")}`]);
   });
 
   after(async () => {

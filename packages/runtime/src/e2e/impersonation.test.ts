@@ -9,12 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type RunningServer, runServer } from "../app/run-server.js";
+import type { RunningServer } from "../app/run-server.js";
 import type { AuditEvent } from "../audit/auditor.js";
 import { issueCertificate, loadCA } from "../certs/x509.js";
 import { kubeconfigYAML } from "../local/local-mode.js";
 import { hasKubectl, Kubectl } from "../testing/clients.js";
-import { wardleDefinitions } from "../testing/fixtures.js";
+import { runLocalServer } from "../testing/test-server.js";
 
 const POLICY = `apiVersion: apiserver-kit.dev/v1alpha1
 kind: AuthorizationPolicy
@@ -56,23 +56,11 @@ describe("impersonation (kubectl --as)", { skip: !hasKubectl(33) && "kubectl.1.3
     dir = mkdtempSync(join(tmpdir(), "impersonation-"));
     writeFileSync(join(dir, "policy.yaml"), POLICY);
     writeFileSync(join(dir, "audit.yaml"), AUDIT_POLICY);
-    running = await runServer({
-      name: "wardle-server",
-      resources: wardleDefinitions,
-      argv: [
-        "--secure-port=0",
-        "--bind-address=127.0.0.1",
-        "--storage=memory",
-        `--data-dir=${dir}`,
-        `--authorization-policy-file=${join(dir, "policy.yaml")}`,
-        `--audit-policy-file=${join(dir, "audit.yaml")}`,
-        `--audit-log-path=${join(dir, "audit.log")}`,
-        "--run-controllers=false",
-      ],
-      signals: false,
-      environment: {},
-      log: () => {},
-    });
+    running = await runLocalServer(dir, [
+      `--authorization-policy-file=${join(dir, "policy.yaml")}`,
+      `--audit-policy-file=${join(dir, "audit.yaml")}`,
+      `--audit-log-path=${join(dir, "audit.log")}`,
+    ]);
     if (!running) throw new Error("the server did not start");
     const kubeconfig = running.kubeconfig as string;
     admin = new Kubectl(33, kubeconfig);

@@ -8,6 +8,7 @@ import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryStorage, type Storage } from "@apiserver-kit/storage";
+import { type RunningServer, runServer } from "../app/run-server.js";
 import type { Authenticator, Authorizer } from "../auth/types.js";
 import { type LocalMode, localMode } from "../local/local-mode.js";
 import type { ResourceDefinition } from "../model/resource.js";
@@ -143,4 +144,29 @@ function testRequest(port: number, local: LocalMode, path: string, options: Test
     if (body !== undefined) req.write(body);
     req.end();
   });
+}
+
+/**
+ * The wardle kinds served by `runServer` as a user runs it (local mode, memory storage, no
+ * controllers) on a free loopback port, with the data and certificates in `dataDir` and these
+ * extra flags. Stop it with `stop()`.
+ */
+export async function runLocalServer(dataDir: string, flags: readonly string[] = []): Promise<RunningServer> {
+  const running = await runServer({
+    name: "wardle-server",
+    resources: wardleDefinitions,
+    argv: [
+      "--secure-port=0",
+      "--bind-address=127.0.0.1",
+      "--storage=memory",
+      `--data-dir=${dataDir}`,
+      "--run-controllers=false",
+      ...flags,
+    ],
+    signals: false,
+    environment: {},
+    log: () => {},
+  });
+  if (!running) throw new Error("runServer did not start a server");
+  return running;
 }
