@@ -27,7 +27,13 @@ const approve: ActionSubresource<Job> = {
   description: "Approves the job: sets status.approved.",
   requestSchema: {
     type: "object",
-    properties: { reason: { type: "string", description: "Why the job is approved." } },
+    properties: {
+      reason: {
+        type: "string",
+        description: "Why the job is approved.",
+        "x-kubernetes-validations": [{ rule: "self != 'never'", message: "never is not a reason" }],
+      },
+    },
   },
   async handle(context, body) {
     const reason = (body as { reason?: string } | undefined)?.reason ?? "";
@@ -167,6 +173,7 @@ describe("custom subresources", () => {
     assert.deepEqual(v3.components.schemas[name]?.properties?.reason, {
       type: "string",
       description: "Why the job is approved.",
+      "x-kubernetes-validations": [{ rule: "self != 'never'", message: "never is not a reason" }],
     });
     const v2 = (await server.request("/openapi/v2")).json<{
       paths: Record<string, { post?: { parameters?: Array<{ in: string; schema?: { $ref?: string } }> } }>;
@@ -187,6 +194,45 @@ describe("custom subresources", () => {
     assert.equal(refused.json().message, "approval refused: the reason says no");
     assert.equal((await server.request(`${base}/missing/approve`, { method: "POST", body: {} })).status, 404);
     assert.equal((await server.request(`${base}/build/approve`)).status, 405, "an action is POST only");
+  });
+
+  it("checks an action's body against its requestSchema as an object is checked", async () => {
+    const post = (body: string, query = "") =>
+      server.request(`${base}/build/approve${query}`, {
+        method: "POST",
+        body,
+        headers: { "Content-Type": "application/json" },
+      });
+    const wrongType = await post('{"reason":5}');
+    assert.equal(wrongType.status, 422, wrongType.body);
+    const status = wrongType.json<{ reason: string; message: string; details: Record<string, unknown> }>();
+    // A wrong type keeps the rules from running, and kube-apiserver says so.
+    assert.equal(
+      status.message,
+      'JobApproveRequest.jobs.example.com "build" is invalid: [reason: Invalid value: "integer": reason in body must be of type string: "integer", <nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]',
+    );
+    assert.deepEqual([status.details.group, status.details.kind], [GROUP, "JobApproveRequest"]);
+    const rule = await post('{"reason":"never"}');
+    assert.equal(rule.status, 422, rule.body);
+    assert.equal(
+      rule.json<{ message: string }>().message,
+      'JobApproveRequest.jobs.example.com "build" is invalid: reason: Invalid value: "string": never is not a reason',
+    );
+    // Unknown and repeated fields: warned (the default), refused under Strict, silent under Ignore.
+    const warned = await post('{"reazon":"typo","reason":"a","reason":"b"}');
+    assert.equal(warned.status, 201, warned.body);
+    assert.equal(warned.headers.warning, '299 - "duplicate field \\"reason\\"", 299 - "unknown field \\"reazon\\""');
+    const strict = await post('{"reazon":"typo"}', "?fieldValidation=Strict");
+    assert.equal(strict.status, 400, strict.body);
+    assert.equal(strict.json<{ message: string }>().message, 'strict decoding error: unknown field "reazon"');
+    const ignored = await post('{"reazon":"typo"}', "?fieldValidation=Ignore");
+    assert.equal(ignored.status, 201, ignored.body);
+    assert.equal(ignored.headers.warning, undefined);
+    // An empty body is an empty request; an action cannot be a dry run.
+    assert.equal((await post("")).status, 201);
+    const dry = await post("{}", "?dryRun=All");
+    assert.equal(dry.status, 400, dry.body);
+    assert.equal(dry.json<{ message: string }>().message, 'dryRun is not supported by the "approve" subresource');
   });
 
   it("parses a read subresource's query into typed options", async () => {

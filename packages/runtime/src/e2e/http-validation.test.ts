@@ -144,6 +144,13 @@ describe("HTTP: validation, defaulting, pruning", () => {
       field: "spec.name",
     });
     assert.match(status.message, /^Widget\.test\.example\.com "bad" is invalid: \[/);
+    // Type and enum errors keep the CEL rules from running, as kube-apiserver says.
+    assert.deepEqual(byField["<nil>"], {
+      reason: "FieldValueInvalid",
+      message:
+        'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+      field: "<nil>",
+    });
   });
 
   it("prunes unknown fields: Warn (default) warns, Strict refuses, Ignore drops silently", async () => {

@@ -3,9 +3,11 @@
  * version the client speaks: type checks, pruning of unknown fields (fieldValidation),
  * defaulting, schema validation with ratcheting on update.
  */
+
+import type { RuleValidator } from "@apiserver-kit/cel";
 import { type FieldError, fieldErrorMessage, StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
-import type { ResourceVersion } from "../model/api-model.js";
+import type { ActionRequestSchema, ResourceVersion } from "../model/api-model.js";
 import type { JSONSchemaProps } from "../model/schema.js";
 import { deepEqualJSON } from "../registry/objects.js";
 import { applyDefaults, dropNulls, prune } from "../schema/structural.js";
@@ -116,16 +118,72 @@ export function validateAgainstSchema(
   if (old && errors.length > 0) {
     errors = errors.filter((e) => !deepEqualJSON(valueAtPath(object, e.field), valueAtPath(old, e.field)));
   }
-  if (version.ruleValidator) {
-    // CEL rules ratchet by themselves: failures on unchanged values come back as warnings,
-    // which Kubernetes sends to the client (Warning headers) instead of refusing the write.
-    const result = version.ruleValidator.validate(object, old);
-    errors.push(...(result.errors as FieldError[]));
-    if (warnings) for (const warning of result.warnings) warnings.push(fieldErrorMessage(warning as FieldError));
-  }
+  // CEL rules ratchet by themselves: failures on unchanged values come back as warnings,
+  // which Kubernetes sends to the client (Warning headers) instead of refusing the write.
+  if (version.ruleValidator) checkRules(version.ruleValidator, object, old, errors, warnings);
   return errors;
+}
+
+/**
+ * The schema errors after which kube-apiserver does not evaluate CEL rules (the object does
+ * not have the shape they were written for): a wrong type, a missing required field, a value
+ * not in the enum, too long, too many.
+ */
+const BLOCKING_ERRORS: ReadonlySet<string> = new Set([
+  "FieldValueTypeInvalid",
+  "FieldValueRequired",
+  "FieldValueNotSupported",
+  "FieldValueTooLong",
+  "FieldValueTooMany",
+]);
+
+/** What kube-apiserver adds in place of the rules' verdict when schema errors blocked them. */
+const RULES_NOT_CHECKED: FieldError = {
+  type: "FieldValueInvalid",
+  field: "<nil>",
+  badValue: null,
+  detail:
+    "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
+};
+
+/** Runs CEL rules unless `errors` (the schema's) block them; failures join `errors`, ratcheted ones `warnings`. */
+function checkRules(
+  rules: RuleValidator,
+  object: unknown,
+  old: unknown,
+  errors: FieldError[],
+  warnings: string[] | undefined,
+): void {
+  if (errors.some((e) => BLOCKING_ERRORS.has(e.type))) {
+    errors.push(RULES_NOT_CHECKED);
+    return;
+  }
+  const result = rules.validate(object, old);
+  errors.push(...(result.errors as FieldError[]));
+  if (warnings) for (const warning of result.warnings) warnings.push(fieldErrorMessage(warning as FieldError));
 }
 
 export function invalid(version: ResourceVersion, name: string, errors: FieldError[]): StatusError {
   return StatusError.invalid({ group: version.resource.group, kind: version.resource.kind }, name, errors);
+}
+
+/**
+ * An action's request body as its handler gets it, when the action declares a `requestSchema`:
+ * checked as an object is (unknown fields per fieldValidation, nulls, defaults, the schema and
+ * its rules). An empty body is `{}`. Refusals are 422 Invalid on the request's kind.
+ */
+export function checkActionRequest(
+  request: ActionRequestSchema,
+  body: Record<string, unknown>,
+  fieldValidation: FieldValidation,
+  warnings: string[],
+  name: string,
+): Record<string, unknown> {
+  checkStrictDecoding(body as KubeObject, request.schema, fieldValidation, warnings);
+  dropNulls(body, request.schema);
+  applyDefaults(body, request.schema);
+  const errors = request.schemaValidator.validate(body);
+  if (request.ruleValidator) checkRules(request.ruleValidator, body, undefined, errors, warnings);
+  if (errors.length > 0) throw StatusError.invalid(request.groupKind, name, errors);
+  return body;
 }

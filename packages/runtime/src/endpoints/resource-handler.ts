@@ -50,6 +50,7 @@ import {
 } from "./managed-fields.js";
 import { type Negotiated, negotiate } from "./negotiation.js";
 import {
+  checkActionRequest,
   checkStrictDecoding,
   checkTypeMeta,
   invalid,
@@ -171,9 +172,19 @@ export class ResourceHandler {
     const controller = new AbortController();
     r.res.on("close", () => controller.abort());
     let body: unknown;
+    const warnings: string[] = [];
     if (sub.type === "action") {
+      const options = parseWriteOptions(r.query, "CreateOptions");
+      // An action does what it does: it cannot pretend to.
+      if (options.dryRun)
+        throw StatusError.badRequest(`dryRun is not supported by the ${JSON.stringify(sub.name)} subresource`);
       const raw = await readBody(r.req);
       body = raw.length === 0 ? undefined : decodeObjectBody(raw, r.req.headers["content-type"]);
+      const request = this.resource.actionRequests.get(sub.name);
+      if (request) {
+        const decoded = (body ?? {}) as Record<string, unknown>;
+        body = checkActionRequest(request, decoded, options.fieldValidation, warnings, r.info.name);
+      }
     }
     const object = await this.store.get(this.context(r, sub.name), r.info.name);
     const context: SubresourceContext = {
@@ -195,6 +206,7 @@ export class ResourceHandler {
     };
     if (sub.type === "action") {
       const result = await sub.handle(context, body);
+      setWarnings(r.res, warnings);
       writeBody(r.res, 201, "application/json", JSON.stringify(result ?? successStatus({ name: r.info.name })));
       return;
     }

@@ -4,7 +4,7 @@
  * schemas, compiled validators).
  */
 import { createHash } from "node:crypto";
-import { compileValidationRules, type RuleValidator } from "@apiserver-kit/cel";
+import { compileValidationRules, type RuleCompileError, type RuleValidator } from "@apiserver-kit/cel";
 import { withStrategicMergeExtensions } from "@apiserver-kit/merge";
 import type { GroupResource } from "../api/errors.js";
 import { fieldErrorMessage } from "../api/errors.js";
@@ -72,10 +72,7 @@ export class ResourceVersion {
     if (JSON.stringify(definition.schema).includes('"x-kubernetes-validations"')) {
       const compiled = compileValidationRules(this.schema);
       if (compiled.ok) this.ruleValidator = compiled.validator;
-      else
-        this.ruleErrors = compiled.errors.map(
-          (e) => `${e.rule}: ${fieldErrorMessage({ ...e, detail: e.detail ?? "" })}`,
-        );
+      else this.ruleErrors = ruleErrorMessages(compiled.errors);
     }
   }
 
@@ -121,6 +118,46 @@ export class ResourceVersion {
   }
 }
 
+/**
+ * The body an action subresource declares (`requestSchema`): its kind, its schema, the
+ * compiled validators. Rules (`x-kubernetes-validations`) compile at start-up like a
+ * version's; a rule that does not compile stops the server.
+ */
+export class ActionRequestSchema {
+  /** The kind named in a refusal: `requestKind`, else `<Kind><Action>Request` in the parent's group (as OpenAPI names it). */
+  readonly groupKind: { group: string; kind: string };
+  readonly ruleValidator?: RuleValidator;
+  readonly ruleErrors: string[] = [];
+  private validator?: SchemaValidator;
+
+  constructor(
+    resource: { group: string; kind: string },
+    action: string,
+    readonly schema: JSONSchemaProps,
+    requestKind?: { group: string; kind: string },
+  ) {
+    const cap = (action[0] ?? "").toUpperCase() + action.slice(1);
+    this.groupKind = requestKind
+      ? { group: requestKind.group, kind: requestKind.kind }
+      : { group: resource.group, kind: `${resource.kind}${cap}Request` };
+    if (JSON.stringify(schema).includes('"x-kubernetes-validations"')) {
+      const compiled = compileValidationRules(schema);
+      if (compiled.ok) this.ruleValidator = compiled.validator;
+      else this.ruleErrors = ruleErrorMessages(compiled.errors);
+    }
+  }
+
+  get schemaValidator(): SchemaValidator {
+    this.validator ??= compileSchemaValidator(this.schema);
+    return this.validator;
+  }
+}
+
+/** Why rules did not compile, one line each: the rule, then the error on its field. */
+function ruleErrorMessages(errors: readonly RuleCompileError[]): string[] {
+  return errors.map((e) => `${e.rule}: ${fieldErrorMessage({ ...e, detail: e.detail ?? "" })}`);
+}
+
 /** One kind as served: its definition plus derived facts. */
 export class ApiResource {
   readonly group: string;
@@ -138,6 +175,8 @@ export class ApiResource {
   readonly storageVersionHash: string;
   /** The verbs the main resource serves (discovery, OpenAPI and 405s follow it). */
   readonly verbs: ResourceVerb[];
+  /** The request bodies of actions that declare a `requestSchema`, by subresource name. */
+  readonly actionRequests = new Map<string, ActionRequestSchema>();
 
   constructor(readonly definition: ResourceDefinition) {
     this.group = definition.group;
@@ -154,6 +193,11 @@ export class ApiResource {
     if (!hub) throw new Error(`${this.kind}.${this.group}: no version has storage: true`);
     this.hub = hub;
     this.verbs = definition.rest?.verbs ? ALL_VERBS.filter((v) => definition.rest?.verbs?.includes(v)) : [...ALL_VERBS];
+    for (const sub of definition.customSubresources ?? []) {
+      if (sub.type === "action" && sub.requestSchema !== undefined) {
+        this.actionRequests.set(sub.name, new ActionRequestSchema(this, sub.name, sub.requestSchema, sub.requestKind));
+      }
+    }
     // Kubernetes: base64 of the first 8 bytes of sha256("<group>/<version>/<kind>") of the storage version.
     this.storageVersionHash = createHash("sha256")
       .update(`${this.group}/${hub.name}/${this.kind}`)
@@ -199,6 +243,10 @@ export class ApiModel {
       for (const version of resource.allVersions) {
         for (const error of version.ruleErrors)
           problems.push(`${resource.kind}.${resource.group} ${version.name}: ${error}`);
+      }
+      for (const [name, request] of resource.actionRequests) {
+        for (const error of request.ruleErrors)
+          problems.push(`${resource.kind}.${resource.group} ${name} request: ${error}`);
       }
     }
     if (problems.length > 0) throw new Error(`invalid resource definitions:\n  ${problems.join("\n  ")}`);
