@@ -172,7 +172,21 @@ if (only.length && existsSync(resultsFile)) {
 const ordered = SCENARIOS.map((s) => [...scenarios, ...previous].find((r) => r.scenario === s.name)).filter(Boolean);
 const results = {
   date: startedAt.toISOString().slice(0, 16).replace("T", " ") + " UTC",
-  commit: `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") ? " (with local changes)" : ""}`,
+  // What a run writes itself (results, this page, its chart) is not a change to what it measured.
+  commit: `${git("rev-parse", "--short", "HEAD")}${
+    git(
+      "status",
+      "--porcelain",
+      "--untracked-files=no",
+      "--",
+      ".",
+      ":!bench/results",
+      ":!docs/benchmarks.md",
+      ":!docs/benchmarks.svg",
+    )
+      ? " (with local changes)"
+      : ""
+  }`,
   command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
   mode: quick ? "quick" : "full",
   seconds: scenarios.reduce((sum, s) => sum + s.seconds, 0),
