@@ -44,6 +44,32 @@ out["after_delete"] = [i.metadata.name for i in flunders.get(namespace="default"
 print(json.dumps(out))
 `;
 
+const strictAndImpersonationScript = `
+import json, sys
+from kubernetes import config, dynamic
+from kubernetes.dynamic.exceptions import DynamicApiError
+kubeconfig, cache_file = sys.argv[1], sys.argv[2]
+client = dynamic.DynamicClient(config.new_client_from_config(config_file=kubeconfig), cache_file=cache_file)
+flunders = client.resources.get(api_version="${group}/${version}", kind="Flunder")
+flunders.create(body={"apiVersion": "${group}/${version}", "kind": "Flunder",
+    "metadata": {"name": "strict-py"}, "spec": {"reference": "py"}}, namespace="default")
+out = {}
+try:
+    flunders.patch(name="strict-py", namespace="default", body={"spec": {"colour": "blue"}},
+        content_type="application/merge-patch+json", query_params=[("fieldValidation", "Strict")])
+except DynamicApiError as e:
+    status = json.loads(e.body)
+    out["strict"] = [e.status, status["reason"], status["details"]["causes"][0]["field"],
+        status["message"].split("strict decoding error: ")[-1]]
+try:
+    flunders.get(name="strict-py", namespace="default", header_params={"Impersonate-User": "jane"})
+except DynamicApiError as e:
+    out["as_jane"] = [e.status, json.loads(e.body)["message"]]
+out["as_jane_in_masters"] = flunders.get(name="strict-py", namespace="default",
+    header_params={"Impersonate-User": "jane", "Impersonate-Group": "system:masters"}).metadata.name
+print(json.dumps(out))
+`;
+
 describe("python kubernetes DynamicClient", async () => {
   const available = await hasPythonKubernetes();
   let server: TestServer;
@@ -69,6 +95,26 @@ describe("python kubernetes DynamicClient", async () => {
       assert.deepEqual(out.cluster_list, ["py-fischer"]);
       assert.deepEqual(out.events[0], ["MODIFIED", "from-python"]);
       assert.deepEqual(out.after_delete, []);
+    },
+  );
+
+  it(
+    "gets a strict patch's 422 on field patch, and acts as another user with Impersonate-* headers",
+    { skip: !available && "python3-kubernetes is not installed" },
+    async () => {
+      const result = await runPython(
+        strictAndImpersonationScript,
+        [server.kubeconfig, join(server.dataDir, "python-discovery-2.json")],
+        { timeoutMs: 60_000 },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
+      assert.deepEqual(out.strict, [422, "Invalid", "patch", 'unknown field "spec.colour"']);
+      assert.deepEqual(out.as_jane, [
+        403,
+        'flunders.wardle.example.com "strict-py" is forbidden: User "jane" cannot get resource "flunders" in API group "wardle.example.com" in the namespace "default"',
+      ]);
+      assert.equal(out.as_jane_in_masters, "strict-py");
     },
   );
 });
