@@ -113,8 +113,16 @@ describe("the wardle.example.com API, served by the runtime's test kit", () => {
     assert.equal((await create(flunders("v1beta1"), flunder("v1beta1", "ugly", {}))).status, 403);
     const bad = await create(`${FISCHERS}/lenient/ban`, { flunder: "Not A Name" });
     assert.equal(bad.status, 422, bad.body);
-    assert.match(bad.json<{ message: string }>().message, /flunder: Invalid value: "Not A Name"/);
-    assert.equal((await create(`${FISCHERS}/lenient/ban`, {})).status, 422);
+    assert.match(
+      bad.json<{ message: string }>().message,
+      /^BanRequest\.wardle\.example\.com "lenient" is invalid: flunder: Invalid value: "Not A Name": flunder in body should match/,
+    );
+    const empty = await create(`${FISCHERS}/lenient/ban`, {});
+    assert.equal(empty.status, 422);
+    assert.equal(
+      empty.json<{ message: string }>().message,
+      'BanRequest.wardle.example.com "lenient" is invalid: flunder: Required value',
+    );
   });
 
   it("publishes disallowedFlunders as an atomic list", async () => {
