@@ -90,4 +90,33 @@ describe("duplicate JSON fields", () => {
     const clean = `[{"op":"test","path":"/a","value":{"x":1}},{"op":"move","from":"/a","path":"/b"}]`;
     assert.deepEqual(jsonPatchFieldProblems(clean, JSON.parse(clean)), []);
   });
+
+  it("names every unknown operation field once and every repeated known one, in order (fast-check)", () => {
+    const known = ["op", "path", "from", "value"];
+    const field = fc.oneof(fc.constantFrom(...known), fc.constantFrom("foo", "Op", "extra", "__proto__"));
+    const operation = fc.array(fc.tuple(field, fc.oneof(fc.string({ maxLength: 4 }), fc.integer())), {
+      minLength: 1,
+      maxLength: 7,
+    });
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 5 }), (operations) => {
+        const expected: string[] = [];
+        const text = `[${operations
+          .map((members, index) => {
+            const seen = new Set<string>();
+            for (const [name] of members) {
+              const path = JSON.stringify(`[${index}].${name}`);
+              if (!known.includes(name)) {
+                if (!seen.has(name)) expected.push(`json patch unknown field ${path}`);
+              } else if (seen.has(name)) expected.push(`json patch duplicate field ${path}`);
+              seen.add(name);
+            }
+            return `{${members.map(([name, value]) => `${JSON.stringify(name)}: ${JSON.stringify(value)}`).join(", ")}}`;
+          })
+          .join(",\n")}]`;
+        assert.deepEqual(jsonPatchFieldProblems(text, JSON.parse(text)), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
