@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { hasKubectl, Kubectl } from "../testing/clients.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { startKubectlServer } from "./kubectl-server.js";
 
 function manifest(dir: string, name: string, body: unknown): string {
   const path = join(dir, name);
@@ -34,15 +35,9 @@ for (const minor of [32, 33]) {
     `kubectl 1.${minor}: the everyday verbs on both kinds`,
     { skip: !hasKubectl(minor) && `kubectl.1.${minor} is not installed` },
     () => {
-      let server: TestServer;
       let k: Kubectl;
-      before(async () => {
-        server = await startTestServer();
-        k = new Kubectl(minor, server.kubeconfig);
-      });
-      after(async () => {
-        k.dispose();
-        await server.close();
+      startKubectlServer(minor, (_server, kubectl) => {
+        k = kubectl;
       });
 
       it("lists both kinds in api-resources with short names and scope", async () => {

@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { hasKubectl, Kubectl } from "../testing/clients.js";
-import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { describe, it } from "node:test";
+import { hasKubectl, type Kubectl } from "../testing/clients.js";
+import { startKubectlServer } from "./kubectl-server.js";
 
 const flunderYAML = (name: string, replicas: number, reference = "r") =>
   `apiVersion: wardle.example.com/v1alpha1\nkind: Flunder\nmetadata:\n  name: ${name}\nspec:\n  reference: ${reference}\n  replicas: ${replicas}\n`;
@@ -20,15 +20,9 @@ for (const minor of [27, 28, 29, 30, 31, 32, 33]) {
     `kubectl 1.${minor}: the everyday round`,
     { skip: !hasKubectl(minor) && `kubectl.1.${minor} is not installed` },
     () => {
-      let server: TestServer;
       let k: Kubectl;
-      before(async () => {
-        server = await startTestServer();
-        k = new Kubectl(minor, server.kubeconfig);
-      });
-      after(async () => {
-        k.dispose();
-        await server.close();
+      startKubectlServer(minor, (_server, kubectl) => {
+        k = kubectl;
       });
 
       it("discovers, explains, creates, lists, watches, patches, applies, scales, waits and deletes", async () => {

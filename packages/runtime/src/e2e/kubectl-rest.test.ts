@@ -5,9 +5,10 @@
 import assert from "node:assert/strict";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { hasKubectl, Kubectl } from "../testing/clients.js";
-import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { describe, it } from "node:test";
+import { hasKubectl, type Kubectl } from "../testing/clients.js";
+import type { TestServer } from "../testing/test-server.js";
+import { startKubectlServer } from "./kubectl-server.js";
 
 const flunderYAML = (name: string, extra = "", spec = "  reference: r\n  replicas: 1\n") =>
   `apiVersion: wardle.example.com/v1alpha1\nkind: Flunder\nmetadata:\n  name: ${name}\n${extra}spec:\n${spec}`;
@@ -20,13 +21,9 @@ for (const minor of [27, 32, 33]) {
       let server: TestServer;
       let k: Kubectl;
       const create = (yaml: string) => k.ok(["create", "-f", "-"], { input: yaml });
-      before(async () => {
-        server = await startTestServer();
-        k = new Kubectl(minor, server.kubeconfig);
-      });
-      after(async () => {
-        k.dispose();
-        await server.close();
+      startKubectlServer(minor, (started, kubectl) => {
+        server = started;
+        k = kubectl;
       });
 
       it("shows printer columns, -o wide, label and field selectors, sort-by and chunking", async () => {

@@ -5,9 +5,9 @@
  * client-side to server-side apply keeping ownership as kubectl expects.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { hasKubectl, Kubectl } from "../testing/clients.js";
-import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { describe, it } from "node:test";
+import { hasKubectl, type Kubectl } from "../testing/clients.js";
+import { startKubectlServer } from "./kubectl-server.js";
 
 interface Entry {
   manager: string;
@@ -27,15 +27,9 @@ for (const minor of [32, 33]) {
     `kubectl 1.${minor}: server-side apply`,
     { skip: !hasKubectl(minor) && `kubectl.1.${minor} is not installed` },
     () => {
-      let server: TestServer;
       let k: Kubectl;
-      before(async () => {
-        server = await startTestServer();
-        k = new Kubectl(minor, server.kubeconfig);
-      });
-      after(async () => {
-        k.dispose();
-        await server.close();
+      startKubectlServer(minor, (_server, kubectl) => {
+        k = kubectl;
       });
       const get = async (name: string): Promise<Flunder> =>
         JSON.parse(await k.ok(["get", "flunder", name, "-o", "json", "--show-managed-fields"])) as Flunder;

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { hasKubectl, Kubectl } from "../testing/clients.js";
-import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { describe, it } from "node:test";
+import { hasKubectl, type Kubectl } from "../testing/clients.js";
+import { startKubectlServer } from "./kubectl-server.js";
 
 const flunder = (name: string, spec: Record<string, unknown>) => ({
   apiVersion: "wardle.example.com/v1alpha1",
@@ -22,15 +22,9 @@ for (const minor of [27, 28, 32, 33]) {
     `kubectl 1.${minor} reads this server's OpenAPI`,
     { skip: !hasKubectl(minor) && `kubectl.1.${minor} is not installed` },
     () => {
-      let server: TestServer;
       let k: Kubectl;
-      before(async () => {
-        server = await startTestServer();
-        k = new Kubectl(minor, server.kubeconfig);
-      });
-      after(async () => {
-        k.dispose();
-        await server.close();
+      startKubectlServer(minor, (_server, kubectl) => {
+        k = kubectl;
       });
 
       it("explains nested fields with their descriptions", async () => {

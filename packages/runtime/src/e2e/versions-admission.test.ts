@@ -13,9 +13,10 @@ import { MemoryStorage } from "@apiserver-kit/storage";
 import { AdmissionDenied, type AdmissionPlugin } from "../admission/admission.js";
 import type { KubeObject } from "../api/meta.js";
 import type { ResourceDefinition, Strategy, VersionDefinition } from "../model/resource.js";
-import { hasKubectl, Kubectl } from "../testing/clients.js";
+import { hasKubectl, type Kubectl } from "../testing/clients.js";
 import { openWatch, ResourceClient } from "../testing/http.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { startKubectlServer } from "./kubectl-server.js";
 
 const GROUP = "versions.example.com";
 
@@ -497,16 +498,14 @@ for (const minor of [32, 33]) {
     `kubectl 1.${minor}: both versions`,
     { skip: !hasKubectl(minor) && `kubectl.1.${minor} is not installed` },
     () => {
-      let server: TestServer;
       let k: Kubectl;
-      before(async () => {
-        server = await startTestServer({ resources: definitions("v1beta1") });
-        k = new Kubectl(minor, server.kubeconfig);
-      });
-      after(async () => {
-        k.dispose();
-        await server.close();
-      });
+      startKubectlServer(
+        minor,
+        (_server, kubectl) => {
+          k = kubectl;
+        },
+        { resources: definitions("v1beta1") },
+      );
 
       it("shows one object through each version, with each version's columns", async () => {
         await k.ok(["create", "-f", "-"], {
