@@ -10,6 +10,10 @@ export const subresource: ActionSubresource = {
   type: "action",
   name: "approve",
   description: "approve of a Widget.",
+  // The request body: published in OpenAPI and checked before `handle` runs (unknown fields are
+  // warned about, or refused under fieldValidation=Strict; a bad value is a 422 naming its field).
+  // This skeleton takes none; declare the properties your action reads.
+  requestSchema: { type: "object", properties: {} },
   async handle(context, body) {
     void body;
     return context.update((object) => {
