@@ -6,10 +6,12 @@ export type {
   StrategicMergePatchErrorKind,
 } from "./errors/strategic-merge-patch-error.js";
 export { isStrategicMergePatchError, StrategicMergePatchError } from "./errors/strategic-merge-patch-error.js";
+export { goValue, sortGoStrings } from "./json/go-format.js";
 export type { JSONObject, JSONPrimitive, JSONValue } from "./json/json.js";
 export type { PatchMeta } from "./schema/patch-meta.js";
 export { patchMetaOf, withStrategicMergeExtensions } from "./schema/patch-meta.js";
 export type { StrategicMergeSchema } from "./schema/structural-schema.js";
+export { goJSON } from "./server-side-apply/fieldpath/go-json.js";
 
 /** The media type of a strategic merge patch request body. */
 export const STRATEGIC_MERGE_PATCH_CONTENT_TYPE = "application/strategic-merge-patch+json";

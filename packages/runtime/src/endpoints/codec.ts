@@ -130,10 +130,13 @@ export interface StrictDecodingProblems {
 
 /** JSON: `duplicate field "spec.size"`, by field path, the same text for both. */
 function jsonDuplicates(text: string): StrictDecodingProblems | undefined {
-  const paths = duplicateFields(text);
-  if (paths.length === 0) return undefined;
-  const messages = paths.map((path) => `duplicate field ${JSON.stringify(path)}`);
-  return { errors: messages, warnings: messages };
+  const messages = duplicateFieldMessages(text);
+  return messages.length === 0 ? undefined : { errors: messages, warnings: messages };
+}
+
+/** sigs.k8s.io/json's words for the fields a JSON text repeats: `duplicate field "spec.size"`. */
+export function duplicateFieldMessages(text: string): string[] {
+  return duplicateFields(text).map((path) => `duplicate field ${JSON.stringify(path)}`);
 }
 
 /** YAML: go-yaml's `line 6: key "name" already set in map`, in one error and one warning per key. */

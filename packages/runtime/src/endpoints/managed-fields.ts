@@ -15,8 +15,9 @@ import type { KubeObject } from "../api/meta.js";
 import type { ApiResource, ResourceVersion } from "../model/api-model.js";
 import { fromHub, toHub } from "../registry/conversion.js";
 import type { Clock } from "../registry/generic-store.js";
-import { dropNulls, prune } from "../schema/structural.js";
+import { dropNulls } from "../schema/structural.js";
 import { readYAML } from "./codec.js";
+import { checkStrictDecoding } from "./object-pipeline.js";
 import type { FieldValidation } from "./options.js";
 
 type JSONObject = Parameters<typeof updateManagedFields>[1];
@@ -94,12 +95,7 @@ export function prepareApplyConfig(
   fieldValidation: FieldValidation,
   warnings: string[],
 ): KubeObject {
-  const unknown = prune(config, version.schema);
-  if (unknown.length > 0) {
-    const messages = unknown.map((path) => `unknown field ${JSON.stringify(path)}`);
-    if (fieldValidation === "Strict") throw StatusError.badRequest(`strict decoding error: ${messages.join(", ")}`);
-    if (fieldValidation === "Warn") warnings.push(...messages);
-  }
+  checkStrictDecoding(config, version.schema, fieldValidation, warnings);
   dropNulls(config, version.schema);
   return config;
 }

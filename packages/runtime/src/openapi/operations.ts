@@ -432,12 +432,12 @@ function actionRequestSchema(
   version: ResourceVersion,
   action: ActionSubresource,
 ): { name: string; schema: Obj } | undefined {
-  if (action.requestSchema === undefined) return undefined;
-  const cap = (action.name[0] ?? "").toUpperCase() + action.name.slice(1);
+  const request = resource.actionRequests.get(action.name);
+  if (action.requestSchema === undefined || request === undefined) return undefined;
   const kind = action.requestKind;
   const name = kind
     ? schemaName(kind.group, kind.version, kind.kind)
-    : schemaName(resource.group, version.name, `${resource.kind}${cap}Request`);
+    : schemaName(resource.group, version.name, request.groupKind.kind);
   const schema = kindSchema(action.requestSchema, false);
   if (kind) schema["x-kubernetes-group-version-kind"] = [{ group: kind.group, kind: kind.kind, version: kind.version }];
   return { name, schema };

@@ -3,6 +3,7 @@
  * validation: pruning of unknown fields (reporting them for fieldValidation) and
  * defaulting. Both walk the object and the schema together.
  */
+import { sortGoStrings } from "@apiserver-kit/merge";
 import type { JSONSchemaProps } from "../model/schema.js";
 
 /** The fields of ObjectMeta a client may send; anything else in metadata is unknown. */
@@ -47,7 +48,7 @@ export function prune(value: unknown, schema: JSONSchemaProps | undefined, isRoo
   const found: Found = { rootMetadata: [], fields: [], embeddedMetadata: [], remove };
   pruneValue(value, schema, "", isRoot, found);
   if (found.fields.length === 0 && found.embeddedMetadata.length === 0) return found.rootMetadata;
-  found.fields.sort(byCodeUnit);
+  sortGoStrings(found.fields);
   return [...found.rootMetadata, ...found.fields, ...found.embeddedMetadata];
 }
 
@@ -56,11 +57,6 @@ interface Found {
   readonly fields: string[];
   readonly embeddedMetadata: string[];
   readonly remove: boolean;
-}
-
-/** Go's sort.Strings order (bytes; the same as UTF-16 code units for these ASCII paths). */
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function pruneValue(
