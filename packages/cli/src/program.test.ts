@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -29,7 +29,13 @@ function treeOf(root: string): string[] {
 async function run(argv: string[], cwd?: string) {
   const reporter = memoryReporter();
   let err = "";
-  const code = await main(argv, { reporter, ...(cwd ? { cwd } : {}), err: (text) => (err += text) });
+  const code = await main(argv, {
+    reporter,
+    ...(cwd ? { cwd } : {}),
+    err: (text) => {
+      err += text;
+    },
+  });
   return { code, out: reporter.lines.join("\n"), err };
 }
 
@@ -156,5 +162,42 @@ describe("the scaffold command line", () => {
     assert.match(result.out, /create {4}src\/apis\/widgets\/v1alpha1\/gizmo\.ts/);
     const check = await run(["generate", "--check"], project);
     assert.equal(check.code, 0, check.err);
+  });
+
+  it("types an action's body in src/apis (@actionRequest), keeps it out of new versions, and refuses a body without a handler", async () => {
+    const dir = join(parent, "actions");
+    runSteps([["new-api", { group: "actions.example.com", kinds: ["Widget"] }]], dir);
+    const added = await run(["add", "subresource", "--kind", "Widget", "approve"], dir);
+    assert.equal(added.code, 0, added.err);
+    assert.match(added.out, /create {4}src\/apis\/actions\/v1alpha1\/widget-approve-request\.ts/);
+    const register = readFileSync(join(dir, "src/generated/register.ts"), "utf8");
+    assert.match(
+      register,
+      /const widgetApproveWithRequest = withActionRequest\(widgetApprove, widgetApproveRequest\);/,
+    );
+    assert.match(readFileSync(join(dir, "src/generated/resources.ts"), "utf8"), /kind: "WidgetApproveRequest"/);
+
+    const version = await run(["add", "version", "v1beta1"], dir);
+    assert.equal(version.code, 0, version.err);
+    assert.deepEqual(readdirSync(join(dir, "src/apis/actions/v1beta1")), ["widget.ts"]);
+
+    const stray = join(dir, "src/apis/actions/v1alpha1/stray.ts");
+    writeFileSync(
+      stray,
+      "/** @actionRequest kind=Widget action=reject */\nexport interface WidgetRejectRequest {\n  why?: string;\n}\n",
+    );
+    const refused = await run(["generate"], dir);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.err,
+      /src\/apis\/actions\/v1alpha1\/stray\.ts: WidgetRejectRequest is the @actionRequest of Widget's action reject, but Widget has no such subresource \(src\/subresources\/widget-reject\.ts, listed in PROJECT\)\n {2}fix: create its handler with `scaffold add subresource --kind Widget reject`/,
+    );
+    const fixed = await run(["add", "subresource", "--kind", "Widget", "reject"], dir);
+    assert.equal(fixed.code, 0, fixed.err);
+    assert.doesNotMatch(fixed.out, /widget-reject-request\.ts/, "the body the user wrote is kept");
+    assert.match(
+      readFileSync(join(dir, "src/generated/register.ts"), "utf8"),
+      /withActionRequest\(widgetReject, widgetRejectRequest\)/,
+    );
   });
 });

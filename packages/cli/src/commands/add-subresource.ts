@@ -8,7 +8,7 @@ import type { Reporter } from "../cli/reporter.js";
 import { typeImport } from "../generate/generated-files.js";
 import { ensureKindTag, ensureProperty, propertyType } from "../machinery/ast-edits.js";
 import type { FileChange, FilePlan } from "../machinery/file-plan.js";
-import { layout } from "../project/layout.js";
+import { APIS_DIR, identifiers, layout } from "../project/layout.js";
 import { kebabCase } from "../project/names.js";
 import { type ProjectFile, type ResourceRecord, renderProjectFile } from "../project/project-file.js";
 import { render } from "../templates/render.js";
@@ -118,17 +118,34 @@ function planCustom(
   type: CustomSubresourceType,
 ) {
   const path = layout.subresourceFile(resource.kind, name);
-  plan.user(
-    path,
-    render(`subresource/${type}.ts.hbs`, {
-      kind: resource.kind,
-      plural: resource.plural,
-      name,
-      group: project.group,
-      version: resource.storageVersion,
-      description: `${name} of a ${resource.kind}.`,
-      annotation: `${project.group}/${kebabCase(name)}-requested-at`,
-      typeImport: typeImport("src/subresources", project.groupFolder, resource.storageVersion, resource.kind),
+  const requestFile = layout.actionRequestFile(project.groupFolder, resource.storageVersion, resource.kind, name);
+  const data = {
+    kind: resource.kind,
+    plural: resource.plural,
+    name,
+    group: project.group,
+    version: resource.storageVersion,
+    description: `${name} of a ${resource.kind}.`,
+    annotation: `${project.group}/${kebabCase(name)}-requested-at`,
+    reasonAnnotation: `${project.group}/${kebabCase(name)}-reason`,
+    typeImport: typeImport("src/subresources", project.groupFolder, resource.storageVersion, resource.kind),
+    requestKind: identifiers.actionRequestKind(resource.kind, name),
+    requestImport: `../${requestFile.slice(4).replace(/\.ts$/, ".js")}`,
+    handlerFile: path.slice("src/subresources/".length),
+  };
+  plan.user(path, render(`subresource/${type}.ts.hbs`, data));
+  // An action's body is typed in src/apis, where generate reads it (unless it is there already).
+  if (type === "action" && !plan.exists(requestFile) && !declaresActionRequest(plan, resource.kind, name)) {
+    plan.user(requestFile, render("subresource/action-request.ts.hbs", data));
+  }
+}
+
+/** Whether a file under src/apis already marks an interface `@actionRequest kind=<kind> action=<name>`. */
+function declaresActionRequest(plan: FilePlan, kind: string, name: string): boolean {
+  return plan.files(APIS_DIR).some((path) =>
+    [...(plan.read(path) ?? "").matchAll(/@actionRequest\b([^\n]*)/g)].some((match) => {
+      const words = (match[1] ?? "").trim().split(/\s+/);
+      return words.includes(`kind=${kind}`) && words.includes(`action=${name}`);
     }),
   );
 }

@@ -7,7 +7,13 @@ import { posix } from "node:path";
 import { compareKubeVersions, isKubeVersion } from "@apiserver-kit/codegen";
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
-import { ensureKindTag, kindsDeclaredIn, removeKindTag, replaceStringLiterals } from "../machinery/ast-edits.js";
+import {
+  ensureKindTag,
+  interfacesTagged,
+  kindsDeclaredIn,
+  removeKindTag,
+  replaceStringLiterals,
+} from "../machinery/ast-edits.js";
 import type { FileChange } from "../machinery/file-plan.js";
 import { layout } from "../project/layout.js";
 import { finish, generateStep, openProject, type ProjectCommandOptions, requireKind } from "./project-context.js";
@@ -69,6 +75,8 @@ export function addVersion(options: AddVersionOptions, reporter: Reporter): File
   for (const path of plan.files(fromDir)) {
     if (!path.endsWith(".ts") || posix.dirname(path) !== fromDir) continue;
     const text = plan.read(path) ?? "";
+    // An action's request body belongs to the action, not to a version: it stays where it is.
+    if (interfacesTagged(path, text, "actionRequest").length > 0) continue;
     const kinds = kindsDeclaredIn(path, text);
     // Files of kinds left out stay behind; files with shared types (no kind) come along.
     if (kinds.length > 0 && !kinds.some((kind) => names.has(kind))) continue;

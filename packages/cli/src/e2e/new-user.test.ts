@@ -248,6 +248,23 @@ describe(
           await k.ok(["create", "--raw", `${base}/approve`, "-f", manifest(parent, "approve.json", {})]),
         );
         assert.ok(approved.metadata.annotations[`${GROUP}/approve-requested-at`]);
+        // The body is checked against WidgetApproveRequest, the @actionRequest interface
+        // `add subresource` wrote in src/apis, before the handler runs.
+        const why = manifest(parent, "why.json", { reason: "release 1.2" });
+        const explained = JSON.parse(await k.ok(["create", "--raw", `${base}/approve`, "-f", why]));
+        assert.equal(explained.metadata.annotations[`${GROUP}/approve-reason`], "release 1.2");
+        const badBody = await k.run([
+          "create",
+          "--raw",
+          `${base}/approve`,
+          "-f",
+          manifest(parent, "bad.json", { reason: 5 }),
+        ]);
+        assert.notEqual(badBody.code, 0);
+        assert.match(
+          badBody.stderr,
+          /^The WidgetApproveRequest "w2" is invalid: reason: Invalid value: "integer": reason in body must be of type string/,
+        );
         assert.match(await k.ok(["get", "--raw", `${base}/logs`]), /^Ready=True Reconciled: generation 1 reconciled$/m);
 
         const doctor = await scaffold(["doctor"], project);

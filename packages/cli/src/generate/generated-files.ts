@@ -6,6 +6,7 @@
 import { posix } from "node:path";
 import {
   type ApiModel,
+  actionRequestName,
   compareKubeVersions,
   createInMemoryApiProject,
   formatCodegenError,
@@ -63,6 +64,7 @@ export function planGenerate(plan: FilePlan, project: ProjectFile): GenerateOutc
     (project.resources.find((resource) => resource.kind === kind)?.subresources ?? []).filter(
       (name) => name !== "status" && name !== "scale" && plan.exists(layout.subresourceFile(kind, name)),
     );
+  for (const kind of kinds) checkActionRequests(kind, customSubresources(kind.kind));
   plan.generated(
     layout.generated.register,
     emitRegister(kinds, (kind, version) => plan.exists(layout.conversionFile(kind, version)), customSubresources),
@@ -133,6 +135,18 @@ function planConversionStubs(plan: FilePlan, project: ProjectFile, kind: KindMod
   }
 }
 
+/** Each `@actionRequest` needs the action's handler, which register.ts hands the body to. */
+function checkActionRequests(kind: KindModel, handlers: readonly string[]): void {
+  for (const request of kind.actionRequests) {
+    if (handlers.includes(request.action)) continue;
+    throw new CliError(
+      "CodegenFailed",
+      `${request.source.file}: ${request.kind} is the @actionRequest of ${kind.kind}'s action ${request.action}, but ${kind.kind} has no such subresource (${layout.subresourceFile(kind.kind, request.action)}, listed in PROJECT)`,
+      `create its handler with \`scaffold add subresource --kind ${kind.kind} ${request.action}\`, or fix the marker`,
+    );
+  }
+}
+
 /** register.ts: definitions + conversions of src/conversion + the hooks of src/resources.ts. */
 export function emitRegister(
   kinds: readonly KindModel[],
@@ -141,12 +155,24 @@ export function emitRegister(
 ): string {
   const imports: string[] = [];
   const entries: string[] = [];
+  const fromResources: string[] = [];
+  const wired: string[] = [];
   for (const kind of kinds) {
     const subresources = customSubresources(kind.kind).map((name) => {
       const identifier = identifiers.subresource(kind.kind, name);
       const file = layout.subresourceFile(kind.kind, name).slice(4).replace(/\.ts$/, ".js");
       imports.push(`import { subresource as ${identifier} } from "../${file}";`);
-      return identifier;
+      if (!kind.actionRequests.some((request) => request.action === name)) return identifier;
+      const request = actionRequestName(camelCase(kind.kind), name);
+      fromResources.push(request);
+      const wiredName = `${identifier}WithRequest`;
+      const head = `const ${wiredName} = withActionRequest(`;
+      wired.push(
+        head.length + identifier.length + request.length + 4 <= 120
+          ? `${head}${identifier}, ${request});`
+          : `${head}\n  ${identifier},\n  ${request},\n);`,
+      );
+      return wiredName;
     });
     const conversions: string[] = [];
     for (const version of kind.versions) {
@@ -161,11 +187,14 @@ export function emitRegister(
     const extra = subresources.length > 0 ? `, [${subresources.join(", ")}]` : "";
     entries.push(`attach(${camelCase(kind.kind)}Definition, hooks.${kind.kind}, ${map}${extra})`);
   }
-  const definitions = kinds.map((kind) => `${camelCase(kind.kind)}Definition`).sort();
+  const definitions = [...kinds.map((kind) => `${camelCase(kind.kind)}Definition`), ...fromResources].sort();
   const definitionImport = `import { ${definitions.join(", ")} } from "./resources.js";`;
+  const runtimeTypes = "type CustomSubresource, type ResourceDefinition, type Strategy, type VersionConversion";
   const lines = [
     ...HEADER("src/apis and src/conversion"),
-    'import type { CustomSubresource, ResourceDefinition, Strategy, VersionConversion } from "@apiserver-kit/runtime";',
+    fromResources.length > 0
+      ? `import {\n  ${runtimeTypes.split(", ").join(",\n  ")},\n  withActionRequest,\n} from "@apiserver-kit/runtime";`
+      : 'import type { CustomSubresource, ResourceDefinition, Strategy, VersionConversion } from "@apiserver-kit/runtime";',
     ...imports.sort(),
     ...(definitions.length > 0
       ? [
@@ -175,6 +204,9 @@ export function emitRegister(
         ]
       : []),
     "",
+    ...(wired.length > 0
+      ? ["/** Actions with the request bodies of their @actionRequest interfaces (src/apis). */", ...wired, ""]
+      : []),
     "/** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */",
     "export interface ResourceHooks {",
     ...kinds.map((kind) => `  ${kind.kind}?: { strategy?: Strategy };`),

@@ -200,13 +200,18 @@ export function replaceStringLiterals(path: string, text: string, from: string, 
 
 /** The names of the interfaces marked `@kind` in a file. */
 export function kindsDeclaredIn(path: string, text: string): string[] {
-  const kinds: string[] = [];
+  return interfacesTagged(path, text, "kind");
+}
+
+/** The names of the interfaces whose JSDoc carries `@tag` (e.g. `kind`, `actionRequest`). */
+export function interfacesTagged(path: string, text: string, tag: string): string[] {
+  const names: string[] = [];
   withSource(path, text, (file) => {
     for (const declaration of file.getInterfaces()) {
-      if (declaration.getJsDocs().some((doc) => doc.getTags().some((tag) => tag.getTagName() === "kind"))) {
-        kinds.push(declaration.getName());
+      if (declaration.getJsDocs().some((doc) => doc.getTags().some((t) => t.getTagName() === tag))) {
+        names.push(declaration.getName());
       }
     }
   });
-  return kinds;
+  return names;
 }

@@ -1,4 +1,11 @@
-import type { ApiModel, FieldModel, KindModel, KindVersionModel, TypeModel } from "../model/api-model.js";
+import type {
+  ActionRequestModel,
+  ApiModel,
+  FieldModel,
+  KindModel,
+  KindVersionModel,
+  TypeModel,
+} from "../model/api-model.js";
 import { JSON_STYLE, printLiteral } from "./literal-printer.js";
 import { toValidationRule } from "./schema.js";
 
@@ -38,6 +45,18 @@ function kindJSON(kind: KindModel): Record<string, unknown> {
     categories: [...kind.categories],
     unconditionalUpdate: kind.unconditionalUpdate,
     versions: kind.versions.map(versionJSON),
+    // Left out when empty, so that the records of kinds without actions read as before.
+    actionRequests: kind.actionRequests.length > 0 ? kind.actionRequests.map(actionRequestJSON) : undefined,
+  };
+}
+
+function actionRequestJSON(request: ActionRequestModel): Record<string, unknown> {
+  return {
+    action: request.action,
+    kind: request.kind,
+    version: request.version,
+    file: request.source.file,
+    schema: typeJSON(request.schema),
   };
 }
 

@@ -61,6 +61,16 @@ function readKind(kind: Json): KindModel {
     categories: strings(kind.categories),
     unconditionalUpdate: kind.unconditionalUpdate === true,
     versions: array(kind.versions, `${name}.versions`).map((v) => readVersion(object(v, `a version of ${name}`))),
+    actionRequests: array(kind.actionRequests ?? [], `${name}.actionRequests`).map((value) => {
+      const request = object(value, `an action request of ${name}`);
+      return {
+        action: string(request.action, "actionRequest.action"),
+        kind: string(request.kind, "actionRequest.kind"),
+        version: string(request.version, "actionRequest.version"),
+        schema: readType(object(request.schema, "actionRequest.schema")),
+        source: { file: string(request.file, "actionRequest.file"), line: 1, column: 1 },
+      };
+    }),
   };
 }
 

@@ -19,6 +19,7 @@ function kind(name: string): KindModel {
     shortNames: [],
     categories: [],
     unconditionalUpdate: false,
+    actionRequests: [],
     versions: [
       {
         name: "v1",

@@ -46,7 +46,10 @@ export type CodegenErrorCode =
   | "DuplicateResourceName"
   | "ConflictingKindMarkers"
   | "StorageVersion"
-  | "InvalidSubresource";
+  | "InvalidSubresource"
+  // action request bodies
+  | "InvalidActionRequest"
+  | "DuplicateActionRequest";
 
 export interface CodegenError extends SourceLocation {
   code: CodegenErrorCode;

@@ -1,5 +1,5 @@
 /** Where a marker may be written. */
-export type MarkerTarget = "group" | "kind" | "schema";
+export type MarkerTarget = "group" | "kind" | "request" | "schema";
 
 export interface MarkerInfo {
   name: string;
@@ -38,6 +38,8 @@ export const MARKERS: readonly MarkerInfo[] = [
   { name: "deprecated", target: "kind", repeatable: false, syntax: "[warning]" },
   { name: "selectableField", target: "kind", repeatable: true, syntax: "<path>" },
   { name: "unconditionalUpdate", target: "kind", repeatable: false, syntax: "" },
+
+  { name: "actionRequest", target: "request", repeatable: false, syntax: "kind=<Kind> action=<subresource>" },
 
   { name: "minimum", target: "schema", repeatable: false, syntax: "<number>" },
   { name: "maximum", target: "schema", repeatable: false, syntax: "<number>" },

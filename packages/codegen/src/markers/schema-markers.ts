@@ -95,6 +95,13 @@ export function applySchemaMarkers(base: TypeModel, tags: readonly JsDocTag[], s
       fail("MarkerNotApplicable", `@${tag.name} belongs on a @kind interface, not on a ${site.site}`);
       continue;
     }
+    if (info.target === "request") {
+      fail(
+        "MarkerNotApplicable",
+        `@${tag.name} belongs on an exported interface of its own (the request body), not on a ${site.site}`,
+      );
+      continue;
+    }
     if (info.target === "group") {
       fail("MarkerNotApplicable", `@${tag.name} belongs in the group folder's doc.ts`);
       continue;

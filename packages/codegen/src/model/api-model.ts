@@ -36,6 +36,19 @@ export interface KindModel {
   unconditionalUpdate: boolean;
   /** Highest Kubernetes priority first; exactly one has `storage: true`. */
   versions: KindVersionModel[];
+  /** The request bodies of the kind's action subresources (`@actionRequest`), sorted by action. */
+  actionRequests: ActionRequestModel[];
+}
+
+/** An interface marked `@actionRequest kind=<Kind> action=<name>`: the body POST `.../<name>/<action>` takes. */
+export interface ActionRequestModel {
+  /** The subresource: `/<plural>/<name>/<action>`. */
+  action: string;
+  /** The request body's kind: the interface's name, in the group and version of its folder. */
+  kind: string;
+  version: string;
+  schema: TypeModel;
+  source: SourceLocation;
 }
 
 export interface KindVersionModel {

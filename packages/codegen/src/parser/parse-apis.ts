@@ -5,6 +5,7 @@ import { parseJsDoc } from "../jsdoc/jsdoc.js";
 import { isDocumentationTag } from "../markers/catalog.js";
 import type { ApiModel, GroupModel, KindModel } from "../model/api-model.js";
 import { compareKubeVersions, isDNS1123Subdomain, isKubeVersion, pluralize } from "../model/names.js";
+import { type ActionRequestDraft, parseActionRequest } from "./action-request-parser.js";
 import { jsDocOf } from "./jsdoc-of.js";
 import { type KindDraft, parseKind } from "./kind-parser.js";
 import { type ApiSourceFile, SourceIndex } from "./source-index.js";
@@ -30,6 +31,7 @@ interface GroupDraft {
   description?: string;
   at?: SourceLocation;
   drafts: KindDraft[];
+  requests: ActionRequestDraft[];
 }
 
 /**
@@ -52,7 +54,7 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
   const groupOf = (folder: string): GroupDraft => {
     let group = groups.get(folder);
     if (group === undefined) {
-      group = { folder, name: folder, drafts: [] };
+      group = { folder, name: folder, drafts: [], requests: [] };
       groups.set(folder, group);
     }
     return group;
@@ -68,7 +70,13 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
     for (const statement of file.sourceFile.getStatements()) {
       if (!Node.isInterfaceDeclaration(statement) && !Node.isTypeAliasDeclaration(statement)) continue;
       const doc = jsDocOf(statement);
-      if (!doc.tags.some((tag) => tag.name === "kind")) continue;
+      if (!doc.tags.some((tag) => tag.name === "kind")) {
+        if (doc.tags.some((tag) => tag.name === "actionRequest")) {
+          const request = parseActionRequest(statement, doc, file, version, resolver);
+          if (request) groupOf(segments[0] ?? "").requests.push(request);
+        }
+        continue;
+      }
       const at = resolver.at(statement.getNameNode());
       if (Node.isTypeAliasDeclaration(statement)) {
         errors.report(
@@ -118,7 +126,10 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
       continue;
     }
     seenGroupNames.set(group.name, group.folder);
-    if (group.drafts.length === 0) continue;
+    if (group.drafts.length === 0) {
+      for (const request of group.requests) reportUnknownTarget(request, group.name, [], errors);
+      continue;
+    }
     model.groups.push(assembleGroup(group, errors));
   }
   return { model, errors: errors.sorted() };
@@ -177,6 +188,55 @@ function readGroupDoc(file: ApiSourceFile, group: GroupDraft, errors: ErrorColle
   }
 }
 
+/** Each `@actionRequest` to the kind it names: one body per action, kinds of this group only. */
+function attachActionRequests(kinds: KindModel[], group: GroupDraft, errors: ErrorCollector): void {
+  const byKind = new Map(kinds.map((kind) => [kind.kind, kind]));
+  for (const request of group.requests) {
+    const kind = byKind.get(request.target);
+    if (kind === undefined) {
+      reportUnknownTarget(request, group.name, kinds, errors);
+      continue;
+    }
+    const twin = kind.actionRequests.find((other) => other.action === request.model.action);
+    if (twin) {
+      errors.report(
+        "DuplicateActionRequest",
+        `${kind.kind}'s action ${request.model.action} already takes ${twin.kind} (${twin.source.file}:${twin.source.line})`,
+        request.at,
+        "an action has one request body",
+      );
+      continue;
+    }
+    const sameName = kinds.find((other) => other.kind === request.model.kind);
+    if (sameName) {
+      errors.report(
+        "DuplicateActionRequest",
+        `${request.model.kind} is already a kind of ${group.name}; a request body needs a kind name of its own`,
+        request.model.source,
+        `rename it, e.g. ${request.target}${request.model.action.replace(/(^|-)([a-z0-9])/g, (_a, _d, c: string) => c.toUpperCase())}Request`,
+      );
+      continue;
+    }
+    kind.actionRequests.push(request.model);
+  }
+  for (const kind of kinds)
+    kind.actionRequests.sort((a, b) => (a.action < b.action ? -1 : a.action > b.action ? 1 : 0));
+}
+
+function reportUnknownTarget(
+  request: ActionRequestDraft,
+  group: string,
+  kinds: readonly KindModel[],
+  errors: ErrorCollector,
+): void {
+  errors.report(
+    "InvalidActionRequest",
+    `@actionRequest kind=${request.target}: ${group} has no kind ${request.target}`,
+    request.at,
+    kinds.length > 0 ? `its kinds: ${kinds.map((kind) => kind.kind).join(", ")}` : "declare the kind with @kind first",
+  );
+}
+
 function assembleGroup(group: GroupDraft, errors: ErrorCollector): GroupModel {
   const byKind = new Map<string, KindDraft[]>();
   for (const draft of group.drafts) {
@@ -197,6 +257,7 @@ function assembleGroup(group: GroupDraft, errors: ErrorCollector): GroupModel {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([kind, drafts]) => assembleKind(kind, drafts, errors));
   checkNameCollisions(kinds, byKind, group.name, errors);
+  attachActionRequests(kinds, group, errors);
   const versions = [...new Set(group.drafts.map((draft) => draft.version))].sort(compareKubeVersions);
   const description = group.description === undefined ? {} : { description: group.description };
   return { name: group.name, folder: group.folder, ...description, versions, kinds };
@@ -281,6 +342,7 @@ function assembleKind(kind: string, unsorted: KindDraft[], errors: ErrorCollecto
     categories,
     unconditionalUpdate,
     versions: drafts.map((draft) => draft.model),
+    actionRequests: [],
   };
 }
 

@@ -373,9 +373,13 @@ export class TypeResolver {
       }
       const doc = jsDocOf(declaration);
       if (doc.description !== undefined) type = { ...type, description: doc.description };
-      // A kind's own markers are read by the kind parser; here the kind is only a field's type.
+      // A kind's own markers are read by the kind parser, and @actionRequest by the request
+      // parser; here the declaration is only a type.
       const isKind = doc.tags.some((tag) => tag.name === "kind");
-      const tags = isKind ? doc.tags.filter((tag) => findMarker(tag.name)?.target !== "kind") : doc.tags;
+      const tags = doc.tags.filter((tag) => {
+        const target = findMarker(tag.name)?.target;
+        return target !== "request" && !(isKind && target === "kind");
+      });
       type = this.applyMarkers(type, tags, "type", file);
     } finally {
       this.#resolving.pop();

@@ -65,16 +65,30 @@ interface SubresourceBase {
   description?: string;
 }
 
-/** POST `.../<name>/<subresource>`: an action with its own request and response (authorized as verb create). */
-export interface ActionSubresource<T extends KubeObject = KubeObject> extends SubresourceBase {
+/**
+ * POST `.../<name>/<subresource>`: an action with its own request and response (authorized as
+ * verb create). `B` is the request body's type: with a `requestSchema` the server checks the
+ * body against it before `handle` runs, so the handler may trust that shape.
+ */
+export interface ActionSubresource<T extends KubeObject = KubeObject, B = unknown> extends SubresourceBase {
   type: "action";
-  /** The kind of the request body, for discovery and OpenAPI (default: the parent's kind). */
+  /** The kind of the request body, for discovery and OpenAPI (default: `<Kind><Action>Request`). */
   requestKind?: { group: string; version: string; kind: string };
   /** The kind of the response (default: the parent's kind). */
   responseKind?: { group: string; version: string; kind: string };
-  /** The request body's schema, for OpenAPI. */
+  /**
+   * The request body's schema: published in OpenAPI and checked before `handle` runs (422 on a
+   * bad value, unknown fields warned about or refused as `fieldValidation` says). In a generated
+   * project it comes from an `@actionRequest` interface in src/apis (`withActionRequest`).
+   */
   requestSchema?: JSONSchemaProps;
-  handle(context: SubresourceContext<T>, body: unknown): Promise<unknown> | unknown;
+  handle(context: SubresourceContext<T>, body: B): Promise<unknown> | unknown;
+}
+
+/** An action's request body as `scaffold generate` derives it from an `@actionRequest` interface. */
+export interface ActionRequest {
+  requestKind: { group: string; version: string; kind: string };
+  requestSchema: JSONSchemaProps;
 }
 
 /** GET `.../<name>/<subresource>?...`: a read whose query becomes a typed options object (authorized as verb get). */

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { withActionRequest } from "./action-request.js";
+import type { ActionRequest, ActionSubresource, ReadSubresource } from "./resource.js";
+
+const request: ActionRequest = {
+  requestKind: { group: "wardle.example.com", version: "v1alpha1", kind: "BanRequest" },
+  requestSchema: { type: "object", required: ["flunder"], properties: { flunder: { type: "string" } } },
+};
+
+const action: ActionSubresource<never, { flunder: string }> = {
+  type: "action",
+  name: "ban",
+  handle: (_context, body) => body.flunder,
+};
+
+describe("withActionRequest", () => {
+  it("gives the action the derived request kind and schema, keeping its handler", () => {
+    const wired = withActionRequest(action as ActionSubresource, request);
+    assert.deepEqual(wired.requestKind, request.requestKind);
+    assert.deepEqual(wired.requestSchema, request.requestSchema);
+    assert.equal(wired.handle, action.handle);
+    assert.equal(action.requestSchema, undefined, "the handler's own object is not changed");
+  });
+
+  it("refuses an action that declares its own requestSchema or requestKind", () => {
+    for (const extra of [{ requestSchema: { type: "object" as const } }, { requestKind: request.requestKind }]) {
+      const key = Object.keys(extra)[0];
+      assert.throws(
+        () => withActionRequest({ ...(action as ActionSubresource), ...extra }, request),
+        new RegExp(`subresource "ban" declares a ${key} and BanRequest in src/apis is its @actionRequest`),
+      );
+    }
+  });
+
+  it("refuses a subresource that is not an action", () => {
+    const read: ReadSubresource<never, unknown> = { type: "read", name: "ban", handle: () => ({}) };
+    assert.throws(() => withActionRequest(read as never, request), /is a read subresource, but BanRequest/);
+  });
+});
