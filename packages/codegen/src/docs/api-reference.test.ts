@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { generate } from "../generate.js";
 import type { TypeModel } from "../model/api-model.js";
 import { createInMemoryApiProject } from "../parser/project.js";
+import { assertNoErrors, KIND_FILE, kindSource, parseFiles } from "../testing/fixtures.js";
 import { emitApiReference } from "./api-reference.js";
 
 const golden = fileURLToPath(new URL("../../testdata/golden/", import.meta.url));
@@ -80,5 +81,24 @@ describe("API reference pages", () => {
     assert.match(v1alpha1, /^\| Reference \| string \| `.spec.reference` \|$/m);
     assert.match(v1alpha1, /^\| Scope \| Cluster \|$/m);
     assert.match(v1alpha1, /^\| `status.conditions` \| array of Condition \| {2}\|.*A map list keyed by `type`\. \|$/m);
+  });
+
+  it("documents each action's request body under its kind", () => {
+    const result = parseFiles({
+      [KIND_FILE]: kindSource("  color?: string;"),
+      "src/apis/wardle/v1alpha1/flunder-approve-request.ts":
+        "/**\n * Approves a Flunder.\n * @actionRequest kind=Flunder action=approve\n */\nexport interface FlunderApproveRequest {\n  /**\n   * Who approves.\n   * @maxLength 63\n   */\n  approver: string;\n}\n",
+      "src/apis/wardle/v1alpha1/flunder-reset-request.ts":
+        "/** @actionRequest kind=Flunder action=reset */\nexport interface FlunderResetRequest {}\n",
+    });
+    assertNoErrors(result.errors);
+    const page = emitApiReference(result.model)[0]?.contents ?? "";
+    const approve = page.slice(page.indexOf("### Action `approve`"));
+    assert.match(
+      approve,
+      /^### Action `approve`\n\n`POST \.\.\.\/flunders\/<name>\/approve` takes a `FlunderApproveRequest` \(wardle\.example\.com\/v1alpha1\), checked before the action runs\.\n\nApproves a Flunder\.\n\n\| Field \| Type \| Required \| Description \|\n\| --- \| --- \| --- \| --- \|\n\| `approver` \| string \| yes \| Who approves\. Maximum length: 63\. \|\n/,
+    );
+    assert.match(page, /### Action `reset`\n\n.*\n\nIt has no fields: send `\{\}`\./);
+    assert.ok(page.indexOf("### Fields") < page.indexOf("### Action `approve`"), "after the kind's fields");
   });
 });

@@ -1,10 +1,18 @@
 /**
  * API reference pages: one Markdown page per group-version listing each kind's names, scope,
  * subresources and printer columns, then every field with its type, constraints and the
- * description written in the types (the same text `kubectl explain` shows).
+ * description written in the types (the same text `kubectl explain` shows), then the request
+ * bodies of its actions (`@actionRequest`).
  */
 import type { GeneratedFile } from "../generate.js";
-import type { ApiModel, GroupModel, KindModel, KindVersionModel, TypeModel } from "../model/api-model.js";
+import type {
+  ActionRequestModel,
+  ApiModel,
+  GroupModel,
+  KindModel,
+  KindVersionModel,
+  TypeModel,
+} from "../model/api-model.js";
 
 export interface ApiReferenceOptions {
   /** Where the pages go, relative to the project root. Default `docs/api`. */
@@ -88,6 +96,23 @@ function kindSection(group: GroupModel, kind: KindModel, version: KindVersionMod
     }
     fieldRows(field.name, field.type, field.required, field.description, lines);
   }
+  lines.push("");
+  for (const request of kind.actionRequests) lines.push(...actionSection(group, kind, request));
+  return lines;
+}
+
+/** An action's request body: the URL it is posted to, its kind, and its fields. */
+function actionSection(group: GroupModel, kind: KindModel, request: ActionRequestModel): string[] {
+  const lines = [`### Action \`${request.action}\``, ""];
+  lines.push(
+    `\`POST .../${kind.plural}/<name>/${request.action}\` takes a \`${request.kind}\` (${group.name}/${request.version}), checked before the action runs.`,
+    "",
+  );
+  if (request.schema.description) lines.push(oneParagraph(request.schema.description), "");
+  const fields = request.schema.properties ?? [];
+  if (fields.length === 0) return [...lines, "It has no fields: send `{}`.", ""];
+  lines.push("| Field | Type | Required | Description |", "| --- | --- | --- | --- |");
+  for (const field of fields) fieldRows(field.name, field.type, field.required, field.description, lines);
   lines.push("");
   return lines;
 }

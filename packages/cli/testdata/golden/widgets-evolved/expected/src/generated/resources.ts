@@ -576,7 +576,8 @@ export const widgetApproveRequest: ActionRequest = {
     kind: "WidgetApproveRequest",
   },
   requestSchema: {
-    description: "What POST `.../widgets/<name>/approve` takes.",
+    description:
+      "The body of a Widget's approve action. Say here what the action does with it: this text is\nthe description OpenAPI and the API reference show.",
     type: "object",
     properties: {
       reason: {

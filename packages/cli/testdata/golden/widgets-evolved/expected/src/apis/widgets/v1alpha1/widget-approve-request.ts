@@ -4,7 +4,8 @@
 // about, or refused under fieldValidation=Strict). Add the fields the action reads.
 
 /**
- * What POST `.../widgets/<name>/approve` takes.
+ * The body of a Widget's approve action. Say here what the action does with it: this text is
+ * the description OpenAPI and the API reference show.
  *
  * @actionRequest kind=Widget action=approve
  */
