@@ -183,6 +183,10 @@ describe("builds, with the runner in the server process", () => {
   it("cancels a running build through the cancel action, once", async () => {
     await create("long", [{ name: "forever", seconds: 600, output: ["tick"] }]);
     await phase("long", "Running");
+    // The body is a BuildCancelRequest (src/apis): a reason that is not a string never reaches the handler.
+    const refused = await call(config, `${BUILDS}/long/cancel`, { method: "POST", body: { reason: 5 } });
+    assert.equal(refused.status, 422, refused.body);
+    assert.match(refused.body, /BuildCancelRequest\.ci\.example\.com \\"long\\" is invalid: reason: Invalid value/);
     const cancelled = await call(config, `${BUILDS}/long/cancel`, { method: "POST", body: { reason: "not needed" } });
     assert.equal(cancelled.status, 201, cancelled.body);
     const build = JSON.parse(cancelled.body) as Build;

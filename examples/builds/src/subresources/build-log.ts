@@ -28,7 +28,7 @@ export function parseLogOptions(query: URLSearchParams): LogOptions {
  * text (authorized as `get` on `builds/log`; `kubectl get --raw` reads it). With follow the
  * response stays open and gets each new line until the build ends or the client leaves.
  */
-export const subresource: StreamSubresource<KubeObject, LogOptions> = {
+export const subresource: StreamSubresource<Build & KubeObject, LogOptions> = {
   type: "stream",
   name: "log",
   description: "The lines the build's steps printed; with follow=true, until the build ends.",
@@ -39,7 +39,7 @@ export const subresource: StreamSubresource<KubeObject, LogOptions> = {
   ],
   parseOptions: parseLogOptions,
   async handle(context, options, write) {
-    const build = context.object as unknown as Build;
+    const build = context.object;
     // A build that ended before this process started has no log to wait for.
     const follow = options.follow && !hasEnded(build);
     const lines = buildLogs.read(build.metadata.uid ?? "", {

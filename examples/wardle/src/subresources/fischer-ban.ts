@@ -12,13 +12,12 @@ import type { BanRequest } from "../apis/wardle/v1alpha1/fischer-ban-request.js"
  * server checks it before `handle` runs (a missing or malformed name is a 422 naming
  * `flunder`, an unknown field a warning), so the handler can trust the type.
  */
-export const subresource: ActionSubresource<KubeObject, BanRequest> = {
+export const subresource: ActionSubresource<Fischer & KubeObject, BanRequest> = {
   type: "action",
   name: "ban",
   description: "Adds a Flunder name to the Fischer's disallowedFlunders.",
   async handle(context, { flunder }) {
-    return context.update((object) => {
-      const fischer = object as unknown as Fischer;
+    return context.update((fischer) => {
       const disallowed = fischer.disallowedFlunders ?? [];
       if (!disallowed.includes(flunder)) fischer.disallowedFlunders = [...disallowed, flunder];
     });

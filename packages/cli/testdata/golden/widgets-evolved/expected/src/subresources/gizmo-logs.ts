@@ -1,4 +1,4 @@
-import type { StreamSubresource } from "@apiserver-kit/runtime";
+import type { KubeObject, StreamSubresource } from "@apiserver-kit/runtime";
 import type { Gizmo } from "../apis/widgets/v1alpha1/gizmo.js";
 
 /**
@@ -6,14 +6,13 @@ import type { Gizmo } from "../apis/widgets/v1alpha1/gizmo.js";
  * client leaves (authorized as `get` on `gizmos/logs`; `kubectl get --raw` reads it).
  * This skeleton writes one line per status condition.
  */
-export const subresource: StreamSubresource = {
+export const subresource: StreamSubresource<Gizmo & KubeObject> = {
   type: "stream",
   name: "logs",
   description: "logs of a Gizmo.",
   contentType: "text/plain",
   async handle(context, _options, write) {
-    const gizmo = context.object as unknown as Gizmo;
-    for (const condition of gizmo.status?.conditions ?? []) {
+    for (const condition of context.object.status?.conditions ?? []) {
       if (context.signal.aborted) return;
       await write(`${condition.type}=${condition.status} ${condition.reason}: ${condition.message}\n`);
     }

@@ -10,13 +10,12 @@ import type { WidgetApproveRequest } from "../apis/widgets/v1alpha1/widget-appro
  * `body` has been checked against WidgetApproveRequest (its @actionRequest interface in src/apis)
  * before `handle` runs, so its type can be trusted.
  */
-export const subresource: ActionSubresource<KubeObject, WidgetApproveRequest> = {
+export const subresource: ActionSubresource<Widget & KubeObject, WidgetApproveRequest> = {
   type: "action",
   name: "approve",
   description: "approve of a Widget.",
   async handle(context, body) {
-    return context.update((object) => {
-      const widget = object as unknown as Widget;
+    return context.update((widget) => {
       widget.metadata.annotations = {
         ...widget.metadata.annotations,
         "widgets.example.com/approve-requested-at": new Date().toISOString(),
