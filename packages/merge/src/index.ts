@@ -11,7 +11,7 @@ export type { JSONObject, JSONPrimitive, JSONValue } from "./json/json.js";
 export type { PatchMeta } from "./schema/patch-meta.js";
 export { patchMetaOf, withStrategicMergeExtensions } from "./schema/patch-meta.js";
 export type { StrategicMergeSchema } from "./schema/structural-schema.js";
-export { goJSON } from "./server-side-apply/fieldpath/go-json.js";
+export { goJSON, goQuote } from "./server-side-apply/fieldpath/go-json.js";
 
 /** The media type of a strategic merge patch request body. */
 export const STRATEGIC_MERGE_PATCH_CONTENT_TYPE = "application/strategic-merge-patch+json";

@@ -69,14 +69,14 @@ const step: ReadSubresource<Job, StepOptions> = {
 };
 
 interface LogOptions {
-  follow: boolean;
+  follow?: boolean;
 }
 let openStreams = 0;
 const log: StreamSubresource<Job, LogOptions> = {
   name: "log",
   type: "stream",
+  // No parseOptions: the declared parameter arrives converted (follow=true → true).
   parameters: [{ name: "follow", type: "boolean", description: "Keep streaming new lines." }],
-  parseOptions: (query) => ({ follow: query.get("follow") === "true" }),
   async handle(context, options, write) {
     openStreams++;
     try {
@@ -92,11 +92,35 @@ const log: StreamSubresource<Job, LogOptions> = {
   },
 };
 
+interface WindowOptions {
+  from?: number;
+  verbose?: boolean;
+  label?: string;
+}
+/** Answers the options it got: declared parameters, converted by the runtime (no parseOptions). */
+const window: ReadSubresource<Job, WindowOptions> = {
+  name: "window",
+  type: "read",
+  parameters: [
+    { name: "from", type: "integer", description: "The first step." },
+    { name: "verbose", type: "boolean" },
+    { name: "label", type: "string" },
+  ],
+  handle(context, options) {
+    return {
+      kind: "Window",
+      apiVersion: `${GROUP}/v1`,
+      options,
+      steps: context.object.spec?.steps?.slice(options.from),
+    };
+  },
+};
+
 const jobDefinition: ResourceDefinition<Job> = {
   group: GROUP,
   names: { kind: "Job", plural: "jobs", singular: "job" },
   scope: "Namespaced",
-  customSubresources: [approve, step, log],
+  customSubresources: [approve, step, log, window],
   versions: [
     {
       name: "v1",
@@ -142,6 +166,7 @@ describe("custom subresources", () => {
     assert.deepEqual(byName["jobs/approve"], ["create"]);
     assert.deepEqual(byName["jobs/step"], ["get"]);
     assert.deepEqual(byName["jobs/log"], ["get"]);
+    assert.deepEqual(byName["jobs/window"], ["get"]);
   });
 
   it("describes them in OpenAPI: the action as POST, the read and the stream as GET with their parameters", async () => {
@@ -244,6 +269,40 @@ describe("custom subresources", () => {
     assert.match(String(bad.json().message), /non-negative integer/);
   });
 
+  it("converts declared query parameters by type when the subresource has no parseOptions", async () => {
+    const options = async (query: string) => {
+      const res = await server.request(`${base}/build/window${query}`);
+      assert.equal(res.status, 200, res.body);
+      return res.json<{ options: WindowOptions; steps: string[] }>();
+    };
+    const all = await options("?from=1&verbose=False&label=x&from=2&other=1");
+    assert.deepEqual(all.options, { from: 1, verbose: false, label: "x" }, "the first value; undeclared ones left out");
+    assert.deepEqual(all.steps, ["compile", "test"]);
+    assert.deepEqual((await options("")).options, {}, "absent stays absent");
+    // As kube's parameter codec: only false and 0 are false, the empty string included.
+    for (const [value, expected] of [
+      ["0", false],
+      ["FALSE", false],
+      ["", true],
+      ["yes", true],
+      ["1", true],
+    ] as const) {
+      assert.equal((await options(`?verbose=${value}`)).options.verbose, expected, `verbose=${value}`);
+    }
+    assert.equal((await options("?from=-0")).options.from, 0);
+    for (const [value, message] of [
+      ["abc", 'strconv.ParseInt: parsing "abc": invalid syntax'],
+      ["1.5", 'strconv.ParseInt: parsing "1.5": invalid syntax'],
+      ["", 'strconv.ParseInt: parsing "": invalid syntax'],
+      ["99999999999999999999", 'strconv.ParseInt: parsing "99999999999999999999": value out of range'],
+      ["9007199254740993", "from: 9007199254740993 is beyond the integers this server represents exactly (±2^53-1)"],
+    ]) {
+      const res = await server.request(`${base}/build/window?from=${value}`);
+      assert.equal(res.status, 400, value);
+      assert.deepEqual([res.json().reason, res.json().message], ["BadRequest", message]);
+    }
+  });
+
   it("streams until done, or until the client leaves when following", async () => {
     const done = await server.request(`${base}/build/log`);
     assert.equal(done.status, 200);
@@ -342,6 +401,11 @@ for (const minor of [33]) {
         assert.equal(JSON.parse(out).status.approved, true);
         assert.equal(await k.ok(["get", "--raw", `${base}/deploy/log`]), "step plan\nstep apply\n");
         assert.equal(JSON.parse(await k.ok(["get", "--raw", `${base}/deploy/step?index=1`])).name, "apply");
+        assert.deepEqual(JSON.parse(await k.ok(["get", "--raw", `${base}/deploy/window?from=1&verbose=true`])).steps, [
+          "apply",
+        ]);
+        const bad = await k.run(["get", "--raw", `${base}/deploy/window?from=x`]);
+        assert.match(bad.stderr, /Error from server \(BadRequest\): strconv\.ParseInt: parsing "x": invalid syntax/);
       });
     },
   );

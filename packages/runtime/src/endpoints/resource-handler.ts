@@ -67,6 +67,7 @@ import {
   type WriteOptions,
 } from "./options.js";
 import { type PatchKind, patchBodyProblems, patchRefusal } from "./patch-strict.js";
+import { parseDeclaredParameters } from "./subresource-parameters.js";
 import { type IncludeObject, partialObjectMetadata, TableConvertor } from "./table.js";
 import { defaultWatchStreamConfig, RawJSON, WatchStream, type WatchStreamConfig } from "./watch-stream.js";
 
@@ -210,7 +211,11 @@ export class ResourceHandler {
       writeBody(r.res, 201, "application/json", JSON.stringify(result ?? successStatus({ name: r.info.name })));
       return;
     }
-    const options = sub.parseOptions ? sub.parseOptions(r.query) : Object.fromEntries(r.query);
+    const options = sub.parseOptions
+      ? sub.parseOptions(r.query)
+      : sub.parameters
+        ? parseDeclaredParameters(sub.parameters, r.query)
+        : Object.fromEntries(r.query);
     if (sub.type === "read") {
       const result = await sub.handle(context, options);
       writeBody(r.res, 200, "application/json", JSON.stringify(result));

@@ -96,8 +96,13 @@ export interface ReadSubresource<T extends KubeObject = KubeObject, O = Record<s
   extends SubresourceBase {
   type: "read";
   responseKind?: { group: string; version: string; kind: string };
-  /** Query parameters, for OpenAPI and parsing; a parser may throw a StatusError (400). */
+  /**
+   * Query parameters, published in OpenAPI. Without `parseOptions` the handler gets the declared
+   * ones present in the query, converted by type as kube-apiserver converts pods/log's options
+   * (a malformed integer is a 400); with neither, every query parameter as a string.
+   */
   parameters?: SubresourceParameter[];
+  /** Reads the options from the query instead; may throw a StatusError (400). */
   parseOptions?(query: URLSearchParams): O;
   handle(context: SubresourceContext<T>, options: O): Promise<unknown> | unknown;
 }
