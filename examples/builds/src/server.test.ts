@@ -149,7 +149,17 @@ describe("builds, with the runner in the server process", () => {
       ].join("\n"),
     );
     assert.equal((await call(config, `${BUILDS}/ok/log?tailLines=1`)).body, "<== test exited with code 0\n");
-    assert.equal((await call(config, `${BUILDS}/ok/log?tailLines=x`)).status, 400);
+    // tailLines is an int64 of BuildLogOptions: the server converts it (400 on a malformed one),
+    // the handler refuses a negative one before streaming, as pods/log does.
+    const malformed = await call(config, `${BUILDS}/ok/log?tailLines=x`);
+    assert.equal(malformed.status, 400);
+    assert.match(malformed.body, /strconv\.ParseInt: parsing \\"x\\": invalid syntax/);
+    const negative = await call(config, `${BUILDS}/ok/log?tailLines=-1`);
+    assert.equal(negative.status, 422, negative.body);
+    assert.match(
+      negative.body,
+      /BuildLogOptions\.ci\.example\.com \\"ok\\" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0/,
+    );
   });
 
   it("streams the log while the build runs with follow=true, and ends the response when it ends", async () => {

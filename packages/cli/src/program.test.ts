@@ -164,7 +164,7 @@ describe("the scaffold command line", () => {
     assert.equal(check.code, 0, check.err);
   });
 
-  it("types an action's body in src/apis (@actionRequest), keeps it out of new versions, and refuses a body without a handler", async () => {
+  it("types an action's body and a stream's options in src/apis, keeps them out of new versions, and refuses a body without a handler", async () => {
     const dir = join(parent, "actions");
     runSteps([["new-api", { group: "actions.example.com", kinds: ["Widget"] }]], dir);
     const added = await run(["add", "subresource", "--kind", "Widget", "approve"], dir);
@@ -176,6 +176,18 @@ describe("the scaffold command line", () => {
       /const widgetApproveWithRequest = withActionRequest\(widgetApprove, widgetApproveRequest\);/,
     );
     assert.match(readFileSync(join(dir, "src/generated/resources.ts"), "utf8"), /kind: "WidgetApproveRequest"/);
+
+    const stream = await run(["add", "subresource", "--kind", "Widget", "tail", "--type", "stream"], dir);
+    assert.equal(stream.code, 0, stream.err);
+    assert.match(stream.out, /create {4}src\/apis\/actions\/v1alpha1\/widget-tail-options\.ts/);
+    assert.match(
+      readFileSync(join(dir, "src/generated/register.ts"), "utf8"),
+      /const widgetTailWithOptions = withSubresourceOptions\(widgetTail, widgetTailOptions\);/,
+    );
+    assert.match(
+      readFileSync(join(dir, "src/generated/resources.ts"), "utf8"),
+      /export const widgetTailOptions: SubresourceOptions = \{\n {2}kind: "WidgetTailOptions",/,
+    );
 
     const version = await run(["add", "version", "v1beta1"], dir);
     assert.equal(version.code, 0, version.err);

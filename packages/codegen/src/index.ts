@@ -19,7 +19,7 @@ export { ProjectModelError, readProjectModel } from "./emit/read-project-model.j
 export { toResourceDefinition, toResourceDefinitions } from "./emit/resource-definitions.js";
 export { toJSONSchema } from "./emit/schema.js";
 export type { DefinitionsModuleOptions } from "./emit/typescript-module.js";
-export { actionRequestName, emitDefinitionsModule, GENERATED_HEADER } from "./emit/typescript-module.js";
+export { emitDefinitionsModule, GENERATED_HEADER, subresourceTypeName } from "./emit/typescript-module.js";
 export type { CodegenError, CodegenErrorCode, SourceLocation } from "./errors/codegen-error.js";
 export { formatCodegenError } from "./errors/codegen-error.js";
 export type { GeneratedFile, GenerateOptions, GenerateResult } from "./generate.js";
@@ -27,7 +27,6 @@ export { generate } from "./generate.js";
 export type { MarkerInfo, MarkerTarget } from "./markers/catalog.js";
 export { MARKERS } from "./markers/catalog.js";
 export type {
-  ActionRequestModel,
   ApiModel,
   FieldModel,
   GroupModel,
@@ -37,6 +36,7 @@ export type {
   PrinterColumnModel,
   ScaleModel,
   SubresourcesModel,
+  SubresourceTypeModel,
   TypeKind,
   TypeModel,
   ValidationRuleModel,

@@ -7,13 +7,15 @@ import {
   type Strategy,
   type VersionConversion,
   withActionRequest,
+  withSubresourceOptions,
 } from "@apiserver-kit/runtime";
 import { subresource as buildCancel } from "../subresources/build-cancel.js";
 import { subresource as buildLog } from "../subresources/build-log.js";
-import { buildCancelRequest, buildDefinition } from "./resources.js";
+import { buildCancelRequest, buildDefinition, buildLogOptions } from "./resources.js";
 
-/** Actions with the request bodies of their @actionRequest interfaces (src/apis). */
+/** Subresources with the types of their @actionRequest and @subresourceOptions interfaces (src/apis). */
 const buildCancelWithRequest = withActionRequest(buildCancel, buildCancelRequest);
+const buildLogWithOptions = withSubresourceOptions(buildLog, buildLogOptions);
 
 /** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */
 export interface ResourceHooks {
@@ -22,7 +24,7 @@ export interface ResourceHooks {
 
 /** The generated definitions with the conversion functions of src/conversion and the given hooks. */
 export function withHooks(hooks: ResourceHooks = {}): ResourceDefinition[] {
-  return [attach(buildDefinition, hooks.Build, {}, [buildCancelWithRequest, buildLog])];
+  return [attach(buildDefinition, hooks.Build, {}, [buildCancelWithRequest, buildLogWithOptions])];
 }
 
 function attach(

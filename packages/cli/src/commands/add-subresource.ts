@@ -118,7 +118,15 @@ function planCustom(
   type: CustomSubresourceType,
 ) {
   const path = layout.subresourceFile(resource.kind, name);
-  const requestFile = layout.actionRequestFile(project.groupFolder, resource.storageVersion, resource.kind, name);
+  // The handler's body (an action) or options (a read or stream) are typed in src/apis.
+  const suffix = type === "action" ? "Request" : "Options";
+  const typeFile = layout.subresourceTypeFile(
+    project.groupFolder,
+    resource.storageVersion,
+    resource.kind,
+    name,
+    suffix,
+  );
   const data = {
     kind: resource.kind,
     plural: resource.plural,
@@ -129,23 +137,27 @@ function planCustom(
     annotation: `${project.group}/${kebabCase(name)}-requested-at`,
     reasonAnnotation: `${project.group}/${kebabCase(name)}-reason`,
     typeImport: typeImport("src/subresources", project.groupFolder, resource.storageVersion, resource.kind),
-    requestKind: identifiers.actionRequestKind(resource.kind, name),
-    requestImport: `../${requestFile.slice(4).replace(/\.ts$/, ".js")}`,
+    subresourceKind: identifiers.subresourceTypeKind(resource.kind, name, suffix),
+    subresourceTypeImport: `../${typeFile.slice(4).replace(/\.ts$/, ".js")}`,
     handlerFile: path.slice("src/subresources/".length),
   };
   plan.user(path, render(`subresource/${type}.ts.hbs`, data));
-  // An action's body is typed in src/apis, where generate reads it (unless it is there already).
-  if (type === "action" && !plan.exists(requestFile) && !declaresActionRequest(plan, resource.kind, name)) {
-    plan.user(requestFile, render("subresource/action-request.ts.hbs", data));
+  // Generate reads the type from src/apis; one written by hand (any file, same marker) is kept.
+  const marker = type === "action" ? "actionRequest" : "subresourceOptions";
+  if (!plan.exists(typeFile) && !declaresSubresourceType(plan, marker, resource.kind, name)) {
+    plan.user(typeFile, render(`subresource/${type === "action" ? "action-request" : "options"}.ts.hbs`, data));
   }
 }
 
-/** Whether a file under src/apis already marks an interface `@actionRequest kind=<kind> action=<name>`. */
-function declaresActionRequest(plan: FilePlan, kind: string, name: string): boolean {
+/** Whether a file under src/apis already marks an interface `@<marker> kind=<kind> <argument>=<name>`. */
+function declaresSubresourceType(plan: FilePlan, marker: string, kind: string, name: string): boolean {
+  const pattern = new RegExp(`@${marker}\\b([^\\n]*)`, "g");
   return plan.files(APIS_DIR).some((path) =>
-    [...(plan.read(path) ?? "").matchAll(/@actionRequest\b([^\n]*)/g)].some((match) => {
+    [...(plan.read(path) ?? "").matchAll(pattern)].some((match) => {
       const words = (match[1] ?? "").trim().split(/\s+/);
-      return words.includes(`kind=${kind}`) && words.includes(`action=${name}`);
+      return (
+        words.includes(`kind=${kind}`) && words.some((word) => word.endsWith(`=${name}`) && !word.startsWith("kind="))
+      );
     }),
   );
 }

@@ -266,6 +266,13 @@ describe(
           /^The WidgetApproveRequest "w2" is invalid: reason: Invalid value: "integer": reason in body must be of type string/,
         );
         assert.match(await k.ok(["get", "--raw", `${base}/logs`]), /^Ready=True Reconciled: generation 1 reconciled$/m);
+        // The stream's options are WidgetLogsOptions (@subresourceOptions), converted by the server.
+        assert.equal(await k.ok(["get", "--raw", `${base}/logs?limit=0`]), "");
+        const badLimit = await k.run(["get", "--raw", `${base}/logs?limit=many`]);
+        assert.match(
+          badLimit.stderr,
+          /Error from server \(BadRequest\): strconv\.ParseInt: parsing "many": invalid syntax/,
+        );
 
         const doctor = await scaffold(["doctor"], project);
         assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);

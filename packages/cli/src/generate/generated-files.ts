@@ -6,13 +6,13 @@
 import { posix } from "node:path";
 import {
   type ApiModel,
-  actionRequestName,
   compareKubeVersions,
   createInMemoryApiProject,
   formatCodegenError,
   generate,
   type KindModel,
   printLiteral,
+  subresourceTypeName,
   TYPESCRIPT_STYLE,
 } from "@apiserver-kit/codegen";
 import { CliError } from "../cli/errors.js";
@@ -64,7 +64,7 @@ export function planGenerate(plan: FilePlan, project: ProjectFile): GenerateOutc
     (project.resources.find((resource) => resource.kind === kind)?.subresources ?? []).filter(
       (name) => name !== "status" && name !== "scale" && plan.exists(layout.subresourceFile(kind, name)),
     );
-  for (const kind of kinds) checkActionRequests(kind, customSubresources(kind.kind));
+  for (const kind of kinds) checkSubresourceTypes(kind, customSubresources(kind.kind));
   plan.generated(
     layout.generated.register,
     emitRegister(kinds, (kind, version) => plan.exists(layout.conversionFile(kind, version)), customSubresources),
@@ -135,17 +135,27 @@ function planConversionStubs(plan: FilePlan, project: ProjectFile, kind: KindMod
   }
 }
 
-/** Each `@actionRequest` needs the action's handler, which register.ts hands the body to. */
-function checkActionRequests(kind: KindModel, handlers: readonly string[]): void {
-  for (const request of kind.actionRequests) {
-    if (handlers.includes(request.action)) continue;
+/** Each `@actionRequest` and `@subresourceOptions` needs its subresource's handler, which register.ts hands it to. */
+function checkSubresourceTypes(kind: KindModel, handlers: readonly string[]): void {
+  const marked = [
+    ...kind.actionRequests.map((type) => ({ type, marker: "@actionRequest", of: "action" })),
+    ...kind.subresourceOptions.map((type) => ({ type, marker: "@subresourceOptions", of: "subresource" })),
+  ];
+  for (const { type, marker, of } of marked) {
+    if (handlers.includes(type.subresource)) continue;
     throw new CliError(
       "CodegenFailed",
-      `${request.source.file}: ${request.kind} is the @actionRequest of ${kind.kind}'s action ${request.action}, but ${kind.kind} has no such subresource (${layout.subresourceFile(kind.kind, request.action)}, listed in PROJECT)`,
-      `create its handler with \`scaffold add subresource --kind ${kind.kind} ${request.action}\`, or fix the marker`,
+      `${type.source.file}: ${type.kind} is the ${marker} of ${kind.kind}'s ${of} ${type.subresource}, but ${kind.kind} has no such subresource (${layout.subresourceFile(kind.kind, type.subresource)}, listed in PROJECT)`,
+      `create its handler with \`scaffold add subresource --kind ${kind.kind} ${type.subresource}${marker === "@actionRequest" ? "" : " --type read|stream"}\`, or fix the marker`,
     );
   }
 }
+
+/** How register.ts hands a subresource its generated type: the wrapping function and the names it uses. */
+const WIRING = {
+  request: { wrap: "withActionRequest", suffix: "Request", name: "WithRequest" },
+  options: { wrap: "withSubresourceOptions", suffix: "Options", name: "WithOptions" },
+} as const;
 
 /** register.ts: definitions + conversions of src/conversion + the hooks of src/resources.ts. */
 export function emitRegister(
@@ -154,23 +164,30 @@ export function emitRegister(
   customSubresources: (kind: string) => string[] = () => [],
 ): string {
   const imports: string[] = [];
-  const entries: string[] = [];
+  const entries: AttachCall[] = [];
   const fromResources: string[] = [];
   const wired: string[] = [];
+  const wrappers = new Set<string>();
   for (const kind of kinds) {
     const subresources = customSubresources(kind.kind).map((name) => {
       const identifier = identifiers.subresource(kind.kind, name);
       const file = layout.subresourceFile(kind.kind, name).slice(4).replace(/\.ts$/, ".js");
       imports.push(`import { subresource as ${identifier} } from "../${file}";`);
-      if (!kind.actionRequests.some((request) => request.action === name)) return identifier;
-      const request = actionRequestName(camelCase(kind.kind), name);
-      fromResources.push(request);
-      const wiredName = `${identifier}WithRequest`;
-      const head = `const ${wiredName} = withActionRequest(`;
+      const how = kind.actionRequests.some((t) => t.subresource === name)
+        ? WIRING.request
+        : kind.subresourceOptions.some((t) => t.subresource === name)
+          ? WIRING.options
+          : undefined;
+      if (how === undefined) return identifier;
+      const type = subresourceTypeName(camelCase(kind.kind), name, how.suffix);
+      fromResources.push(type);
+      wrappers.add(how.wrap);
+      const wiredName = `${identifier}${how.name}`;
+      const head = `const ${wiredName} = ${how.wrap}(`;
       wired.push(
-        head.length + identifier.length + request.length + 4 <= 120
-          ? `${head}${identifier}, ${request});`
-          : `${head}\n  ${identifier},\n  ${request},\n);`,
+        head.length + identifier.length + type.length + 4 <= 120
+          ? `${head}${identifier}, ${type});`
+          : `${head}\n  ${identifier},\n  ${type},\n);`,
       );
       return wiredName;
     });
@@ -184,16 +201,15 @@ export function emitRegister(
       conversions.push(`${version.name}: ${name}`);
     }
     const map = conversions.length > 0 ? `{ ${conversions.join(", ")} }` : "{}";
-    const extra = subresources.length > 0 ? `, [${subresources.join(", ")}]` : "";
-    entries.push(`attach(${camelCase(kind.kind)}Definition, hooks.${kind.kind}, ${map}${extra})`);
+    entries.push({ head: `attach(${camelCase(kind.kind)}Definition, hooks.${kind.kind}, ${map}`, subresources });
   }
   const definitions = [...kinds.map((kind) => `${camelCase(kind.kind)}Definition`), ...fromResources].sort();
   const definitionImport = `import { ${definitions.join(", ")} } from "./resources.js";`;
   const runtimeTypes = "type CustomSubresource, type ResourceDefinition, type Strategy, type VersionConversion";
   const lines = [
     ...HEADER("src/apis and src/conversion"),
-    fromResources.length > 0
-      ? `import {\n  ${runtimeTypes.split(", ").join(",\n  ")},\n  withActionRequest,\n} from "@apiserver-kit/runtime";`
+    wrappers.size > 0
+      ? `import {\n  ${[...runtimeTypes.split(", "), ...[...wrappers].sort()].join(",\n  ")},\n} from "@apiserver-kit/runtime";`
       : 'import type { CustomSubresource, ResourceDefinition, Strategy, VersionConversion } from "@apiserver-kit/runtime";',
     ...imports.sort(),
     ...(definitions.length > 0
@@ -205,7 +221,11 @@ export function emitRegister(
       : []),
     "",
     ...(wired.length > 0
-      ? ["/** Actions with the request bodies of their @actionRequest interfaces (src/apis). */", ...wired, ""]
+      ? [
+          "/** Subresources with the types of their @actionRequest and @subresourceOptions interfaces (src/apis). */",
+          ...wired,
+          "",
+        ]
       : []),
     "/** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */",
     "export interface ResourceHooks {",
@@ -240,10 +260,31 @@ export function emitRegister(
 }
 
 /** `return [a, b];` on one line while it fits, else one entry per line (as biome prints it). */
-function returnList(entries: string[]): string[] {
+/** One `attach(definition, hooks, conversions[, [subresources]])` call of withHooks. */
+interface AttachCall {
+  /** Up to the conversions argument, without the closing parenthesis. */
+  head: string;
+  subresources: string[];
+}
+
+const callText = (call: AttachCall) =>
+  `${call.head}${call.subresources.length > 0 ? `, [${call.subresources.join(", ")}]` : ""})`;
+
+/**
+ * `return [a, b];` on one line while it fits, else one call per line; a call too long for its
+ * line keeps its head and breaks its last argument, the subresource list (as biome prints it).
+ */
+function returnList(entries: AttachCall[]): string[] {
   if (entries.length === 0) return ["  void hooks;", "  return [];"];
-  const flat = `  return [${entries.join(", ")}];`;
-  return flat.length <= 120 ? [flat] : ["  return [", ...entries.map((entry) => `    ${entry},`), "  ];"];
+  const flat = `  return [${entries.map(callText).join(", ")}];`;
+  if (flat.length <= 120) return [flat];
+  const lines = ["  return ["];
+  for (const call of entries) {
+    const line = `    ${callText(call)},`;
+    if (line.length <= 120 || call.subresources.length === 0) lines.push(line);
+    else lines.push(`    ${call.head}, [`, ...call.subresources.map((s) => `      ${s},`), "    ]),");
+  }
+  return [...lines, "  ];"];
 }
 
 /** kinds.ts: each kind's ResourceType at its storage version, for typed clients and controllers. */

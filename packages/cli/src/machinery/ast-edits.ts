@@ -203,7 +203,7 @@ export function kindsDeclaredIn(path: string, text: string): string[] {
   return interfacesTagged(path, text, "kind");
 }
 
-/** The names of the interfaces whose JSDoc carries `@tag` (e.g. `kind`, `actionRequest`). */
+/** The names of the interfaces whose JSDoc carries `@tag` (e.g. `kind`, `actionRequest`, `subresourceOptions`). */
 export function interfacesTagged(path: string, text: string, tag: string): string[] {
   const names: string[] = [];
   withSource(path, text, (file) => {

@@ -20,9 +20,17 @@ export const layout = {
   conversionFile: (kind: string, version: string) => `src/conversion/${kebabCase(kind)}-${version}.ts`,
   conversionTest: (kind: string, version: string) => `src/conversion/${kebabCase(kind)}-${version}.test.ts`,
   subresourceFile: (kind: string, name: string) => `src/subresources/${kebabCase(kind)}-${kebabCase(name)}.ts`,
-  /** An action's request body: an `@actionRequest` interface beside the kind's type. */
-  actionRequestFile: (groupFolder: string, version: string, kind: string, name: string) =>
-    `${APIS_DIR}/${groupFolder}/${version}/${kebabCase(kind)}-${kebabCase(name)}-request.ts`,
+  /**
+   * A custom subresource's type beside the kind's: an action's body (`@actionRequest`,
+   * `<kind>-<name>-request.ts`) or a read or stream's options (`@subresourceOptions`, `-options.ts`).
+   */
+  subresourceTypeFile: (
+    groupFolder: string,
+    version: string,
+    kind: string,
+    name: string,
+    suffix: "Request" | "Options",
+  ) => `${APIS_DIR}/${groupFolder}/${version}/${kebabCase(kind)}-${kebabCase(name)}-${suffix.toLowerCase()}.ts`,
   resources: "src/resources.ts",
   server: "src/server.ts",
   serverTest: "src/server.test.ts",
@@ -41,8 +49,9 @@ export const identifiers = {
   controller: (kind: string) => `${camelCase(kind)}Controller`,
   resourceType: (kind: string) => `${camelCase(kind)}Type`,
   subresource: (kind: string, name: string) => `${camelCase(kind)}${upperFirst(camelCase(kebabToCamel(name)))}`,
-  /** The interface of an action's request body: `WidgetApproveRequest`. */
-  actionRequestKind: (kind: string, name: string) => `${upperFirst(kind)}${upperFirst(kebabToCamel(name))}Request`,
+  /** The interface of a subresource's type: `WidgetApproveRequest`, `WidgetLogsOptions`. */
+  subresourceTypeKind: (kind: string, name: string, suffix: "Request" | "Options") =>
+    `${upperFirst(kind)}${upperFirst(kebabToCamel(name))}${suffix}`,
   conversionModule: (kind: string, version: string) =>
     `${camelCase(kind)}${version.charAt(0).toUpperCase()}${version.slice(1)}`,
 } as const;

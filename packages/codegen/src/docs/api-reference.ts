@@ -2,15 +2,16 @@
  * API reference pages: one Markdown page per group-version listing each kind's names, scope,
  * subresources and printer columns, then every field with its type, constraints and the
  * description written in the types (the same text `kubectl explain` shows), then the request
- * bodies of its actions (`@actionRequest`).
+ * bodies of its actions (`@actionRequest`) and the query parameters of its reads and streams
+ * (`@subresourceOptions`).
  */
 import type { GeneratedFile } from "../generate.js";
 import type {
-  ActionRequestModel,
   ApiModel,
   GroupModel,
   KindModel,
   KindVersionModel,
+  SubresourceTypeModel,
   TypeModel,
 } from "../model/api-model.js";
 
@@ -98,14 +99,15 @@ function kindSection(group: GroupModel, kind: KindModel, version: KindVersionMod
   }
   lines.push("");
   for (const request of kind.actionRequests) lines.push(...actionSection(group, kind, request));
+  for (const options of kind.subresourceOptions) lines.push(...optionsSection(kind, options));
   return lines;
 }
 
 /** An action's request body: the URL it is posted to, its kind, and its fields. */
-function actionSection(group: GroupModel, kind: KindModel, request: ActionRequestModel): string[] {
-  const lines = [`### Action \`${request.action}\``, ""];
+function actionSection(group: GroupModel, kind: KindModel, request: SubresourceTypeModel): string[] {
+  const lines = [`### Action \`${request.subresource}\``, ""];
   lines.push(
-    `\`POST .../${kind.plural}/<name>/${request.action}\` takes a \`${request.kind}\` (${group.name}/${request.version}), checked before the action runs.`,
+    `\`POST .../${kind.plural}/<name>/${request.subresource}\` takes a \`${request.kind}\` (${group.name}/${request.version}), checked before the action runs.`,
     "",
   );
   if (request.schema.description) lines.push(oneParagraph(request.schema.description), "");
@@ -113,6 +115,26 @@ function actionSection(group: GroupModel, kind: KindModel, request: ActionReques
   if (fields.length === 0) return [...lines, "It has no fields: send `{}`.", ""];
   lines.push("| Field | Type | Required | Description |", "| --- | --- | --- | --- |");
   for (const field of fields) fieldRows(field.name, field.type, field.required, field.description, lines);
+  lines.push("");
+  return lines;
+}
+
+/** A read or stream's query parameters: the URL and one row per parameter. */
+function optionsSection(kind: KindModel, options: SubresourceTypeModel): string[] {
+  const lines = [`### Subresource \`${options.subresource}\``, ""];
+  lines.push(
+    `\`GET .../${kind.plural}/<name>/${options.subresource}\` takes these query parameters (\`${options.kind}\`).`,
+    "",
+  );
+  if (options.schema.description) lines.push(oneParagraph(options.schema.description), "");
+  const fields = options.schema.properties ?? [];
+  if (fields.length === 0) return [...lines, "It has none yet.", ""];
+  lines.push("| Parameter | Type | Description |", "| --- | --- | --- |");
+  for (const field of fields) {
+    lines.push(
+      `| \`${field.name}\` | ${typeName(field.type)} | ${cell(field.description ?? field.type.description ?? "")} |`,
+    );
+  }
   lines.push("");
   return lines;
 }

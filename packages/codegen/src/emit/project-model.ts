@@ -1,9 +1,9 @@
 import type {
-  ActionRequestModel,
   ApiModel,
   FieldModel,
   KindModel,
   KindVersionModel,
+  SubresourceTypeModel,
   TypeModel,
 } from "../model/api-model.js";
 import { JSON_STYLE, printLiteral } from "./literal-printer.js";
@@ -45,18 +45,20 @@ function kindJSON(kind: KindModel): Record<string, unknown> {
     categories: [...kind.categories],
     unconditionalUpdate: kind.unconditionalUpdate,
     versions: kind.versions.map(versionJSON),
-    // Left out when empty, so that the records of kinds without actions read as before.
-    actionRequests: kind.actionRequests.length > 0 ? kind.actionRequests.map(actionRequestJSON) : undefined,
+    // Left out when empty, so that the records of kinds without them read as before.
+    actionRequests: kind.actionRequests.length > 0 ? kind.actionRequests.map(subresourceTypeJSON) : undefined,
+    subresourceOptions:
+      kind.subresourceOptions.length > 0 ? kind.subresourceOptions.map(subresourceTypeJSON) : undefined,
   };
 }
 
-function actionRequestJSON(request: ActionRequestModel): Record<string, unknown> {
+function subresourceTypeJSON(type: SubresourceTypeModel): Record<string, unknown> {
   return {
-    action: request.action,
-    kind: request.kind,
-    version: request.version,
-    file: request.source.file,
-    schema: typeJSON(request.schema),
+    subresource: type.subresource,
+    kind: type.kind,
+    version: type.version,
+    file: type.source.file,
+    schema: typeJSON(type.schema),
   };
 }
 

@@ -3,7 +3,14 @@
  * work from the generated record without parsing TypeScript. Locations are only the file of each
  * kind version (line 1): the JSON keeps no line numbers.
  */
-import type { ApiModel, FieldModel, KindModel, KindVersionModel, TypeModel } from "../model/api-model.js";
+import type {
+  ApiModel,
+  FieldModel,
+  KindModel,
+  KindVersionModel,
+  SubresourceTypeModel,
+  TypeModel,
+} from "../model/api-model.js";
 import { PROJECT_MODEL_FORMAT } from "./project-model.js";
 
 export type ProjectModelErrorCode = "InvalidJSON" | "UnsupportedFormat" | "InvalidModel";
@@ -61,17 +68,22 @@ function readKind(kind: Json): KindModel {
     categories: strings(kind.categories),
     unconditionalUpdate: kind.unconditionalUpdate === true,
     versions: array(kind.versions, `${name}.versions`).map((v) => readVersion(object(v, `a version of ${name}`))),
-    actionRequests: array(kind.actionRequests ?? [], `${name}.actionRequests`).map((value) => {
-      const request = object(value, `an action request of ${name}`);
-      return {
-        action: string(request.action, "actionRequest.action"),
-        kind: string(request.kind, "actionRequest.kind"),
-        version: string(request.version, "actionRequest.version"),
-        schema: readType(object(request.schema, "actionRequest.schema")),
-        source: { file: string(request.file, "actionRequest.file"), line: 1, column: 1 },
-      };
-    }),
+    actionRequests: subresourceTypes(kind.actionRequests, `${name}.actionRequests`),
+    subresourceOptions: subresourceTypes(kind.subresourceOptions, `${name}.subresourceOptions`),
   };
+}
+
+function subresourceTypes(value: unknown, what: string): SubresourceTypeModel[] {
+  return array(value ?? [], what).map((item) => {
+    const type = object(item, `an entry of ${what}`);
+    return {
+      subresource: string(type.subresource, `${what}[].subresource`),
+      kind: string(type.kind, `${what}[].kind`),
+      version: string(type.version, `${what}[].version`),
+      schema: readType(object(type.schema, `${what}[].schema`)),
+      source: { file: string(type.file, `${what}[].file`), line: 1, column: 1 },
+    };
+  });
 }
 
 function readVersion(version: Json): KindVersionModel {

@@ -20,6 +20,7 @@ function kind(name: string): KindModel {
     categories: [],
     unconditionalUpdate: false,
     actionRequests: [],
+    subresourceOptions: [],
     versions: [
       {
         name: "v1",

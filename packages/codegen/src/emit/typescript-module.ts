@@ -1,5 +1,5 @@
 import type { ResourceDefinitionData } from "../definitions/types.js";
-import type { ActionRequestModel, ApiModel, GroupModel } from "../model/api-model.js";
+import type { ApiModel, GroupModel, SubresourceTypeModel } from "../model/api-model.js";
 import { lowerFirst } from "../model/names.js";
 import { printLiteral, TYPESCRIPT_STYLE } from "./literal-printer.js";
 import { toResourceDefinition } from "./resource-definitions.js";
@@ -27,12 +27,16 @@ export function emitDefinitionsModule(model: ApiModel, options: DefinitionsModul
     group.kinds.map((kind) => ({ group, kind, definition: toResourceDefinition(group, kind) })),
   );
   const names = definitionNames(entries.map(({ group, kind }) => ({ folder: group.folder, kind: kind.kind })));
-  const hasRequests = entries.some(({ kind }) => kind.actionRequests.length > 0);
+  const imported = [
+    ...(entries.some(({ kind }) => kind.actionRequests.length > 0) ? ["ActionRequest"] : []),
+    "ResourceDefinition",
+    ...(entries.some(({ kind }) => kind.subresourceOptions.length > 0) ? ["SubresourceOptions"] : []),
+  ];
   const lines = [
     `${GENERATED_HEADER} from ${generatedFrom}. DO NOT EDIT.`,
     "// Re-create it with `scaffold generate`.",
     "",
-    `import type { ${hasRequests ? "ActionRequest, " : ""}ResourceDefinition } from ${JSON.stringify(runtimeModule)};`,
+    `import type { ${imported.join(", ")} } from ${JSON.stringify(runtimeModule)};`,
     "",
   ];
   entries.forEach(({ group, kind, definition }, index) => {
@@ -41,12 +45,17 @@ export function emitDefinitionsModule(model: ApiModel, options: DefinitionsModul
     lines.push(`/** ${kind.kind} (${group.name}; ${versions}). */`);
     lines.push(declaration(name, definition));
     lines.push("");
+    const stem = name.replace(/Definition$/, "");
     for (const request of kind.actionRequests) {
-      const constant = actionRequestName(name.replace(/Definition$/, ""), request.action);
-      lines.push(
-        `/** The body of POST .../${kind.plural}/<name>/${request.action}: ${request.kind} (@actionRequest). */`,
-      );
-      lines.push(requestDeclaration(constant, group, request));
+      const at = `${kind.plural}/<name>/${request.subresource}`;
+      lines.push(`/** The body of POST .../${at}: ${request.kind} (@actionRequest). */`);
+      lines.push(requestDeclaration(subresourceTypeName(stem, request.subresource, "Request"), group, request));
+      lines.push("");
+    }
+    for (const options of kind.subresourceOptions) {
+      const at = `${kind.plural}/<name>/${options.subresource}`;
+      lines.push(`/** The query parameters of GET .../${at}: ${options.kind} (@subresourceOptions). */`);
+      lines.push(optionsDeclaration(subresourceTypeName(stem, options.subresource, "Options"), options));
       lines.push("");
     }
   });
@@ -56,15 +65,29 @@ export function emitDefinitionsModule(model: ApiModel, options: DefinitionsModul
 }
 
 /**
- * The constant holding an action's request body: `fischerBanRequest` for kind constant stem
- * `fischer` and action `ban` (`ban-all` → `fischerBanAllRequest`).
+ * The constant holding a subresource's type: `fischerBanRequest` for kind constant stem `fischer`,
+ * action `ban` and suffix `Request` (`ban-all` → `fischerBanAllRequest`); `buildLogOptions` for
+ * a read or stream's options.
  */
-export function actionRequestName(kindStem: string, action: string): string {
-  const pascal = action.replace(/(^|-)([a-z0-9])/g, (_all, _dash, next: string) => next.toUpperCase());
-  return `${kindStem}${pascal}Request`;
+export function subresourceTypeName(kindStem: string, subresource: string, suffix: "Request" | "Options"): string {
+  const pascal = subresource.replace(/(^|-)([a-z0-9])/g, (_all, _dash, next: string) => next.toUpperCase());
+  return `${kindStem}${pascal}${suffix}`;
 }
 
-function requestDeclaration(name: string, group: GroupModel, request: ActionRequestModel): string {
+/** The options' fields as query parameters (the parser allowed only optional strings, integers and booleans). */
+function optionsDeclaration(name: string, options: SubresourceTypeModel): string {
+  const head = `export const ${name}: SubresourceOptions = `;
+  const value = {
+    kind: options.kind,
+    parameters: (options.schema.properties ?? []).map((field) => {
+      const description = field.description ?? field.type.description;
+      return { name: field.name, type: field.type.type, ...(description === undefined ? {} : { description }) };
+    }),
+  };
+  return `${head}${printLiteral(value, TYPESCRIPT_STYLE, 0, head.length, ";")};`;
+}
+
+function requestDeclaration(name: string, group: GroupModel, request: SubresourceTypeModel): string {
   const head = `export const ${name}: ActionRequest = `;
   const value = {
     requestKind: { group: group.name, version: request.version, kind: request.kind },

@@ -47,9 +47,11 @@ export type CodegenErrorCode =
   | "ConflictingKindMarkers"
   | "StorageVersion"
   | "InvalidSubresource"
-  // action request bodies
+  // action request bodies and subresource options
   | "InvalidActionRequest"
-  | "DuplicateActionRequest";
+  | "DuplicateActionRequest"
+  | "InvalidSubresourceOptions"
+  | "DuplicateSubresourceOptions";
 
 export interface CodegenError extends SourceLocation {
   code: CodegenErrorCode;

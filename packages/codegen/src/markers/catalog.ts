@@ -40,6 +40,12 @@ export const MARKERS: readonly MarkerInfo[] = [
   { name: "unconditionalUpdate", target: "kind", repeatable: false, syntax: "" },
 
   { name: "actionRequest", target: "request", repeatable: false, syntax: "kind=<Kind> action=<subresource>" },
+  {
+    name: "subresourceOptions",
+    target: "request",
+    repeatable: false,
+    syntax: "kind=<Kind> subresource=<subresource>",
+  },
 
   { name: "minimum", target: "schema", repeatable: false, syntax: "<number>" },
   { name: "maximum", target: "schema", repeatable: false, syntax: "<number>" },

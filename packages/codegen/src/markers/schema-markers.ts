@@ -98,7 +98,7 @@ export function applySchemaMarkers(base: TypeModel, tags: readonly JsDocTag[], s
     if (info.target === "request") {
       fail(
         "MarkerNotApplicable",
-        `@${tag.name} belongs on an exported interface of its own (the request body), not on a ${site.site}`,
+        `@${tag.name} belongs on an exported interface of its own (the subresource's type), not on a ${site.site}`,
       );
       continue;
     }

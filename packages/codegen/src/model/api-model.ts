@@ -36,15 +36,21 @@ export interface KindModel {
   unconditionalUpdate: boolean;
   /** Highest Kubernetes priority first; exactly one has `storage: true`. */
   versions: KindVersionModel[];
-  /** The request bodies of the kind's action subresources (`@actionRequest`), sorted by action. */
-  actionRequests: ActionRequestModel[];
+  /** The request bodies of the kind's action subresources (`@actionRequest`), sorted by subresource. */
+  actionRequests: SubresourceTypeModel[];
+  /** The query options of the kind's read and stream subresources (`@subresourceOptions`), sorted by subresource. */
+  subresourceOptions: SubresourceTypeModel[];
 }
 
-/** An interface marked `@actionRequest kind=<Kind> action=<name>`: the body POST `.../<name>/<action>` takes. */
-export interface ActionRequestModel {
-  /** The subresource: `/<plural>/<name>/<action>`. */
-  action: string;
-  /** The request body's kind: the interface's name, in the group and version of its folder. */
+/**
+ * An interface marked `@actionRequest kind=<Kind> action=<name>` (the body POST
+ * `.../<name>/<action>` takes) or `@subresourceOptions kind=<Kind> subresource=<name>` (the query
+ * parameters GET `.../<name>/<subresource>` takes).
+ */
+export interface SubresourceTypeModel {
+  /** The subresource: `/<plural>/<name>/<subresource>`. */
+  subresource: string;
+  /** The body's or options' kind: the interface's name, in the group and version of its folder. */
   kind: string;
   version: string;
   schema: TypeModel;

@@ -5,10 +5,15 @@ import { parseJsDoc } from "../jsdoc/jsdoc.js";
 import { isDocumentationTag } from "../markers/catalog.js";
 import type { ApiModel, GroupModel, KindModel } from "../model/api-model.js";
 import { compareKubeVersions, isDNS1123Subdomain, isKubeVersion, pluralize } from "../model/names.js";
-import { type ActionRequestDraft, parseActionRequest } from "./action-request-parser.js";
 import { jsDocOf } from "./jsdoc-of.js";
 import { type KindDraft, parseKind } from "./kind-parser.js";
 import { type ApiSourceFile, SourceIndex } from "./source-index.js";
+import {
+  parseSubresourceType,
+  SUBRESOURCE_TYPE_MARKERS,
+  type SubresourceTypeDraft,
+  type SubresourceTypeMarker,
+} from "./subresource-type-parser.js";
 import { Node, type Project } from "./ts-morph.js";
 import { TypeResolver } from "./type-resolver.js";
 
@@ -31,7 +36,8 @@ interface GroupDraft {
   description?: string;
   at?: SourceLocation;
   drafts: KindDraft[];
-  requests: ActionRequestDraft[];
+  /** `@actionRequest` and `@subresourceOptions` interfaces. */
+  subresourceTypes: SubresourceTypeDraft[];
 }
 
 /**
@@ -54,7 +60,7 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
   const groupOf = (folder: string): GroupDraft => {
     let group = groups.get(folder);
     if (group === undefined) {
-      group = { folder, name: folder, drafts: [], requests: [] };
+      group = { folder, name: folder, drafts: [], subresourceTypes: [] };
       groups.set(folder, group);
     }
     return group;
@@ -71,9 +77,10 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
       if (!Node.isInterfaceDeclaration(statement) && !Node.isTypeAliasDeclaration(statement)) continue;
       const doc = jsDocOf(statement);
       if (!doc.tags.some((tag) => tag.name === "kind")) {
-        if (doc.tags.some((tag) => tag.name === "actionRequest")) {
-          const request = parseActionRequest(statement, doc, file, version, resolver);
-          if (request) groupOf(segments[0] ?? "").requests.push(request);
+        const marker = doc.tags.find((tag) => tag.name in SUBRESOURCE_TYPE_MARKERS)?.name as SubresourceTypeMarker;
+        if (marker !== undefined) {
+          const draft = parseSubresourceType(marker, statement, doc, file, version, resolver);
+          if (draft) groupOf(segments[0] ?? "").subresourceTypes.push(draft);
         }
         continue;
       }
@@ -127,7 +134,7 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
     }
     seenGroupNames.set(group.name, group.folder);
     if (group.drafts.length === 0) {
-      for (const request of group.requests) reportUnknownTarget(request, group.name, [], errors);
+      for (const draft of group.subresourceTypes) reportUnknownTarget(draft, group.name, [], errors);
       continue;
     }
     model.groups.push(assembleGroup(group, errors));
@@ -188,51 +195,62 @@ function readGroupDoc(file: ApiSourceFile, group: GroupDraft, errors: ErrorColle
   }
 }
 
-/** Each `@actionRequest` to the kind it names: one body per action, kinds of this group only. */
-function attachActionRequests(kinds: KindModel[], group: GroupDraft, errors: ErrorCollector): void {
+/**
+ * Each `@actionRequest` and `@subresourceOptions` to the kind it names, kinds of this group
+ * only: one type per subresource, and no type named like a kind.
+ */
+function attachSubresourceTypes(kinds: KindModel[], group: GroupDraft, errors: ErrorCollector): void {
   const byKind = new Map(kinds.map((kind) => [kind.kind, kind]));
-  for (const request of group.requests) {
-    const kind = byKind.get(request.target);
+  const listOf = (kind: KindModel, marker: SubresourceTypeMarker) =>
+    marker === "actionRequest" ? kind.actionRequests : kind.subresourceOptions;
+  for (const draft of group.subresourceTypes) {
+    const kind = byKind.get(draft.target);
     if (kind === undefined) {
-      reportUnknownTarget(request, group.name, kinds, errors);
+      reportUnknownTarget(draft, group.name, kinds, errors);
       continue;
     }
-    const twin = kind.actionRequests.find((other) => other.action === request.model.action);
+    const code = draft.marker === "actionRequest" ? "DuplicateActionRequest" : "DuplicateSubresourceOptions";
+    const twin = [...kind.actionRequests, ...kind.subresourceOptions].find((t) => t.subresource === draft.subresource);
     if (twin) {
       errors.report(
-        "DuplicateActionRequest",
-        `${kind.kind}'s action ${request.model.action} already takes ${twin.kind} (${twin.source.file}:${twin.source.line})`,
-        request.at,
-        "an action has one request body",
+        code,
+        `${kind.kind}'s subresource ${draft.subresource} already takes ${twin.kind} (${twin.source.file}:${twin.source.line})`,
+        draft.at,
+        "a subresource has one request body or one set of options",
       );
       continue;
     }
-    const sameName = kinds.find((other) => other.kind === request.model.kind);
-    if (sameName) {
+    if (byKind.has(draft.kind)) {
+      const pascal = draft.subresource.replace(/(^|-)([a-z0-9])/g, (_a, _d, c: string) => c.toUpperCase());
       errors.report(
-        "DuplicateActionRequest",
-        `${request.model.kind} is already a kind of ${group.name}; a request body needs a kind name of its own`,
-        request.model.source,
-        `rename it, e.g. ${request.target}${request.model.action.replace(/(^|-)([a-z0-9])/g, (_a, _d, c: string) => c.toUpperCase())}Request`,
+        code,
+        `${draft.kind} is already a kind of ${group.name}; a subresource's type needs a kind name of its own`,
+        draft.source,
+        `rename it, e.g. ${draft.target}${pascal}${draft.marker === "actionRequest" ? "Request" : "Options"}`,
       );
       continue;
     }
-    kind.actionRequests.push(request.model);
+    const { subresource, kind: name, version, schema, source } = draft;
+    listOf(kind, draft.marker).push({ subresource, kind: name, version, schema, source });
   }
-  for (const kind of kinds)
-    kind.actionRequests.sort((a, b) => (a.action < b.action ? -1 : a.action > b.action ? 1 : 0));
+  const bySubresource = (a: { subresource: string }, b: { subresource: string }) =>
+    a.subresource < b.subresource ? -1 : a.subresource > b.subresource ? 1 : 0;
+  for (const kind of kinds) {
+    kind.actionRequests.sort(bySubresource);
+    kind.subresourceOptions.sort(bySubresource);
+  }
 }
 
 function reportUnknownTarget(
-  request: ActionRequestDraft,
+  draft: SubresourceTypeDraft,
   group: string,
   kinds: readonly KindModel[],
   errors: ErrorCollector,
 ): void {
   errors.report(
-    "InvalidActionRequest",
-    `@actionRequest kind=${request.target}: ${group} has no kind ${request.target}`,
-    request.at,
+    draft.marker === "actionRequest" ? "InvalidActionRequest" : "InvalidSubresourceOptions",
+    `@${draft.marker} kind=${draft.target}: ${group} has no kind ${draft.target}`,
+    draft.at,
     kinds.length > 0 ? `its kinds: ${kinds.map((kind) => kind.kind).join(", ")}` : "declare the kind with @kind first",
   );
 }
@@ -257,7 +275,7 @@ function assembleGroup(group: GroupDraft, errors: ErrorCollector): GroupModel {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([kind, drafts]) => assembleKind(kind, drafts, errors));
   checkNameCollisions(kinds, byKind, group.name, errors);
-  attachActionRequests(kinds, group, errors);
+  attachSubresourceTypes(kinds, group, errors);
   const versions = [...new Set(group.drafts.map((draft) => draft.version))].sort(compareKubeVersions);
   const description = group.description === undefined ? {} : { description: group.description };
   return { name: group.name, folder: group.folder, ...description, versions, kinds };
@@ -343,6 +361,7 @@ function assembleKind(kind: string, unsorted: KindDraft[], errors: ErrorCollecto
     unconditionalUpdate,
     versions: drafts.map((draft) => draft.model),
     actionRequests: [],
+    subresourceOptions: [],
   };
 }
 

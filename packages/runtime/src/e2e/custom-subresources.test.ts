@@ -78,6 +78,8 @@ const log: StreamSubresource<Job, LogOptions> = {
   // No parseOptions: the declared parameter arrives converted (follow=true → true).
   parameters: [{ name: "follow", type: "boolean", description: "Keep streaming new lines." }],
   async handle(context, options, write) {
+    // Refused before its first write: the client gets this Status, not a 200 and an empty stream.
+    if ((context.object.spec?.steps ?? []).length === 0) throw StatusError.badRequest("the job has no steps to log");
     openStreams++;
     try {
       for (const s of context.object.spec?.steps ?? []) await write(`step ${s}\n`);
@@ -301,6 +303,13 @@ describe("custom subresources", () => {
       assert.equal(res.status, 400, value);
       assert.deepEqual([res.json().reason, res.json().message], ["BadRequest", message]);
     }
+  });
+
+  it("answers a stream's refusal at its start as a Status", async () => {
+    await jobs.create(job("empty", []));
+    const res = await server.request(`${base}/empty/log`);
+    assert.equal(res.status, 400);
+    assert.deepEqual([res.json().reason, res.json().message], ["BadRequest", "the job has no steps to log"]);
   });
 
   it("streams until done, or until the client leaves when following", async () => {

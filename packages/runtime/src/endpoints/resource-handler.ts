@@ -222,13 +222,23 @@ export class ResourceHandler {
       return;
     }
     const { res } = r;
-    res.statusCode = 200;
-    res.setHeader("Content-Type", sub.contentType ?? "text/plain; charset=utf-8");
-    res.setHeader("Cache-Control", "no-cache, private");
-    if ("flushHeaders" in res) res.flushHeaders();
-    else res.writeHead(200);
+    // The 200 goes out with the first chunk, or once the handler has run to its first wait for
+    // I/O: a handler that refuses its request first (a StatusError thrown at its start, e.g. on
+    // an option out of range) gets its Status answered instead of a 200 and an empty stream.
+    let opened = false;
+    const open = () => {
+      if (opened || res.headersSent || res.destroyed) return;
+      opened = true;
+      res.statusCode = 200;
+      res.setHeader("Content-Type", sub.contentType ?? "text/plain; charset=utf-8");
+      res.setHeader("Cache-Control", "no-cache, private");
+      if ("flushHeaders" in res) res.flushHeaders();
+      else res.writeHead(200);
+    };
+    const opening = setImmediate(open);
     const write = (chunk: string): Promise<void> =>
       new Promise((resolve) => {
+        open();
         if (controller.signal.aborted || res.writableEnded || res.destroyed) return resolve();
         if ((res as ServerResponse).write(chunk)) return resolve();
         // Wait for the socket to drain, or for the client to leave.
@@ -242,8 +252,10 @@ export class ResourceHandler {
       });
     try {
       await sub.handle(context, options, write);
+      open();
     } finally {
-      if (!res.writableEnded && !res.destroyed) res.end();
+      clearImmediate(opening);
+      if (opened && !res.writableEnded && !res.destroyed) res.end();
     }
   }
 

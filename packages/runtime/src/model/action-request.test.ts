@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { withActionRequest } from "./action-request.js";
-import type { ActionRequest, ActionSubresource, ReadSubresource } from "./resource.js";
+import { withActionRequest, withSubresourceOptions } from "./action-request.js";
+import type { ActionRequest, ActionSubresource, ReadSubresource, SubresourceOptions } from "./resource.js";
 
 const request: ActionRequest = {
   requestKind: { group: "wardle.example.com", version: "v1alpha1", kind: "BanRequest" },
@@ -36,5 +36,38 @@ describe("withActionRequest", () => {
   it("refuses a subresource that is not an action", () => {
     const read: ReadSubresource<never, unknown> = { type: "read", name: "ban", handle: () => ({}) };
     assert.throws(() => withActionRequest(read as never, request), /is a read subresource, but BanRequest/);
+  });
+});
+
+describe("withSubresourceOptions", () => {
+  const options: SubresourceOptions = {
+    kind: "BuildLogOptions",
+    parameters: [{ name: "follow", type: "boolean", description: "Keep streaming." }],
+  };
+  const read: ReadSubresource<never, { follow?: boolean }> = {
+    type: "read",
+    name: "log",
+    handle: (_context, parsed) => parsed.follow,
+  };
+
+  it("gives the read or stream the derived parameters, keeping its handler", () => {
+    const wired = withSubresourceOptions(read as never, options);
+    assert.deepEqual(wired.parameters, options.parameters);
+    assert.equal(wired.handle, read.handle);
+    assert.equal(read.parameters, undefined, "the handler's own object is not changed");
+  });
+
+  it("refuses a handler that declares parameters or parseOptions, and an action", () => {
+    for (const extra of [{ parameters: [] }, { parseOptions: () => ({}) }]) {
+      const key = Object.keys(extra)[0];
+      assert.throws(
+        () => withSubresourceOptions({ ...read, ...extra } as never, options),
+        new RegExp(`subresource "log" declares ${key} and BuildLogOptions in src/apis is its @subresourceOptions`),
+      );
+    }
+    assert.throws(
+      () => withSubresourceOptions(action as never, options),
+      /subresource "ban" is an action, but BuildLogOptions is its @subresourceOptions/,
+    );
   });
 });

@@ -1,4 +1,12 @@
-import type { ActionRequest, ActionSubresource, CustomSubresource } from "./resource.js";
+import type { KubeObject } from "../api/meta.js";
+import type {
+  ActionRequest,
+  ActionSubresource,
+  CustomSubresource,
+  ReadSubresource,
+  StreamSubresource,
+  SubresourceOptions,
+} from "./resource.js";
 
 /**
  * The action with the request body `scaffold generate` derived from an `@actionRequest`
@@ -20,4 +28,29 @@ export function withActionRequest(subresource: CustomSubresource, request: Actio
     );
   }
   return { ...subresource, requestKind: request.requestKind, requestSchema: request.requestSchema };
+}
+
+/**
+ * The read or stream subresource with the query parameters `scaffold generate` derived from a
+ * `@subresourceOptions` interface: the server converts each by type before `handle` runs. A
+ * handler that also declares `parameters` or `parseOptions` (or is an action) is refused, as
+ * `withActionRequest` refuses a second body.
+ */
+export function withSubresourceOptions(
+  subresource: CustomSubresource,
+  options: SubresourceOptions,
+): ReadSubresource<KubeObject, unknown> | StreamSubresource<KubeObject, unknown> {
+  const where = `subresource "${subresource.name}"`;
+  if (subresource.type === "action") {
+    throw new Error(
+      `${where} is an action, but ${options.kind} is its @subresourceOptions: an action takes a body (@actionRequest)`,
+    );
+  }
+  const declared = (["parameters", "parseOptions"] as const).find((key) => subresource[key] !== undefined);
+  if (declared !== undefined) {
+    throw new Error(
+      `${where} declares ${declared} and ${options.kind} in src/apis is its @subresourceOptions: keep one of them`,
+    );
+  }
+  return { ...subresource, parameters: options.parameters };
 }

@@ -85,6 +85,13 @@ export interface ActionSubresource<T extends KubeObject = KubeObject, B = unknow
   handle(context: SubresourceContext<T>, body: B): Promise<unknown> | unknown;
 }
 
+/** A read or stream subresource's query parameters as `scaffold generate` derives them from a `@subresourceOptions` interface. */
+export interface SubresourceOptions {
+  /** The interface's name (the options' kind), for messages. */
+  kind: string;
+  parameters: SubresourceParameter[];
+}
+
 /** An action's request body as `scaffold generate` derives it from an `@actionRequest` interface. */
 export interface ActionRequest {
   requestKind: { group: string; version: string; kind: string };

@@ -7,16 +7,25 @@ import {
   type Strategy,
   type VersionConversion,
   withActionRequest,
+  withSubresourceOptions,
 } from "@apiserver-kit/runtime";
 import * as gizmoV1beta1 from "../conversion/gizmo-v1beta1.js";
 import * as widgetV1beta1 from "../conversion/widget-v1beta1.js";
 import { subresource as gizmoLogs } from "../subresources/gizmo-logs.js";
 import { subresource as widgetApprove } from "../subresources/widget-approve.js";
 import { subresource as widgetHistory } from "../subresources/widget-history.js";
-import { gizmoDefinition, widgetApproveRequest, widgetDefinition } from "./resources.js";
+import {
+  gizmoDefinition,
+  gizmoLogsOptions,
+  widgetApproveRequest,
+  widgetDefinition,
+  widgetHistoryOptions,
+} from "./resources.js";
 
-/** Actions with the request bodies of their @actionRequest interfaces (src/apis). */
+/** Subresources with the types of their @actionRequest and @subresourceOptions interfaces (src/apis). */
+const gizmoLogsWithOptions = withSubresourceOptions(gizmoLogs, gizmoLogsOptions);
 const widgetApproveWithRequest = withActionRequest(widgetApprove, widgetApproveRequest);
+const widgetHistoryWithOptions = withSubresourceOptions(widgetHistory, widgetHistoryOptions);
 
 /** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */
 export interface ResourceHooks {
@@ -27,8 +36,11 @@ export interface ResourceHooks {
 /** The generated definitions with the conversion functions of src/conversion and the given hooks. */
 export function withHooks(hooks: ResourceHooks = {}): ResourceDefinition[] {
   return [
-    attach(gizmoDefinition, hooks.Gizmo, { v1beta1: gizmoV1beta1 }, [gizmoLogs]),
-    attach(widgetDefinition, hooks.Widget, { v1beta1: widgetV1beta1 }, [widgetApproveWithRequest, widgetHistory]),
+    attach(gizmoDefinition, hooks.Gizmo, { v1beta1: gizmoV1beta1 }, [gizmoLogsWithOptions]),
+    attach(widgetDefinition, hooks.Widget, { v1beta1: widgetV1beta1 }, [
+      widgetApproveWithRequest,
+      widgetHistoryWithOptions,
+    ]),
   ];
 }
 

@@ -1,18 +1,20 @@
 import type { KubeObject, StreamSubresource } from "@apiserver-kit/runtime";
 import type { Gizmo } from "../apis/widgets/v1alpha1/gizmo.js";
+import type { GizmoLogsOptions } from "../apis/widgets/v1alpha1/gizmo-logs-options.js";
 
 /**
  * GET `.../gizmos/<name>/logs`: streams text about a Gizmo until done or until the
- * client leaves (authorized as `get` on `gizmos/logs`; `kubectl get --raw` reads it).
- * This skeleton writes one line per status condition.
+ * client leaves (authorized as `get` on `gizmos/logs`; `kubectl get --raw` reads it;
+ * `options` are GizmoLogsOptions, converted from the query by the server). This skeleton
+ * writes one line per status condition.
  */
-export const subresource: StreamSubresource<Gizmo & KubeObject> = {
+export const subresource: StreamSubresource<Gizmo & KubeObject, GizmoLogsOptions> = {
   type: "stream",
   name: "logs",
   description: "logs of a Gizmo.",
   contentType: "text/plain",
-  async handle(context, _options, write) {
-    for (const condition of context.object.status?.conditions ?? []) {
+  async handle(context, options, write) {
+    for (const condition of (context.object.status?.conditions ?? []).slice(0, options.limit)) {
       if (context.signal.aborted) return;
       await write(`${condition.type}=${condition.status} ${condition.reason}: ${condition.message}\n`);
     }

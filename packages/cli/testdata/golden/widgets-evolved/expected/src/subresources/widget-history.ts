@@ -1,15 +1,18 @@
 import type { KubeObject, ReadSubresource } from "@apiserver-kit/runtime";
 import type { Widget } from "../apis/widgets/v1alpha1/widget.js";
+import type { WidgetHistoryOptions } from "../apis/widgets/v1alpha1/widget-history-options.js";
 
 /**
  * GET `.../widgets/<name>/history`: a read of a Widget with its own query parameters
- * (authorized as `get` on `widgets/history`). This skeleton answers with the object's status.
+ * (authorized as `get` on `widgets/history`; `options` are WidgetHistoryOptions, converted
+ * from the query by the server). This skeleton answers with the object's status conditions.
  */
-export const subresource: ReadSubresource<Widget & KubeObject> = {
+export const subresource: ReadSubresource<Widget & KubeObject, WidgetHistoryOptions> = {
   type: "read",
   name: "history",
   description: "history of a Widget.",
-  handle(context) {
-    return { kind: "WidgetHistory", apiVersion: "widgets.example.com/v1alpha1", status: context.object.status ?? {} };
+  handle(context, options) {
+    const conditions = (context.object.status?.conditions ?? []).slice(0, options.limit);
+    return { kind: "WidgetHistory", apiVersion: "widgets.example.com/v1alpha1", conditions };
   },
 };

@@ -30,7 +30,7 @@ describe("@actionRequest", () => {
     assertNoErrors(result.errors);
     const [approve, ...others] = onlyKind(result).actionRequests;
     assert.equal(others.length, 0);
-    assert.equal(approve?.action, "approve");
+    assert.equal(approve?.subresource, "approve");
     assert.equal(approve?.kind, "FlunderApproveRequest");
     assert.equal(approve?.version, "v1alpha1");
     assert.deepEqual(approve?.source, { file: REQUEST_FILE, line: 7, column: 18 });
@@ -55,7 +55,7 @@ describe("@actionRequest", () => {
     );
     const json = emitProjectModel(result.model);
     assert.deepEqual(
-      readProjectModel(json).groups[0]?.kinds[0]?.actionRequests.map((r) => [r.action, r.kind, r.source.file]),
+      readProjectModel(json).groups[0]?.kinds[0]?.actionRequests.map((r) => [r.subresource, r.kind, r.source.file]),
       [["approve", "FlunderApproveRequest", REQUEST_FILE]],
     );
     // Without requests, neither the import nor the JSON changes.
@@ -107,7 +107,7 @@ describe("@actionRequest", () => {
     });
     assert.match(
       singleError(twice, "DuplicateActionRequest").message,
-      /Flunder's action approve already takes FlunderApproveRequest/,
+      /Flunder's subresource approve already takes FlunderApproveRequest/,
     );
     const named = parseFiles({
       [KIND_FILE]: kindSource("  color?: string;"),
@@ -172,5 +172,82 @@ describe("@actionRequest", () => {
     });
     assertNoErrors(reused.errors);
     assert.equal(onlyKind(reused).actionRequests.length, 1);
+  });
+});
+
+describe("@subresourceOptions", () => {
+  const OPTIONS_FILE = "src/apis/wardle/v1alpha1/flunder-log-options.ts";
+  const options = (
+    body: string,
+    doc = "/**\n * How to read the log.\n * @subresourceOptions kind=Flunder subresource=log\n */",
+  ) =>
+    `import type { int64 } from "@apiserver-kit/runtime";\n${doc}\nexport interface FlunderLogOptions {\n${body}\n}\n`;
+  const parseOptions = (source: string) =>
+    parseFiles({ [KIND_FILE]: kindSource("  color?: string;"), [OPTIONS_FILE]: source });
+
+  it("turns optional strings, integers and booleans into the subresource's query parameters", () => {
+    const result = parseOptions(
+      options(
+        "  /** Keep streaming. */\n  follow?: boolean;\n  /** Only the last lines. */\n  tailLines?: int64;\n  container?: string;",
+      ),
+    );
+    assertNoErrors(result.errors);
+    const [log] = onlyKind(result).subresourceOptions;
+    assert.deepEqual([log?.subresource, log?.kind, log?.version], ["log", "FlunderLogOptions", "v1alpha1"]);
+    const module = emitDefinitionsModule(result.model);
+    assert.match(module, /^import type \{ ResourceDefinition, SubresourceOptions \} from "@apiserver-kit\/runtime";$/m);
+    const flat = module.replace(/\s+/g, " ").replace(/,? \}/g, " }").replace(/,? \]/g, " ]");
+    assert.ok(
+      flat.includes(
+        'export const flunderLogOptions: SubresourceOptions = { kind: "FlunderLogOptions", parameters: [ { name: "follow", type: "boolean", description: "Keep streaming." }, { name: "tailLines", type: "integer", description: "Only the last lines." }, { name: "container", type: "string" } ] };',
+      ),
+      module,
+    );
+    const json = emitProjectModel(result.model);
+    assert.deepEqual(
+      readProjectModel(json).groups[0]?.kinds[0]?.subresourceOptions.map((o) => [o.subresource, o.kind, o.source.file]),
+      [["log", "FlunderLogOptions", OPTIONS_FILE]],
+    );
+  });
+
+  const refusals: Array<[string, string, RegExp]> = [
+    ["a required field", "  follow: boolean;", /follow: a query parameter is optional/],
+    ["an object field", "  range?: { from?: int64 };", /range: a query parameter is a string, an integer or a boolean/],
+    ["a list field", "  names?: string[];", /names: a query parameter is a string, an integer or a boolean/],
+    [
+      "a constraint",
+      "  /** @minimum 0 */\n  tailLines?: int64;",
+      /tailLines: a query parameter is converted by type, not validated \(minimum\)/,
+    ],
+    ["an enum", '  mode?: "a" | "b";', /mode: a query parameter is converted by type, not validated \(enum\)/],
+  ];
+  for (const [what, body, message] of refusals) {
+    it(`refuses ${what}`, () => {
+      assert.match(singleError(parseOptions(options(body)), "InvalidSubresourceOptions").message, message);
+    });
+  }
+
+  it("refuses options and a body for one subresource, and an unknown kind", () => {
+    const both = parseFiles({
+      [KIND_FILE]: kindSource("  color?: string;"),
+      [OPTIONS_FILE]: options("  follow?: boolean;"),
+      [REQUEST_FILE]: request("/** @actionRequest kind=Flunder action=log */"),
+    });
+    assert.match(
+      singleError(both, "DuplicateSubresourceOptions").message,
+      /Flunder's subresource log already takes FlunderApproveRequest/,
+    );
+    const unknown = parseOptions(
+      options("  follow?: boolean;", "/** @subresourceOptions kind=Fluffer subresource=log */"),
+    );
+    assert.match(
+      singleError(unknown, "InvalidSubresourceOptions").message,
+      /Fluffer: wardle\.example\.com has no kind Fluffer/,
+    );
+    const wrongKey = parseOptions(options("  follow?: boolean;", "/** @subresourceOptions kind=Flunder action=log */"));
+    assert.match(
+      singleError(wrongKey, "InvalidSubresourceOptions").message,
+      /does not take action=log|does not take action/,
+    );
   });
 });
