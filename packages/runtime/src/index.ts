@@ -26,7 +26,7 @@ export type { CertificateAuthority, CertKeyPair } from "./certs/x509.js";
 export { createCA, issueCertificate, loadCA } from "./certs/x509.js";
 export type { LocalMode, LocalPki } from "./local/local-mode.js";
 export { ensureLocalPki, kubeconfigYAML, localMode } from "./local/local-mode.js";
-export { withActionRequest, withSubresourceOptions } from "./model/action-request.js";
+export { withActionRequest, withSubresourceOptions } from "./model/subresource-types.js";
 export { ApiModel, ApiResource, compareVersions } from "./model/api-model.js";
 export type * from "./model/resource.js";
 export type * from "./model/schema.js";

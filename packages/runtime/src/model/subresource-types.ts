@@ -10,9 +10,9 @@ import type {
 
 /**
  * The action with the request body `scaffold generate` derived from an `@actionRequest`
- * interface. The handler file declares the behaviour, the API types declare the body; a handler
- * that also declares a `requestSchema` or `requestKind` (or is not an action) is a mistake the server refuses to
- * start with, since one of the two declarations would be silently ignored.
+ * interface. The handler file declares the behaviour, the API types declare the body. A handler
+ * that also declares a `requestSchema` or `requestKind` (or is not an action) stops the server at
+ * start-up, since one of the two declarations would be silently ignored.
  */
 export function withActionRequest(subresource: CustomSubresource, request: ActionRequest): ActionSubresource {
   const where = `subresource "${subresource.name}"`;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { withActionRequest, withSubresourceOptions } from "./action-request.js";
+import { withActionRequest, withSubresourceOptions } from "./subresource-types.js";
 import type { ActionRequest, ActionSubresource, ReadSubresource, SubresourceOptions } from "./resource.js";
 
 const request: ActionRequest = {
