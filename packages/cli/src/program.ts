@@ -217,7 +217,9 @@ export function createProgram(context: ProgramContext = {}): Command {
 
   const addSubresourceCommand = withExamples(add.command("subresource"))
     .argument("<name>", "status, scale, or a custom subresource's name such as approve")
-    .description("Adds status or scale (markers and fields), or a custom subresource with a handler skeleton.");
+    .description(
+      "Adds status or scale (markers and fields), or a custom subresource: a handler skeleton and the interface of its body or query options in src/apis.",
+    );
   option(addSubresourceCommand, "--kind <Kind>", "The kind (required).", "--kind Widget", { mandatory: true });
   option(
     addSubresourceCommand,
