@@ -207,6 +207,9 @@ describe("the scaffold command line", () => {
     const fixed = await run(["add", "subresource", "--kind", "Widget", "reject"], dir);
     assert.equal(fixed.code, 0, fixed.err);
     assert.doesNotMatch(fixed.out, /widget-reject-request\.ts/, "the body the user wrote is kept");
+    const handler = readFileSync(join(dir, "src/subresources/widget-reject.ts"), "utf8");
+    assert.match(handler, /import type \{ WidgetRejectRequest \} from "\.\.\/apis\/actions\/v1alpha1\/stray\.js";/);
+    assert.doesNotMatch(handler, /body\.reason/, "the skeleton reads no field the user's body may lack");
     assert.match(
       readFileSync(join(dir, "src/generated/register.ts"), "utf8"),
       /withActionRequest\(widgetReject, widgetRejectRequest\)/,

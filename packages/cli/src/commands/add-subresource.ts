@@ -127,6 +127,10 @@ function planCustom(
     name,
     suffix,
   );
+  // Generate reads the type from src/apis; one written by hand (any file, same marker) is kept.
+  const marker = type === "action" ? "actionRequest" : "subresourceOptions";
+  const existing = findSubresourceType(plan, marker, resource.kind, name);
+  const typePath = existing?.path ?? typeFile;
   const data = {
     kind: resource.kind,
     plural: resource.plural,
@@ -137,27 +141,35 @@ function planCustom(
     annotation: `${project.group}/${kebabCase(name)}-requested-at`,
     reasonAnnotation: `${project.group}/${kebabCase(name)}-reason`,
     typeImport: typeImport("src/subresources", project.groupFolder, resource.storageVersion, resource.kind),
-    subresourceKind: identifiers.subresourceTypeKind(resource.kind, name, suffix),
-    subresourceTypeImport: `../${typeFile.slice(4).replace(/\.ts$/, ".js")}`,
+    subresourceKind: existing?.name ?? identifiers.subresourceTypeKind(resource.kind, name, suffix),
+    subresourceTypeImport: `../${typePath.slice(4).replace(/\.ts$/, ".js")}`,
     handlerFile: path.slice("src/subresources/".length),
+    // The user's own type: the skeleton does not read fields it may not have.
+    customType: existing !== undefined,
   };
   plan.user(path, render(`subresource/${type}.ts.hbs`, data));
-  // Generate reads the type from src/apis; one written by hand (any file, same marker) is kept.
-  const marker = type === "action" ? "actionRequest" : "subresourceOptions";
-  if (!plan.exists(typeFile) && !declaresSubresourceType(plan, marker, resource.kind, name)) {
+  if (existing === undefined && !plan.exists(typeFile)) {
     plan.user(typeFile, render(`subresource/${type === "action" ? "action-request" : "options"}.ts.hbs`, data));
   }
 }
 
-/** Whether a file under src/apis already marks an interface `@<marker> kind=<kind> <argument>=<name>`. */
-function declaresSubresourceType(plan: FilePlan, marker: string, kind: string, name: string): boolean {
-  const pattern = new RegExp(`@${marker}\\b([^\\n]*)`, "g");
-  return plan.files(APIS_DIR).some((path) =>
-    [...(plan.read(path) ?? "").matchAll(pattern)].some((match) => {
+/**
+ * The interface under src/apis marked `@<marker> kind=<kind> <argument>=<name>`, if the user wrote
+ * one already (the handler skeleton then imports it): its file and name.
+ */
+function findSubresourceType(
+  plan: FilePlan,
+  marker: string,
+  kind: string,
+  name: string,
+): { path: string; name: string } | undefined {
+  const pattern = new RegExp(`@${marker}\\b([^\\n]*)[\\s\\S]*?export interface (\\w+)`, "g");
+  for (const path of plan.files(APIS_DIR)) {
+    for (const match of (plan.read(path) ?? "").matchAll(pattern)) {
       const words = (match[1] ?? "").trim().split(/\s+/);
-      return (
-        words.includes(`kind=${kind}`) && words.some((word) => word.endsWith(`=${name}`) && !word.startsWith("kind="))
-      );
-    }),
-  );
+      const named = words.some((word) => word.endsWith(`=${name}`) && !word.startsWith("kind="));
+      if (words.includes(`kind=${kind}`) && named) return { path, name: match[2] ?? "" };
+    }
+  }
+  return undefined;
 }
