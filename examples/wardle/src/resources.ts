@@ -1,4 +1,10 @@
-import { type FieldError, fieldErrors, type ResourceDefinition, type Strategy } from "@apiserver-kit/runtime";
+import {
+  type FieldError,
+  fieldErrors,
+  type KubeObject,
+  type ResourceDefinition,
+  type Strategy,
+} from "@apiserver-kit/runtime";
 import { banFlunder } from "./admission/ban-flunder.js";
 import type { Flunder } from "./apis/wardle/v1beta1/flunder.js";
 import { withHooks } from "./generated/register.js";
@@ -8,15 +14,15 @@ import { withHooks } from "./generated/register.js";
  * internal type: referenceType defaults to the kind of reference set, and must agree with it.
  * (v1alpha1 requests arrive here converted, so errors name v1beta1's fields.)
  */
-export const flunderStrategy: Strategy = {
-  default(object) {
-    const spec = (object as unknown as Flunder).spec;
+export const flunderStrategy: Strategy<Flunder & KubeObject> = {
+  default(flunder) {
+    const spec = flunder.spec;
     if (!spec || spec.referenceType !== undefined) return;
     if (spec.flunderReference !== undefined) spec.referenceType = "Flunder";
     else if (spec.fischerReference !== undefined) spec.referenceType = "Fischer";
   },
-  validate(object) {
-    const spec = (object as unknown as Flunder).spec ?? {};
+  validate(flunder) {
+    const spec = flunder.spec ?? {};
     const errors: FieldError[] = [];
     if (spec.referenceType === "Flunder") {
       if (spec.flunderReference === undefined)

@@ -3,12 +3,14 @@
 
 import {
   type CustomSubresource,
+  type KubeObject,
   type ResourceDefinition,
   type Strategy,
   type VersionConversion,
   withActionRequest,
   withSubresourceOptions,
 } from "@apiserver-kit/runtime";
+import type { Build } from "../apis/ci/v1alpha1/build.js";
 import { subresource as buildCancel } from "../subresources/build-cancel.js";
 import { subresource as buildLog } from "../subresources/build-log.js";
 import { buildCancelRequest, buildDefinition, buildLogOptions } from "./resources.js";
@@ -19,7 +21,7 @@ const buildLogWithOptions = withSubresourceOptions(buildLog, buildLogOptions);
 
 /** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */
 export interface ResourceHooks {
-  Build?: { strategy?: Strategy };
+  Build?: { strategy?: Strategy<Build & KubeObject> };
 }
 
 /** The generated definitions with the conversion functions of src/conversion and the given hooks. */

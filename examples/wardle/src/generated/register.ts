@@ -3,11 +3,14 @@
 
 import {
   type CustomSubresource,
+  type KubeObject,
   type ResourceDefinition,
   type Strategy,
   type VersionConversion,
   withActionRequest,
 } from "@apiserver-kit/runtime";
+import type { Fischer } from "../apis/wardle/v1alpha1/fischer.js";
+import type { Flunder } from "../apis/wardle/v1beta1/flunder.js";
 import * as flunderV1alpha1 from "../conversion/flunder-v1alpha1.js";
 import { subresource as fischerBan } from "../subresources/fischer-ban.js";
 import { fischerBanRequest, fischerDefinition, flunderDefinition } from "./resources.js";
@@ -17,8 +20,8 @@ const fischerBanWithRequest = withActionRequest(fischerBan, fischerBanRequest);
 
 /** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */
 export interface ResourceHooks {
-  Fischer?: { strategy?: Strategy };
-  Flunder?: { strategy?: Strategy };
+  Fischer?: { strategy?: Strategy<Fischer & KubeObject> };
+  Flunder?: { strategy?: Strategy<Flunder & KubeObject> };
 }
 
 /** The generated definitions with the conversion functions of src/conversion and the given hooks. */

@@ -205,13 +205,18 @@ export function emitRegister(
   }
   const definitions = [...kinds.map((kind) => `${camelCase(kind.kind)}Definition`), ...fromResources].sort();
   const definitionImport = `import { ${definitions.join(", ")} } from "./resources.js";`;
-  const runtimeTypes = "type CustomSubresource, type ResourceDefinition, type Strategy, type VersionConversion";
+  const kindType = kindTypeNames(kinds);
+  const runtimeImport = importStatement(
+    [
+      ...RUNTIME_TYPES.filter((name) => name !== "KubeObject" || kinds.length > 0).map((name) => `type ${name}`),
+      ...[...wrappers].sort(),
+    ],
+    "@apiserver-kit/runtime",
+  );
   const lines = [
     ...HEADER("src/apis and src/conversion"),
-    wrappers.size > 0
-      ? `import {\n  ${[...runtimeTypes.split(", "), ...[...wrappers].sort()].join(",\n  ")},\n} from "@apiserver-kit/runtime";`
-      : 'import type { CustomSubresource, ResourceDefinition, Strategy, VersionConversion } from "@apiserver-kit/runtime";',
-    ...imports.sort(),
+    runtimeImport,
+    ...[...imports, ...kindTypeImports(kinds, kindType)].sort((a, b) => compareSources(sourceOf(a), sourceOf(b))),
     ...(definitions.length > 0
       ? [
           definitionImport.length <= 120
@@ -229,7 +234,7 @@ export function emitRegister(
       : []),
     "/** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */",
     "export interface ResourceHooks {",
-    ...kinds.map((kind) => `  ${kind.kind}?: { strategy?: Strategy };`),
+    ...kinds.map((kind) => `  ${kind.kind}?: { strategy?: Strategy<${kindType.get(kind.kind)} & KubeObject> };`),
     "}",
     "",
     "/** The generated definitions with the conversion functions of src/conversion and the given hooks. */",
@@ -257,6 +262,47 @@ export function emitRegister(
     "}",
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** The runtime's types register.ts uses. */
+const RUNTIME_TYPES = ["CustomSubresource", "KubeObject", "ResourceDefinition", "Strategy", "VersionConversion"];
+
+/** How register.ts names each kind's interface: as declared, unless that clashes with a name of its own. */
+function kindTypeNames(kinds: readonly KindModel[]): Map<string, string> {
+  const taken = new Set([...RUNTIME_TYPES, "ResourceHooks"]);
+  return new Map(kinds.map((kind) => [kind.kind, taken.has(kind.kind) ? `${kind.kind}Object` : kind.kind]));
+}
+
+/** `import type { Widget } from "../apis/widgets/v1alpha1/widget.js";`: each kind's storage-version interface. */
+function kindTypeImports(kinds: readonly KindModel[], names: Map<string, string>): string[] {
+  const byFile = new Map<string, string[]>();
+  for (const kind of kinds) {
+    const storage = kind.versions.find((version) => version.storage) ?? kind.versions[0];
+    if (storage === undefined) continue;
+    const local = names.get(kind.kind) ?? kind.kind;
+    const specifier = local === kind.kind ? kind.kind : `${kind.kind} as ${local}`;
+    const source = `../${storage.source.file.replace(/^src\//, "").replace(/\.ts$/, ".js")}`;
+    byFile.set(source, [...(byFile.get(source) ?? []), specifier]);
+  }
+  return [...byFile].map(([source, specifiers]) => importStatement(specifiers.sort(), source, true));
+}
+
+/** An import on one line while it fits in 120 columns, else one specifier per line (as biome prints it). */
+function importStatement(specifiers: string[], source: string, typeOnly = false): string {
+  const allTypes = typeOnly || specifiers.every((s) => s.startsWith("type "));
+  const names = allTypes ? specifiers.map((s) => s.replace(/^type /, "")) : specifiers;
+  const head = allTypes ? "import type" : "import";
+  const flat = `${head} { ${names.join(", ")} } from "${source}";`;
+  return flat.length <= 120 ? flat : `${head} {\n${names.map((n) => `  ${n},`).join("\n")}\n} from "${source}";`;
+}
+
+const sourceOf = (statement: string) => /from "([^"]+)";$/.exec(statement)?.[1] ?? "";
+
+/** Biome's order of relative sources: by path without the extension, so `widget` comes before `widget-set`. */
+function compareSources(a: string, b: string): number {
+  const strip = (source: string) => source.replace(/\.js$/, "");
+  const [x, y] = [strip(a), strip(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** `return [a, b];` on one line while it fits, else one entry per line (as biome prints it). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { withActionRequest, withSubresourceOptions } from "./subresource-types.js";
 import type { ActionRequest, ActionSubresource, ReadSubresource, SubresourceOptions } from "./resource.js";
+import { withActionRequest, withSubresourceOptions } from "./subresource-types.js";
 
 const request: ActionRequest = {
   requestKind: { group: "wardle.example.com", version: "v1alpha1", kind: "BanRequest" },

@@ -3,12 +3,15 @@
 
 import {
   type CustomSubresource,
+  type KubeObject,
   type ResourceDefinition,
   type Strategy,
   type VersionConversion,
   withActionRequest,
   withSubresourceOptions,
 } from "@apiserver-kit/runtime";
+import type { Gizmo } from "../apis/widgets/v1alpha1/gizmo.js";
+import type { Widget } from "../apis/widgets/v1alpha1/widget.js";
 import * as gizmoV1beta1 from "../conversion/gizmo-v1beta1.js";
 import * as widgetV1beta1 from "../conversion/widget-v1beta1.js";
 import { subresource as gizmoLogs } from "../subresources/gizmo-logs.js";
@@ -29,8 +32,8 @@ const widgetHistoryWithOptions = withSubresourceOptions(widgetHistory, widgetHis
 
 /** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */
 export interface ResourceHooks {
-  Gizmo?: { strategy?: Strategy };
-  Widget?: { strategy?: Strategy };
+  Gizmo?: { strategy?: Strategy<Gizmo & KubeObject> };
+  Widget?: { strategy?: Strategy<Widget & KubeObject> };
 }
 
 /** The generated definitions with the conversion functions of src/conversion and the given hooks. */
