@@ -6,7 +6,7 @@
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
 import { typeImport } from "../generate/generated-files.js";
-import { ensureKindTag, ensureProperty, propertyType } from "../machinery/ast-edits.js";
+import { ensureKindTag, ensureProperty, propertyType, taggedInterfaces } from "../machinery/ast-edits.js";
 import type { FileChange, FilePlan } from "../machinery/file-plan.js";
 import { APIS_DIR, identifiers, layout } from "../project/layout.js";
 import { kebabCase } from "../project/names.js";
@@ -163,12 +163,13 @@ function findSubresourceType(
   kind: string,
   name: string,
 ): { path: string; name: string } | undefined {
-  const pattern = new RegExp(`@${marker}\\b([^\\n]*)[\\s\\S]*?export interface (\\w+)`, "g");
   for (const path of plan.files(APIS_DIR)) {
-    for (const match of (plan.read(path) ?? "").matchAll(pattern)) {
-      const words = (match[1] ?? "").trim().split(/\s+/);
+    const text = plan.read(path) ?? "";
+    if (!path.endsWith(".ts") || !text.includes(`@${marker}`)) continue;
+    for (const found of taggedInterfaces(path, text, marker)) {
+      const words = found.argument.split(/\s+/);
       const named = words.some((word) => word.endsWith(`=${name}`) && !word.startsWith("kind="));
-      if (words.includes(`kind=${kind}`) && named) return { path, name: match[2] ?? "" };
+      if (words.includes(`kind=${kind}`) && named) return { path, name: found.name };
     }
   }
   return undefined;

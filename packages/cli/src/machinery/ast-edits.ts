@@ -205,13 +205,19 @@ export function kindsDeclaredIn(path: string, text: string): string[] {
 
 /** The names of the interfaces whose JSDoc carries `@tag` (e.g. `kind`, `actionRequest`, `subresourceOptions`). */
 export function interfacesTagged(path: string, text: string, tag: string): string[] {
-  const names: string[] = [];
+  return taggedInterfaces(path, text, tag).map((found) => found.name);
+}
+
+/** The interfaces whose JSDoc carries `@tag`, each with the tag's argument text (`kind=Widget action=approve`). */
+export function taggedInterfaces(path: string, text: string, tag: string): Array<{ name: string; argument: string }> {
+  const found: Array<{ name: string; argument: string }> = [];
   withSource(path, text, (file) => {
     for (const declaration of file.getInterfaces()) {
-      if (declaration.getJsDocs().some((doc) => doc.getTags().some((t) => t.getTagName() === tag))) {
-        names.push(declaration.getName());
+      for (const doc of declaration.getJsDocs()) {
+        const marker = doc.getTags().find((t) => t.getTagName() === tag);
+        if (marker) found.push({ name: declaration.getName(), argument: (marker.getCommentText() ?? "").trim() });
       }
     }
   });
-  return names;
+  return found;
 }
