@@ -11,6 +11,8 @@ export const subresource: ReadSubresource<Widget & KubeObject, WidgetHistoryOpti
   type: "read",
   name: "history",
   description: "history of a Widget.",
+  // What it answers is not a Widget: discovery and OpenAPI say so.
+  responseKind: { group: "widgets.example.com", version: "v1alpha1", kind: "WidgetHistory" },
   handle(context, options) {
     const conditions = (context.object.status?.conditions ?? []).slice(0, options.limit);
     return { kind: "WidgetHistory", apiVersion: "widgets.example.com/v1alpha1", conditions };
