@@ -76,7 +76,7 @@ export function addVersion(options: AddVersionOptions, reporter: Reporter): File
     if (!path.endsWith(".ts") || posix.dirname(path) !== fromDir) continue;
     const text = plan.read(path) ?? "";
     // A subresource's body or options belong to the subresource, not to a version: they stay.
-    if (["actionRequest", "subresourceOptions"].some((tag) => interfacesTagged(path, text, tag).length > 0)) continue;
+    if (interfacesTagged(path, text, "actionRequest", "subresourceOptions").length > 0) continue;
     const kinds = kindsDeclaredIn(path, text);
     // Files of kinds left out stay behind; files with shared types (no kind) come along.
     if (kinds.length > 0 && !kinds.some((kind) => names.has(kind))) continue;

@@ -204,7 +204,6 @@ export function emitRegister(
     entries.push({ head: `attach(${camelCase(kind.kind)}Definition, hooks.${kind.kind}, ${map}`, subresources });
   }
   const definitions = [...kinds.map((kind) => `${camelCase(kind.kind)}Definition`), ...fromResources].sort();
-  const definitionImport = `import { ${definitions.join(", ")} } from "./resources.js";`;
   const kindType = kindTypeNames(kinds);
   const runtimeImport = importStatement(
     [
@@ -217,13 +216,7 @@ export function emitRegister(
     ...HEADER("src/apis and src/conversion"),
     runtimeImport,
     ...[...imports, ...kindTypeImports(kinds, kindType)].sort((a, b) => compareSources(sourceOf(a), sourceOf(b))),
-    ...(definitions.length > 0
-      ? [
-          definitionImport.length <= 120
-            ? definitionImport
-            : `import {\n${definitions.map((d) => `  ${d},`).join("\n")}\n} from "./resources.js";`,
-        ]
-      : []),
+    ...(definitions.length > 0 ? [importStatement(definitions, "./resources.js")] : []),
     "",
     ...(wired.length > 0
       ? [

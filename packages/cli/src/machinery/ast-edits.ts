@@ -203,18 +203,22 @@ export function kindsDeclaredIn(path: string, text: string): string[] {
   return interfacesTagged(path, text, "kind");
 }
 
-/** The names of the interfaces whose JSDoc carries `@tag` (e.g. `kind`, `actionRequest`, `subresourceOptions`). */
-export function interfacesTagged(path: string, text: string, tag: string): string[] {
-  return taggedInterfaces(path, text, tag).map((found) => found.name);
+/** The names of the interfaces whose JSDoc carries one of `tags` (e.g. `kind`, `actionRequest`). */
+export function interfacesTagged(path: string, text: string, ...tags: string[]): string[] {
+  return taggedInterfaces(path, text, ...tags).map((found) => found.name);
 }
 
-/** The interfaces whose JSDoc carries `@tag`, each with the tag's argument text (`kind=Widget action=approve`). */
-export function taggedInterfaces(path: string, text: string, tag: string): Array<{ name: string; argument: string }> {
+/** The interfaces whose JSDoc carries one of `tags`, each with the tag's argument (`kind=Widget action=approve`). */
+export function taggedInterfaces(
+  path: string,
+  text: string,
+  ...tags: string[]
+): Array<{ name: string; argument: string }> {
   const found: Array<{ name: string; argument: string }> = [];
   withSource(path, text, (file) => {
     for (const declaration of file.getInterfaces()) {
       for (const doc of declaration.getJsDocs()) {
-        const marker = doc.getTags().find((t) => t.getTagName() === tag);
+        const marker = doc.getTags().find((t) => tags.includes(t.getTagName()));
         if (marker) found.push({ name: declaration.getName(), argument: (marker.getCommentText() ?? "").trim() });
       }
     }

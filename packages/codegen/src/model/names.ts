@@ -54,6 +54,11 @@ export function pluralize(kind: string): string {
   return `${singular}s`;
 }
 
+/** A subresource's name as the middle of an identifier or kind: `ban-all` → `BanAll`. */
+export function subresourcePascal(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_all, _dash, next: string) => next.toUpperCase());
+}
+
 /** `Flunder` → `flunder`: the start of a TypeScript identifier derived from a kind. */
 export function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);

@@ -4,7 +4,13 @@ import { type CodegenError, ErrorCollector, type SourceLocation } from "../error
 import { parseJsDoc } from "../jsdoc/jsdoc.js";
 import { isDocumentationTag } from "../markers/catalog.js";
 import type { ApiModel, GroupModel, KindModel } from "../model/api-model.js";
-import { compareKubeVersions, isDNS1123Subdomain, isKubeVersion, pluralize } from "../model/names.js";
+import {
+  compareKubeVersions,
+  isDNS1123Subdomain,
+  isKubeVersion,
+  pluralize,
+  subresourcePascal,
+} from "../model/names.js";
 import { jsDocOf } from "./jsdoc-of.js";
 import { type KindDraft, parseKind } from "./kind-parser.js";
 import { type ApiSourceFile, SourceIndex } from "./source-index.js";
@@ -77,7 +83,9 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
       if (!Node.isInterfaceDeclaration(statement) && !Node.isTypeAliasDeclaration(statement)) continue;
       const doc = jsDocOf(statement);
       if (!doc.tags.some((tag) => tag.name === "kind")) {
-        const marker = doc.tags.find((tag) => tag.name in SUBRESOURCE_TYPE_MARKERS)?.name as SubresourceTypeMarker;
+        const marker = doc.tags.find((tag) => Object.hasOwn(SUBRESOURCE_TYPE_MARKERS, tag.name))?.name as
+          | SubresourceTypeMarker
+          | undefined;
         if (marker !== undefined) {
           const draft = parseSubresourceType(marker, statement, doc, file, version, resolver);
           if (draft) groupOf(segments[0] ?? "").subresourceTypes.push(draft);
@@ -221,12 +229,11 @@ function attachSubresourceTypes(kinds: KindModel[], group: GroupDraft, errors: E
       continue;
     }
     if (byKind.has(draft.kind)) {
-      const pascal = draft.subresource.replace(/(^|-)([a-z0-9])/g, (_a, _d, c: string) => c.toUpperCase());
       errors.report(
         code,
         `${draft.kind} is already a kind of ${group.name}; a subresource's type needs a kind name of its own`,
         draft.source,
-        `rename it, e.g. ${draft.target}${pascal}${draft.marker === "actionRequest" ? "Request" : "Options"}`,
+        `rename it, e.g. ${draft.target}${subresourcePascal(draft.subresource)}${draft.marker === "actionRequest" ? "Request" : "Options"}`,
       );
       continue;
     }

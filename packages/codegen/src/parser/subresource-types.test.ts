@@ -120,6 +120,12 @@ describe("@actionRequest", () => {
     );
   });
 
+  it("reads only its own markers: a tag named like an object's key (@constructor) is not one", () => {
+    const result = parse(request("/** @constructor */"));
+    assertNoErrors(result.errors);
+    assert.deepEqual(onlyKind(result).actionRequests, []);
+  });
+
   it("accepts an empty body (an action that takes no fields yet)", () => {
     const empty = parse(request(DOC, ""));
     assertNoErrors(empty.errors);

@@ -373,8 +373,8 @@ export class TypeResolver {
       }
       const doc = jsDocOf(declaration);
       if (doc.description !== undefined) type = { ...type, description: doc.description };
-      // A kind's own markers are read by the kind parser, and @actionRequest by the request
-      // parser; here the declaration is only a type.
+      // A kind's own markers are read by the kind parser, and @actionRequest and
+      // @subresourceOptions by the subresource-type parser; here the declaration is only a type.
       const isKind = doc.tags.some((tag) => tag.name === "kind");
       const tags = doc.tags.filter((tag) => {
         const target = findMarker(tag.name)?.target;

@@ -136,10 +136,11 @@ export class ActionRequestSchema {
     readonly schema: JSONSchemaProps,
     requestKind?: { group: string; kind: string },
   ) {
-    const cap = (action[0] ?? "").toUpperCase() + action.slice(1);
+    // `ban-all` → `BanAll`: a kind name, as scaffold names the interfaces it writes.
+    const pascal = action.replace(/(^|-)([a-z0-9])/g, (_all, _dash, next: string) => next.toUpperCase());
     this.groupKind = requestKind
       ? { group: requestKind.group, kind: requestKind.kind }
-      : { group: resource.group, kind: `${resource.kind}${cap}Request` };
+      : { group: resource.group, kind: `${resource.kind}${pascal}Request` };
     if (JSON.stringify(schema).includes('"x-kubernetes-validations"')) {
       const compiled = compileValidationRules(schema);
       if (compiled.ok) this.ruleValidator = compiled.validator;

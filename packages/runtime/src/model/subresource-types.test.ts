@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ActionRequestSchema } from "./api-model.js";
 import type { ActionRequest, ActionSubresource, ReadSubresource, SubresourceOptions } from "./resource.js";
 import { withActionRequest, withSubresourceOptions } from "./subresource-types.js";
 
@@ -69,5 +70,15 @@ describe("withSubresourceOptions", () => {
       () => withSubresourceOptions(action as never, options),
       /subresource "ban" is an action, but BuildLogOptions is its @subresourceOptions/,
     );
+  });
+});
+
+describe("ActionRequestSchema", () => {
+  it("names an undeclared request kind <Kind><Action>Request, dashes joined as scaffold names its interfaces", () => {
+    const kindOf = (action: string) =>
+      new ActionRequestSchema({ group: "ci.example.com", kind: "Build" }, action, { type: "object" }).groupKind.kind;
+    assert.equal(kindOf("cancel"), "BuildCancelRequest");
+    assert.equal(kindOf("roll-back"), "BuildRollBackRequest");
+    assert.equal(kindOf("retry-2x"), "BuildRetry2xRequest");
   });
 });
