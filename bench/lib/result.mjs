@@ -24,14 +24,18 @@ export function ratioRow({ id, title, ours, baseline, ratios, goal, note }) {
   };
 }
 
-/** A row with an absolute goal (a latency or memory budget): `ratio` is value/budget. */
-export function budgetRow({ id, title, ours, samples, goal, note }) {
+/**
+ * A row with an absolute goal (a latency or memory budget): `ratio` is value/budget. A
+ * `baseline` measured in the same run is shown beside it, not divided by.
+ */
+export function budgetRow({ id, title, ours, baseline, samples, goal, note }) {
   const values = samples ?? [ours.value];
   return {
     id,
     title,
     kind: "budget",
     ours,
+    ...(baseline ? { baseline } : {}),
     ratio: ours.value / goal.value,
     spread: spread(values.map((v) => v / goal.value)),
     rounds: values.length,
