@@ -553,6 +553,7 @@ export class ApiServer {
           version: info.apiVersion,
           resource: info.resource,
           subresource: info.subresource,
+          // As apiextensions-apiserver's handler passes it for CRD versions, which name no removal release.
           removed_release: "",
         },
         1,
