@@ -29,7 +29,7 @@ export { ensureLocalPki, kubeconfigYAML, localMode } from "./local/local-mode.js
 export { ApiModel, ApiResource, compareVersions } from "./model/api-model.js";
 export type * from "./model/resource.js";
 export type * from "./model/schema.js";
-export { withActionRequest, withSubresourceOptions } from "./model/subresource-types.js";
+export { withActionRequest, withSubresourceOptions, withSubresourceResponse } from "./model/subresource-types.js";
 export type { Logger, LoggerOptions } from "./observability/logging.js";
 export { createLogger } from "./observability/logging.js";
 export { MeteredStorage } from "./observability/metered-storage.js";

@@ -15,7 +15,7 @@ import { subresource as buildCancel } from "../subresources/build-cancel.js";
 import { subresource as buildLog } from "../subresources/build-log.js";
 import { buildCancelRequest, buildDefinition, buildLogOptions } from "./resources.js";
 
-/** Subresources with the types of their @actionRequest and @subresourceOptions interfaces (src/apis). */
+/** Subresources with the types their marked interfaces in src/apis declare: bodies, options, responses. */
 const buildCancelWithRequest = withActionRequest(buildCancel, buildCancelRequest);
 const buildLogWithOptions = withSubresourceOptions(buildLog, buildLogOptions);
 

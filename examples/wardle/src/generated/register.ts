@@ -15,7 +15,7 @@ import * as flunderV1alpha1 from "../conversion/flunder-v1alpha1.js";
 import { subresource as fischerBan } from "../subresources/fischer-ban.js";
 import { fischerBanRequest, fischerDefinition, flunderDefinition } from "./resources.js";
 
-/** Subresources with the types of their @actionRequest and @subresourceOptions interfaces (src/apis). */
+/** Subresources with the types their marked interfaces in src/apis declare: bodies, options, responses. */
 const fischerBanWithRequest = withActionRequest(fischerBan, fischerBanRequest);
 
 /** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */

@@ -147,10 +147,40 @@ function planCustom(
     // The user's own type: the skeleton does not read fields it may not have.
     customType: existing !== undefined,
   };
-  plan.user(path, render(`subresource/${type}.ts.hbs`, data));
+  // A read answers a kind of its own, declared in src/apis too (or already there).
+  const response = type === "read" ? planReadResponse(plan, project, resource, name) : {};
+  plan.user(path, render(`subresource/${type}.ts.hbs`, { ...data, ...response }));
   if (existing === undefined && !plan.exists(typeFile)) {
     plan.user(typeFile, render(`subresource/${type === "action" ? "action-request" : "options"}.ts.hbs`, data));
   }
+}
+
+/** A read's `@subresourceResponse` interface: the user's own if there is one, else written beside its options. */
+function planReadResponse(
+  plan: FilePlan,
+  project: ProjectFile,
+  resource: ResourceRecord,
+  name: string,
+): { responseKind: string; responseTypeImport: string; customResponse: boolean } {
+  const file = layout.subresourceTypeFile(
+    project.groupFolder,
+    resource.storageVersion,
+    resource.kind,
+    name,
+    "Response",
+  );
+  const existing = findSubresourceType(plan, "subresourceResponse", resource.kind, name);
+  const data = {
+    kind: resource.kind,
+    plural: resource.plural,
+    name,
+    handlerFile: layout.subresourceFile(resource.kind, name).slice("src/subresources/".length),
+    responseKind: existing?.name ?? identifiers.subresourceTypeKind(resource.kind, name, ""),
+    responseTypeImport: `../${(existing?.path ?? file).slice(4).replace(/\.ts$/, ".js")}`,
+    customResponse: existing !== undefined,
+  };
+  if (existing === undefined && !plan.exists(file)) plan.user(file, render("subresource/response.ts.hbs", data));
+  return data;
 }
 
 /**

@@ -75,8 +75,8 @@ export function addVersion(options: AddVersionOptions, reporter: Reporter): File
   for (const path of plan.files(fromDir)) {
     if (!path.endsWith(".ts") || posix.dirname(path) !== fromDir) continue;
     const text = plan.read(path) ?? "";
-    // A subresource's body or options belong to the subresource, not to a version: they stay.
-    if (interfacesTagged(path, text, "actionRequest", "subresourceOptions").length > 0) continue;
+    // A subresource's body, options or response belong to the subresource, not to a version: they stay.
+    if (interfacesTagged(path, text, "actionRequest", "subresourceOptions", "subresourceResponse").length > 0) continue;
     const kinds = kindsDeclaredIn(path, text);
     // Files of kinds left out stay behind; files with shared types (no kind) come along.
     if (kinds.length > 0 && !kinds.some((kind) => names.has(kind))) continue;

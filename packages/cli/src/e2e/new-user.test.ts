@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -194,6 +194,7 @@ describe(
         ["add", "version", "v1beta1"],
         ["add", "subresource", "--kind", "Widget", "approve"],
         ["add", "subresource", "--kind", "Widget", "logs", "--type", "stream"],
+        ["add", "subresource", "--kind", "Widget", "history", "--type", "read"],
       ]) {
         const result = await scaffold(args, project);
         assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
@@ -272,6 +273,27 @@ describe(
         assert.match(
           badLimit.stderr,
           /Error from server \(BadRequest\): strconv\.ParseInt: parsing "many": invalid syntax/,
+        );
+
+        // The read answers WidgetHistory (@subresourceResponse, written by `add subresource` in the
+        // storage version's folder): the server adds its apiVersion and kind, OpenAPI has its schema.
+        const [responseVersion] = ["v1alpha1", "v1beta1"].filter((v) =>
+          existsSync(join(project, `src/apis/shop/${v}/widget-history-response.ts`)),
+        );
+        const history = JSON.parse(await k.ok(["get", "--raw", `${base}/history?limit=1`]));
+        assert.equal(history.apiVersion, `${GROUP}/${responseVersion}`);
+        assert.equal(history.kind, "WidgetHistory");
+        assert.deepEqual(
+          history.conditions.map((c: { type: string; status: string }) => [c.type, c.status]),
+          [["Ready", "True"]],
+        );
+        const openapi = JSON.parse(await k.ok(["get", "--raw", `/openapi/v3/apis/${GROUP}/v1alpha1`]));
+        const historySchema = openapi.components.schemas[`com.example.shop.${responseVersion}.WidgetHistory`];
+        assert.deepEqual(Object.keys(historySchema.properties), ["apiVersion", "kind", "conditions"]);
+        assert.deepEqual(
+          openapi.paths[`/apis/${GROUP}/v1alpha1/namespaces/{namespace}/widgets/{name}/history`].get.responses["200"]
+            .content["application/json"].schema,
+          { $ref: `#/components/schemas/com.example.shop.${responseVersion}.WidgetHistory` },
         );
 
         const doctor = await scaffold(["doctor"], project);

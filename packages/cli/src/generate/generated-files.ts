@@ -135,27 +135,42 @@ function planConversionStubs(plan: FilePlan, project: ProjectFile, kind: KindMod
   }
 }
 
-/** Each `@actionRequest` and `@subresourceOptions` needs its subresource's handler, which register.ts hands it to. */
+/** Each `@actionRequest`, `@subresourceOptions` and `@subresourceResponse` needs its subresource's handler, which register.ts hands it to. */
 function checkSubresourceTypes(kind: KindModel, handlers: readonly string[]): void {
   const marked = [
-    ...kind.actionRequests.map((type) => ({ type, marker: "@actionRequest", of: "action" })),
-    ...kind.subresourceOptions.map((type) => ({ type, marker: "@subresourceOptions", of: "subresource" })),
+    ...kind.actionRequests.map((type) => ({ type, marker: "@actionRequest", of: "action", as: "" })),
+    ...kind.subresourceOptions.map((type) => ({
+      type,
+      marker: "@subresourceOptions",
+      of: "subresource",
+      as: " --type read|stream",
+    })),
+    ...kind.subresourceResponses.map((type) => ({
+      type,
+      marker: "@subresourceResponse",
+      of: "subresource",
+      as: " [--type read]",
+    })),
   ];
-  for (const { type, marker, of } of marked) {
+  for (const { type, marker, of, as } of marked) {
     if (handlers.includes(type.subresource)) continue;
     throw new CliError(
       "CodegenFailed",
       `${type.source.file}: ${type.kind} is the ${marker} of ${kind.kind}'s ${of} ${type.subresource}, but ${kind.kind} has no such subresource (${layout.subresourceFile(kind.kind, type.subresource)}, listed in PROJECT)`,
-      `create its handler with \`scaffold add subresource --kind ${kind.kind} ${type.subresource}${marker === "@actionRequest" ? "" : " --type read|stream"}\`, or fix the marker`,
+      `create its handler with \`scaffold add subresource --kind ${kind.kind} ${type.subresource}${as}\`, or fix the marker`,
     );
   }
 }
 
-/** How register.ts hands a subresource its generated type: the wrapping function and the names it uses. */
-const WIRING = {
-  request: { wrap: "withActionRequest", suffix: "Request", name: "WithRequest" },
-  options: { wrap: "withSubresourceOptions", suffix: "Options", name: "WithOptions" },
-} as const;
+/**
+ * How register.ts hands a subresource its generated types, in this order: the wrapping
+ * function, the types it takes and the name of what it returns.
+ */
+const WIRING = [
+  { wrap: "withActionRequest", list: "actionRequests", suffix: "Request", name: "WithRequest" },
+  { wrap: "withSubresourceOptions", list: "subresourceOptions", suffix: "Options", name: "WithOptions" },
+  { wrap: "withSubresourceResponse", list: "subresourceResponses", suffix: "Response", name: "WithResponse" },
+] as const;
 
 /** register.ts: definitions + conversions of src/conversion + the hooks of src/resources.ts. */
 export function emitRegister(
@@ -173,23 +188,23 @@ export function emitRegister(
       const identifier = identifiers.subresource(kind.kind, name);
       const file = layout.subresourceFile(kind.kind, name).slice(4).replace(/\.ts$/, ".js");
       imports.push(`import { subresource as ${identifier} } from "../${file}";`);
-      const how = kind.actionRequests.some((t) => t.subresource === name)
-        ? WIRING.request
-        : kind.subresourceOptions.some((t) => t.subresource === name)
-          ? WIRING.options
-          : undefined;
-      if (how === undefined) return identifier;
-      const type = subresourceTypeName(camelCase(kind.kind), name, how.suffix);
-      fromResources.push(type);
-      wrappers.add(how.wrap);
-      const wiredName = `${identifier}${how.name}`;
-      const head = `const ${wiredName} = ${how.wrap}(`;
-      wired.push(
-        head.length + identifier.length + type.length + 4 <= 120
-          ? `${head}${identifier}, ${type});`
-          : `${head}\n  ${identifier},\n  ${type},\n);`,
-      );
-      return wiredName;
+      // Each generated type wraps what the step before returned: the body or options, then the response.
+      let current = identifier;
+      for (const how of WIRING) {
+        if (!kind[how.list].some((t) => t.subresource === name)) continue;
+        const type = subresourceTypeName(camelCase(kind.kind), name, how.suffix);
+        fromResources.push(type);
+        wrappers.add(how.wrap);
+        const wiredName = `${identifier}${how.name}`;
+        const head = `const ${wiredName} = ${how.wrap}(`;
+        wired.push(
+          head.length + current.length + type.length + 4 <= 120
+            ? `${head}${current}, ${type});`
+            : `${head}\n  ${current},\n  ${type},\n);`,
+        );
+        current = wiredName;
+      }
+      return current;
     });
     const conversions: string[] = [];
     for (const version of kind.versions) {
@@ -220,7 +235,7 @@ export function emitRegister(
     "",
     ...(wired.length > 0
       ? [
-          "/** Subresources with the types of their @actionRequest and @subresourceOptions interfaces (src/apis). */",
+          "/** Subresources with the types their marked interfaces in src/apis declare: bodies, options, responses. */",
           ...wired,
           "",
         ]

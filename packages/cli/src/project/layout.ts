@@ -22,14 +22,15 @@ export const layout = {
   subresourceFile: (kind: string, name: string) => `src/subresources/${kebabCase(kind)}-${kebabCase(name)}.ts`,
   /**
    * A custom subresource's type beside the kind's: an action's body (`@actionRequest`,
-   * `<kind>-<name>-request.ts`) or a read or stream's options (`@subresourceOptions`, `-options.ts`).
+   * `<kind>-<name>-request.ts`), a read or stream's options (`@subresourceOptions`, `-options.ts`)
+   * or a read's answer (`@subresourceResponse`, `-response.ts`).
    */
   subresourceTypeFile: (
     groupFolder: string,
     version: string,
     kind: string,
     name: string,
-    suffix: "Request" | "Options",
+    suffix: "Request" | "Options" | "Response",
   ) => `${APIS_DIR}/${groupFolder}/${version}/${kebabCase(kind)}-${kebabCase(name)}-${suffix.toLowerCase()}.ts`,
   resources: "src/resources.ts",
   server: "src/server.ts",
@@ -50,7 +51,8 @@ export const identifiers = {
   resourceType: (kind: string) => `${camelCase(kind)}Type`,
   subresource: (kind: string, name: string) => `${camelCase(kind)}${upperFirst(camelCase(kebabToCamel(name)))}`,
   /** The interface of a subresource's type: `WidgetApproveRequest`, `WidgetLogsOptions`. */
-  subresourceTypeKind: (kind: string, name: string, suffix: "Request" | "Options") =>
+  /** `WidgetApproveRequest`, `WidgetHistoryOptions`; a read's answer has no suffix (`WidgetHistory`). */
+  subresourceTypeKind: (kind: string, name: string, suffix: "Request" | "Options" | "") =>
     `${upperFirst(kind)}${upperFirst(kebabToCamel(name))}${suffix}`,
   conversionModule: (kind: string, version: string) =>
     `${camelCase(kind)}${version.charAt(0).toUpperCase()}${version.slice(1)}`,

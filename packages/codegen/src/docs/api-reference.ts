@@ -2,12 +2,13 @@
  * API reference pages: one Markdown page per group-version listing each kind's names, scope,
  * subresources and printer columns, then every field with its type, constraints and the
  * description written in the types (the same text `kubectl explain` shows), then the request
- * bodies of its actions (`@actionRequest`) and the query parameters of its reads and streams
- * (`@subresourceOptions`).
+ * bodies of its actions (`@actionRequest`), the query parameters of its reads and streams
+ * (`@subresourceOptions`) and what its actions and reads answer (`@subresourceResponse`).
  */
 import type { GeneratedFile } from "../generate.js";
 import type {
   ApiModel,
+  FieldModel,
   GroupModel,
   KindModel,
   KindVersionModel,
@@ -98,8 +99,41 @@ function kindSection(group: GroupModel, kind: KindModel, version: KindVersionMod
     fieldRows(field.name, field.type, field.required, field.description, lines);
   }
   lines.push("");
-  for (const request of kind.actionRequests) lines.push(...actionSection(group, kind, request));
-  for (const options of kind.subresourceOptions) lines.push(...optionsSection(kind, options));
+  // A response is told in the section of its subresource's body or options, or in one of its own.
+  const responses = new Map(kind.subresourceResponses.map((response) => [response.subresource, response]));
+  const answer = (subresource: string) => {
+    const response = responses.get(subresource);
+    responses.delete(subresource);
+    return response ? responseLines(group, kind, response) : [];
+  };
+  for (const request of kind.actionRequests) {
+    lines.push(...actionSection(group, kind, request), ...answer(request.subresource));
+  }
+  for (const options of kind.subresourceOptions) {
+    lines.push(...optionsSection(kind, options), ...answer(options.subresource));
+  }
+  for (const response of responses.values()) {
+    lines.push(`### Subresource \`${response.subresource}\``, "", ...responseLines(group, kind, response));
+  }
+  return lines;
+}
+
+/** What an action or read answers: its kind and its fields. */
+function responseLines(group: GroupModel, kind: KindModel, response: SubresourceTypeModel): string[] {
+  const lines = [
+    `\`.../${kind.plural}/<name>/${response.subresource}\` answers a \`${response.kind}\` (${group.name}/${response.version}).`,
+    "",
+  ];
+  if (response.schema.description) lines.push(oneParagraph(response.schema.description), "");
+  const fields = response.schema.properties ?? [];
+  return fields.length === 0 ? lines : [...lines, ...fieldTable(fields)];
+}
+
+/** A body's or an answer's fields, one row each (nested fields by their path). */
+function fieldTable(fields: readonly FieldModel[]): string[] {
+  const lines = ["| Field | Type | Required | Description |", "| --- | --- | --- | --- |"];
+  for (const field of fields) fieldRows(field.name, field.type, field.required, field.description, lines);
+  lines.push("");
   return lines;
 }
 
@@ -113,10 +147,7 @@ function actionSection(group: GroupModel, kind: KindModel, request: SubresourceT
   if (request.schema.description) lines.push(oneParagraph(request.schema.description), "");
   const fields = request.schema.properties ?? [];
   if (fields.length === 0) return [...lines, "It has no fields: send `{}`.", ""];
-  lines.push("| Field | Type | Required | Description |", "| --- | --- | --- | --- |");
-  for (const field of fields) fieldRows(field.name, field.type, field.required, field.description, lines);
-  lines.push("");
-  return lines;
+  return [...lines, ...fieldTable(fields)];
 }
 
 /** A read or stream's query parameters: the URL and one row per parameter. */

@@ -49,6 +49,8 @@ function kindJSON(kind: KindModel): Record<string, unknown> {
     actionRequests: kind.actionRequests.length > 0 ? kind.actionRequests.map(subresourceTypeJSON) : undefined,
     subresourceOptions:
       kind.subresourceOptions.length > 0 ? kind.subresourceOptions.map(subresourceTypeJSON) : undefined,
+    subresourceResponses:
+      kind.subresourceResponses.length > 0 ? kind.subresourceResponses.map(subresourceTypeJSON) : undefined,
   };
 }
 

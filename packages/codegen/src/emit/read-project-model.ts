@@ -70,6 +70,7 @@ function readKind(kind: Json): KindModel {
     versions: array(kind.versions, `${name}.versions`).map((v) => readVersion(object(v, `a version of ${name}`))),
     actionRequests: subresourceTypes(kind.actionRequests, `${name}.actionRequests`),
     subresourceOptions: subresourceTypes(kind.subresourceOptions, `${name}.subresourceOptions`),
+    subresourceResponses: subresourceTypes(kind.subresourceResponses, `${name}.subresourceResponses`),
   };
 }
 

@@ -21,6 +21,7 @@ function kind(name: string): KindModel {
     unconditionalUpdate: false,
     actionRequests: [],
     subresourceOptions: [],
+    subresourceResponses: [],
     versions: [
       {
         name: "v1",

@@ -47,11 +47,13 @@ export type CodegenErrorCode =
   | "ConflictingKindMarkers"
   | "StorageVersion"
   | "InvalidSubresource"
-  // action request bodies and subresource options
+  // action request bodies, subresource options and responses
   | "InvalidActionRequest"
   | "DuplicateActionRequest"
   | "InvalidSubresourceOptions"
-  | "DuplicateSubresourceOptions";
+  | "DuplicateSubresourceOptions"
+  | "InvalidSubresourceResponse"
+  | "DuplicateSubresourceResponse";
 
 export interface CodegenError extends SourceLocation {
   code: CodegenErrorCode;

@@ -46,6 +46,12 @@ export const MARKERS: readonly MarkerInfo[] = [
     repeatable: false,
     syntax: "kind=<Kind> subresource=<subresource>",
   },
+  {
+    name: "subresourceResponse",
+    target: "request",
+    repeatable: false,
+    syntax: "kind=<Kind> subresource=<subresource>",
+  },
 
   { name: "minimum", target: "schema", repeatable: false, syntax: "<number>" },
   { name: "maximum", target: "schema", repeatable: false, syntax: "<number>" },

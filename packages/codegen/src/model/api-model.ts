@@ -40,17 +40,20 @@ export interface KindModel {
   actionRequests: SubresourceTypeModel[];
   /** The query options of the kind's read and stream subresources (`@subresourceOptions`), sorted by subresource. */
   subresourceOptions: SubresourceTypeModel[];
+  /** What the kind's actions and reads answer (`@subresourceResponse`), sorted by subresource. */
+  subresourceResponses: SubresourceTypeModel[];
 }
 
 /**
  * An interface marked `@actionRequest kind=<Kind> action=<name>` (the body POST
- * `.../<name>/<action>` takes) or `@subresourceOptions kind=<Kind> subresource=<name>` (the query
- * parameters GET `.../<name>/<subresource>` takes).
+ * `.../<name>/<action>` takes), `@subresourceOptions kind=<Kind> subresource=<name>` (the query
+ * parameters GET `.../<name>/<subresource>` takes) or `@subresourceResponse kind=<Kind>
+ * subresource=<name>` (what the action or read answers).
  */
 export interface SubresourceTypeModel {
   /** The subresource: `/<plural>/<name>/<subresource>`. */
   subresource: string;
-  /** The body's or options' kind: the interface's name, in the group and version of its folder. */
+  /** The body's, options' or answer's kind: the interface's name, in the group and version of its folder. */
   kind: string;
   version: string;
   schema: TypeModel;

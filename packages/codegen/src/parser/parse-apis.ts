@@ -3,7 +3,7 @@ import type { SourceFile } from "ts-morph";
 import { type CodegenError, ErrorCollector, type SourceLocation } from "../errors/codegen-error.js";
 import { parseJsDoc } from "../jsdoc/jsdoc.js";
 import { isDocumentationTag } from "../markers/catalog.js";
-import type { ApiModel, GroupModel, KindModel } from "../model/api-model.js";
+import type { ApiModel, GroupModel, KindModel, SubresourceTypeModel } from "../model/api-model.js";
 import {
   compareKubeVersions,
   isDNS1123Subdomain,
@@ -42,7 +42,7 @@ interface GroupDraft {
   description?: string;
   at?: SourceLocation;
   drafts: KindDraft[];
-  /** `@actionRequest` and `@subresourceOptions` interfaces. */
+  /** `@actionRequest`, `@subresourceOptions` and `@subresourceResponse` interfaces. */
   subresourceTypes: SubresourceTypeDraft[];
 }
 
@@ -204,48 +204,64 @@ function readGroupDoc(file: ApiSourceFile, group: GroupDraft, errors: ErrorColle
 }
 
 /**
- * Each `@actionRequest` and `@subresourceOptions` to the kind it names, kinds of this group
- * only: one type per subresource, and no type named like a kind.
+ * Each `@actionRequest`, `@subresourceOptions` and `@subresourceResponse` to the kind it names,
+ * kinds of this group only: one body or options and one response per subresource, and no type
+ * named like a kind or like another subresource's type.
  */
 function attachSubresourceTypes(kinds: KindModel[], group: GroupDraft, errors: ErrorCollector): void {
   const byKind = new Map(kinds.map((kind) => [kind.kind, kind]));
-  const listOf = (kind: KindModel, marker: SubresourceTypeMarker) =>
-    marker === "actionRequest" ? kind.actionRequests : kind.subresourceOptions;
   for (const draft of group.subresourceTypes) {
     const kind = byKind.get(draft.target);
     if (kind === undefined) {
       reportUnknownTarget(draft, group.name, kinds, errors);
       continue;
     }
-    const code = draft.marker === "actionRequest" ? "DuplicateActionRequest" : "DuplicateSubresourceOptions";
-    const twin = [...kind.actionRequests, ...kind.subresourceOptions].find((t) => t.subresource === draft.subresource);
+    const { duplicate: code, list, suffix } = SUBRESOURCE_TYPE_MARKERS[draft.marker];
+    // What a subresource takes is a body (an action) or options (a read or a stream), not both;
+    // what it answers is declared apart.
+    const taken =
+      draft.marker === "subresourceResponse"
+        ? kind.subresourceResponses
+        : [...kind.actionRequests, ...kind.subresourceOptions];
+    const twin = taken.find((t) => t.subresource === draft.subresource);
     if (twin) {
       errors.report(
         code,
-        `${kind.kind}'s subresource ${draft.subresource} already takes ${twin.kind} (${twin.source.file}:${twin.source.line})`,
+        `${kind.kind}'s subresource ${draft.subresource} already ${draft.marker === "subresourceResponse" ? "answers" : "takes"} ${twin.kind} (${twin.source.file}:${twin.source.line})`,
         draft.at,
-        "a subresource has one request body or one set of options",
+        draft.marker === "subresourceResponse"
+          ? "a subresource has one response"
+          : "a subresource has one request body or one set of options",
       );
       continue;
     }
-    if (byKind.has(draft.kind)) {
+    const named = [...byKind.keys(), ...kinds.flatMap(subresourceTypesOf).map((t) => t.kind)];
+    if (named.includes(draft.kind)) {
       errors.report(
         code,
-        `${draft.kind} is already a kind of ${group.name}; a subresource's type needs a kind name of its own`,
+        byKind.has(draft.kind)
+          ? `${draft.kind} is already a kind of ${group.name}; a subresource's type needs a kind name of its own`
+          : `${draft.kind} already names another subresource's type in ${group.name}`,
         draft.source,
-        `rename it, e.g. ${draft.target}${subresourcePascal(draft.subresource)}${draft.marker === "actionRequest" ? "Request" : "Options"}`,
+        byKind.has(draft.kind)
+          ? `rename it, e.g. ${draft.target}${subresourcePascal(draft.subresource)}${suffix}`
+          : "each is a kind of its own in OpenAPI: rename one of them",
       );
       continue;
     }
     const { subresource, kind: name, version, schema, source } = draft;
-    listOf(kind, draft.marker).push({ subresource, kind: name, version, schema, source });
+    kind[list].push({ subresource, kind: name, version, schema, source });
   }
   const bySubresource = (a: { subresource: string }, b: { subresource: string }) =>
     a.subresource < b.subresource ? -1 : a.subresource > b.subresource ? 1 : 0;
   for (const kind of kinds) {
-    kind.actionRequests.sort(bySubresource);
-    kind.subresourceOptions.sort(bySubresource);
+    for (const marker of Object.values(SUBRESOURCE_TYPE_MARKERS)) kind[marker.list].sort(bySubresource);
   }
+}
+
+/** Every subresource type a kind has, of every marker. */
+function subresourceTypesOf(kind: KindModel): SubresourceTypeModel[] {
+  return Object.values(SUBRESOURCE_TYPE_MARKERS).flatMap((marker) => kind[marker.list]);
 }
 
 function reportUnknownTarget(
@@ -255,7 +271,7 @@ function reportUnknownTarget(
   errors: ErrorCollector,
 ): void {
   errors.report(
-    draft.marker === "actionRequest" ? "InvalidActionRequest" : "InvalidSubresourceOptions",
+    SUBRESOURCE_TYPE_MARKERS[draft.marker].invalid,
     `@${draft.marker} kind=${draft.target}: ${group} has no kind ${draft.target}`,
     draft.at,
     kinds.length > 0 ? `its kinds: ${kinds.map((kind) => kind.kind).join(", ")}` : "declare the kind with @kind first",
@@ -369,6 +385,7 @@ function assembleKind(kind: string, unsorted: KindDraft[], errors: ErrorCollecto
     versions: drafts.map((draft) => draft.model),
     actionRequests: [],
     subresourceOptions: [],
+    subresourceResponses: [],
   };
 }
 

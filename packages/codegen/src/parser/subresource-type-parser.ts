@@ -12,9 +12,32 @@ import type { TypeResolver } from "./type-resolver.js";
 /** The markers that make an interface the type of a custom subresource, and what each names. */
 export const SUBRESOURCE_TYPE_MARKERS = {
   /** The body of an action (POST). */
-  actionRequest: { argument: "action", example: "@actionRequest kind=Fischer action=ban" },
+  actionRequest: {
+    argument: "action",
+    example: "@actionRequest kind=Fischer action=ban",
+    list: "actionRequests",
+    suffix: "Request",
+    invalid: "InvalidActionRequest",
+    duplicate: "DuplicateActionRequest",
+  },
   /** The query options of a read or stream (GET). */
-  subresourceOptions: { argument: "subresource", example: "@subresourceOptions kind=Build subresource=log" },
+  subresourceOptions: {
+    argument: "subresource",
+    example: "@subresourceOptions kind=Build subresource=log",
+    list: "subresourceOptions",
+    suffix: "Options",
+    invalid: "InvalidSubresourceOptions",
+    duplicate: "DuplicateSubresourceOptions",
+  },
+  /** What an action or a read answers. */
+  subresourceResponse: {
+    argument: "subresource",
+    example: "@subresourceResponse kind=Build subresource=summary",
+    list: "subresourceResponses",
+    suffix: "Response",
+    invalid: "InvalidSubresourceResponse",
+    duplicate: "DuplicateSubresourceResponse",
+  },
 } as const;
 
 export type SubresourceTypeMarker = keyof typeof SUBRESOURCE_TYPE_MARKERS;
@@ -68,13 +91,12 @@ export function parseSubresourceType(
   resolver: TypeResolver,
 ): SubresourceTypeDraft | undefined {
   const errors = resolver.errors;
-  const { argument, example } = SUBRESOURCE_TYPE_MARKERS[marker];
+  const { argument, example, invalid: code } = SUBRESOURCE_TYPE_MARKERS[marker];
   const syntax = `write @${marker} ${findMarker(marker)?.syntax ?? ""}, e.g. ${example}`;
   const name = declaration.getName();
   const tags = doc.tags.filter((t) => t.name === marker);
   const tag = tags[0] as JsDocTag;
   const at = { file: file.path, line: tag.line, column: tag.column };
-  const code = marker === "actionRequest" ? "InvalidActionRequest" : "InvalidSubresourceOptions";
   const fail = (message: string, hint?: string) => {
     errors.report(code, message, at, hint);
     return undefined;

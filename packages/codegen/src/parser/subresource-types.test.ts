@@ -257,3 +257,91 @@ describe("@subresourceOptions", () => {
     );
   });
 });
+
+describe("@subresourceResponse", () => {
+  const RESPONSE_FILE = "src/apis/wardle/v1alpha1/flunder-summary.ts";
+  const response = (
+    doc = "/**\n * How a Flunder is doing.\n * @subresourceResponse kind=Flunder subresource=summary\n */",
+  ) =>
+    `import type { int32 } from "@apiserver-kit/runtime";\n${doc}\nexport interface FlunderSummary {\n  /** Days since it was made. */\n  age: int32;\n  colors?: string[];\n}\n`;
+  const parseResponse = (files: Record<string, string>) =>
+    parseFiles({ [KIND_FILE]: kindSource("  color?: string;"), ...files });
+
+  it("is emitted as a SubresourceResponse constant with the interface's kind and schema, and kept in api-model.json", () => {
+    const result = parseResponse({ [RESPONSE_FILE]: response() });
+    assertNoErrors(result.errors);
+    const [summary, ...others] = onlyKind(result).subresourceResponses;
+    assert.equal(others.length, 0);
+    assert.deepEqual(
+      [summary?.subresource, summary?.kind, summary?.version],
+      ["summary", "FlunderSummary", "v1alpha1"],
+    );
+    const module = emitDefinitionsModule(result.model);
+    assert.match(
+      module,
+      /^import type \{ ResourceDefinition, SubresourceResponse \} from "@apiserver-kit\/runtime";$/m,
+    );
+    const flat = module.replace(/\s+/g, " ").replace(/,? \}/g, " }").replace(/,? \]/g, " ]");
+    assert.ok(
+      flat.includes(
+        'export const flunderSummaryResponse: SubresourceResponse = { responseKind: { group: "wardle.example.com", version: "v1alpha1", kind: "FlunderSummary" }, responseSchema: { description: "How a Flunder is doing.", type: "object", properties: { age: { description: "Days since it was made.", type: "integer", format: "int32" }, colors: { type: "array", items: { type: "string" } } }, required: ["age"] } };',
+      ),
+      module,
+    );
+    const json = emitProjectModel(result.model);
+    assert.deepEqual(
+      readProjectModel(json).groups[0]?.kinds[0]?.subresourceResponses.map((r) => [
+        r.subresource,
+        r.kind,
+        r.source.file,
+      ]),
+      [["summary", "FlunderSummary", RESPONSE_FILE]],
+    );
+  });
+
+  it("goes with a body or options on the same subresource, one response each", () => {
+    const withBody = parseResponse({
+      [RESPONSE_FILE]: response("/** @subresourceResponse kind=Flunder subresource=approve */"),
+      [REQUEST_FILE]: request(DOC),
+    });
+    assertNoErrors(withBody.errors);
+    const kind = onlyKind(withBody);
+    assert.deepEqual(
+      [kind.actionRequests[0]?.subresource, kind.subresourceResponses[0]?.subresource],
+      ["approve", "approve"],
+    );
+    const twice = parseResponse({
+      [RESPONSE_FILE]: response(),
+      "src/apis/wardle/v1alpha1/flunder-summary-too.ts":
+        "/** @subresourceResponse kind=Flunder subresource=summary */\nexport interface FlunderSummaryToo {\n  age?: string;\n}\n",
+    });
+    assert.match(
+      singleError(twice, "DuplicateSubresourceResponse").message,
+      /Flunder's subresource summary already answers FlunderSummary/,
+    );
+  });
+
+  it("refuses a response named like a kind or like another subresource's type, and an unknown kind", () => {
+    const likeKind = parseResponse({
+      "src/apis/wardle/v1alpha1/answer.ts":
+        "/** @subresourceResponse kind=Flunder subresource=summary */\nexport interface Flunder {\n  age?: string;\n}\n",
+    });
+    assert.ok(likeKind.errors.some((e) => e.code === "DuplicateSubresourceResponse" || e.code === "DuplicateKind"));
+    const likeRequest = parseResponse({
+      [REQUEST_FILE]: request(DOC),
+      "src/apis/wardle/v1alpha1/zz-answer.ts":
+        "/** @subresourceResponse kind=Flunder subresource=summary */\nexport interface FlunderApproveRequest {\n  age?: string;\n}\n",
+    });
+    assert.match(
+      singleError(likeRequest, "DuplicateSubresourceResponse").message,
+      /FlunderApproveRequest already names another subresource's type in wardle\.example\.com/,
+    );
+    const unknown = parseResponse({
+      [RESPONSE_FILE]: response("/** @subresourceResponse kind=Fluffer subresource=summary */"),
+    });
+    assert.match(
+      singleError(unknown, "InvalidSubresourceResponse").message,
+      /Fluffer: wardle\.example\.com has no kind Fluffer/,
+    );
+  });
+});

@@ -118,11 +118,27 @@ const window: ReadSubresource<Job, WindowOptions> = {
   },
 };
 
+/** Declares its answer's kind and schema (as withSubresourceResponse does) and leaves apiVersion and kind to the server. */
+const summary: ReadSubresource<Job, Record<string, string>, { steps: number; approved: boolean }> = {
+  name: "summary",
+  type: "read",
+  responseKind: { group: GROUP, version: "v1", kind: "JobSummary" },
+  responseSchema: {
+    type: "object",
+    description: "How far a Job is.",
+    properties: { steps: { type: "integer" }, approved: { type: "boolean" } },
+  },
+  handle: (context) => ({
+    steps: context.object.spec?.steps?.length ?? 0,
+    approved: context.object.status?.approved === true,
+  }),
+};
+
 const jobDefinition: ResourceDefinition<Job> = {
   group: GROUP,
   names: { kind: "Job", plural: "jobs", singular: "job" },
   scope: "Namespaced",
-  customSubresources: [approve, step, log, window],
+  customSubresources: [approve, step, log, window, summary],
   versions: [
     {
       name: "v1",
@@ -209,6 +225,45 @@ describe("custom subresources", () => {
     const bodyParam = v2.paths[item]?.post?.parameters?.find((p) => p.in === "body");
     assert.equal(bodyParam?.schema?.$ref, `#/definitions/${name}`);
     assert.ok(v2.definitions[name]?.properties?.reason);
+  });
+
+  it("answers a read of a declared response kind with that kind's apiVersion and kind, and publishes its schema", async () => {
+    await jobs.create(job("summarized", ["one", "two"]));
+    const res = await server.request(`${base}/summarized/summary`);
+    assert.equal(res.status, 200);
+    assert.equal(
+      res.body,
+      JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: "JobSummary", steps: 2, approved: false }),
+    );
+    const doc = (await server.request(`/openapi/v3/apis/${GROUP}/v1`)).json<{
+      paths: Record<string, { get?: { responses: Record<string, { content: Record<string, { schema: object }> }> } }>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> } & Record<string, unknown>> };
+    }>();
+    const name = `${GROUP.split(".").reverse().join(".")}.v1.JobSummary`;
+    const definition = doc.components.schemas[name];
+    assert.deepEqual(Object.keys(definition?.properties ?? {}), ["apiVersion", "kind", "steps", "approved"]);
+    assert.deepEqual(definition?.["x-kubernetes-group-version-kind"], [
+      { group: GROUP, kind: "JobSummary", version: "v1" },
+    ]);
+    const ok = doc.paths[`/apis/${GROUP}/v1/namespaces/{namespace}/jobs/{name}/summary`]?.get?.responses["200"];
+    assert.deepEqual(ok?.content["application/json"]?.schema, { $ref: `#/components/schemas/${name}` });
+    const discovery = (
+      await server.request("/apis", {
+        headers: { Accept: "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList" },
+      })
+    ).json<{
+      items: Array<{
+        metadata: { name: string };
+        versions: Array<{ resources: Array<{ subresources?: Array<{ subresource: string; responseKind: object }> }> }>;
+      }>;
+    }>();
+    const subresources = discovery.items.find((g) => g.metadata.name === GROUP)?.versions[0]?.resources[0]
+      ?.subresources;
+    assert.deepEqual(subresources?.find((s) => s.subresource === "summary")?.responseKind, {
+      group: GROUP,
+      version: "v1",
+      kind: "JobSummary",
+    });
   });
 
   it("runs an action that changes the object, and answers its errors", async () => {

@@ -206,7 +206,7 @@ export class ResourceHandler {
       },
     };
     if (sub.type === "action") {
-      const result = await sub.handle(context, body);
+      const result = stampKind(await sub.handle(context, body), sub.responseKind);
       setWarnings(r.res, warnings);
       writeBody(r.res, 201, "application/json", JSON.stringify(result ?? successStatus({ name: r.info.name })));
       return;
@@ -217,7 +217,7 @@ export class ResourceHandler {
         ? parseDeclaredParameters(sub.parameters, r.query)
         : Object.fromEntries(r.query);
     if (sub.type === "read") {
-      const result = await sub.handle(context, options);
+      const result = stampKind(await sub.handle(context, options), sub.responseKind);
       writeBody(r.res, 200, "application/json", JSON.stringify(result));
       return;
     }
@@ -977,3 +977,18 @@ const defaultsCache = new WeakMap<ResourceVersion, boolean>();
 /** Exposed for the label selector used by scale's status.selector. */
 export { parseLabelSelector };
 export type { StoredObject };
+
+/**
+ * A custom subresource's answer of a declared `responseKind`: an object that leaves out its
+ * `apiVersion` or `kind` gets the declared ones, first, as Kubernetes objects are written.
+ */
+function stampKind(result: unknown, kind: { group: string; version: string; kind: string } | undefined): unknown {
+  if (!kind || result === null || typeof result !== "object" || Array.isArray(result)) return result;
+  const answer = result as Record<string, unknown>;
+  if (answer.apiVersion !== undefined && answer.kind !== undefined) return result;
+  return {
+    apiVersion: answer.apiVersion ?? (kind.group ? `${kind.group}/${kind.version}` : kind.version),
+    kind: answer.kind ?? kind.kind,
+    ...answer,
+  };
+}

@@ -70,11 +70,15 @@ interface SubresourceBase {
  * verb create). `B` is the request body's type: with a `requestSchema` the server checks the
  * body against it before `handle` runs, so the handler may trust that shape.
  */
-export interface ActionSubresource<T extends KubeObject = KubeObject, B = unknown> extends SubresourceBase {
+export interface ActionSubresource<T extends KubeObject = KubeObject, B = unknown, R = unknown>
+  extends SubresourceBase {
   type: "action";
   /** The kind of the request body, for discovery and OpenAPI (default: `<Kind><Action>Request`). */
   requestKind?: { group: string; version: string; kind: string };
-  /** The kind of the response (default: the parent's kind). */
+  /**
+   * The kind of the response (default: the parent's kind), for discovery and OpenAPI. An answer
+   * without `apiVersion` and `kind` gets this kind's.
+   */
   responseKind?: { group: string; version: string; kind: string };
   /**
    * The request body's schema: published in OpenAPI and checked before `handle` runs (422 on a
@@ -82,7 +86,13 @@ export interface ActionSubresource<T extends KubeObject = KubeObject, B = unknow
    * project it comes from an `@actionRequest` interface in src/apis (`withActionRequest`).
    */
   requestSchema?: JSONSchemaProps;
-  handle(context: SubresourceContext<T>, body: B): Promise<unknown> | unknown;
+  /**
+   * The response's schema, published in OpenAPI under `responseKind` (the server does not check
+   * answers against it). In a generated project it comes from a `@subresourceResponse` interface
+   * in src/apis (`withSubresourceResponse`).
+   */
+  responseSchema?: JSONSchemaProps;
+  handle(context: SubresourceContext<T>, body: B): Promise<R> | R;
 }
 
 /** A read or stream subresource's query parameters as `scaffold generate` derives them from a `@subresourceOptions` interface. */
@@ -98,11 +108,23 @@ export interface ActionRequest {
   requestSchema: JSONSchemaProps;
 }
 
+/** An action's or read's answer as `scaffold generate` derives it from a `@subresourceResponse` interface. */
+export interface SubresourceResponse {
+  responseKind: { group: string; version: string; kind: string };
+  responseSchema: JSONSchemaProps;
+}
+
 /** GET `.../<name>/<subresource>?...`: a read whose query becomes a typed options object (authorized as verb get). */
-export interface ReadSubresource<T extends KubeObject = KubeObject, O = Record<string, string>>
+export interface ReadSubresource<T extends KubeObject = KubeObject, O = Record<string, string>, R = unknown>
   extends SubresourceBase {
   type: "read";
+  /**
+   * The kind of the answer (default: the parent's kind), for discovery and OpenAPI. An answer
+   * without `apiVersion` and `kind` gets this kind's.
+   */
   responseKind?: { group: string; version: string; kind: string };
+  /** The answer's schema, published in OpenAPI under `responseKind` (as an action's). */
+  responseSchema?: JSONSchemaProps;
   /**
    * Query parameters, published in OpenAPI. Without `parseOptions` the handler gets the declared
    * ones present in the query, converted by type as kube-apiserver converts pods/log's options
@@ -111,7 +133,7 @@ export interface ReadSubresource<T extends KubeObject = KubeObject, O = Record<s
   parameters?: SubresourceParameter[];
   /** Reads the options from the query instead; may throw a StatusError (400). */
   parseOptions?(query: URLSearchParams): O;
-  handle(context: SubresourceContext<T>, options: O): Promise<unknown> | unknown;
+  handle(context: SubresourceContext<T>, options: O): Promise<R> | R;
 }
 
 /** GET `.../<name>/<subresource>`: streams chunked text until done or the client leaves (e.g. `log` with `follow`). */

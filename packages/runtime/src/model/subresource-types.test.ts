@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ActionRequestSchema } from "./api-model.js";
-import type { ActionRequest, ActionSubresource, ReadSubresource, SubresourceOptions } from "./resource.js";
-import { withActionRequest, withSubresourceOptions } from "./subresource-types.js";
+import type {
+  ActionRequest,
+  ActionSubresource,
+  ReadSubresource,
+  StreamSubresource,
+  SubresourceOptions,
+  SubresourceResponse,
+} from "./resource.js";
+import { withActionRequest, withSubresourceOptions, withSubresourceResponse } from "./subresource-types.js";
 
 const request: ActionRequest = {
   requestKind: { group: "wardle.example.com", version: "v1alpha1", kind: "BanRequest" },
@@ -69,6 +76,45 @@ describe("withSubresourceOptions", () => {
     assert.throws(
       () => withSubresourceOptions(action as never, options),
       /subresource "ban" is an action, but BuildLogOptions is its @subresourceOptions/,
+    );
+  });
+});
+
+describe("withSubresourceResponse", () => {
+  const response: SubresourceResponse = {
+    responseKind: { group: "ci.example.com", version: "v1alpha1", kind: "BuildSummary" },
+    responseSchema: { type: "object", properties: { steps: { type: "integer" } } },
+  };
+  const read: ReadSubresource<never, unknown, { steps: number }> = {
+    type: "read",
+    name: "summary",
+    handle: () => ({ steps: 2 }),
+  };
+
+  it("gives an action or a read the derived response kind and schema, keeping its handler and options", () => {
+    const options: SubresourceOptions = { kind: "BuildSummaryOptions", parameters: [{ name: "all", type: "boolean" }] };
+    const wired = withSubresourceResponse(withSubresourceOptions(read as never, options), response);
+    assert.deepEqual(wired.type === "read" && wired.responseKind, response.responseKind);
+    assert.deepEqual(wired.type === "read" && wired.responseSchema, response.responseSchema);
+    assert.deepEqual(wired.parameters, options.parameters);
+    assert.equal(wired.handle, read.handle);
+    assert.equal(read.responseKind, undefined, "the handler's own object is not changed");
+    const acted = withSubresourceResponse(withActionRequest(action as ActionSubresource, request), response);
+    assert.deepEqual([acted.requestKind, acted.responseKind], [request.requestKind, response.responseKind]);
+  });
+
+  it("refuses a handler that declares responseKind or responseSchema, and a stream", () => {
+    for (const extra of [{ responseKind: response.responseKind }, { responseSchema: { type: "object" as const } }]) {
+      const key = Object.keys(extra)[0];
+      assert.throws(
+        () => withSubresourceResponse({ ...read, ...extra } as never, response),
+        new RegExp(`subresource "summary" declares a ${key} and BuildSummary in src/apis is its @subresourceResponse`),
+      );
+    }
+    const stream: StreamSubresource<never, unknown> = { type: "stream", name: "log", handle: async () => {} };
+    assert.throws(
+      () => withSubresourceResponse(stream as never, response),
+      /subresource "log" is a stream, but BuildSummary is its @subresourceResponse: a stream answers text/,
     );
   });
 });

@@ -6,6 +6,7 @@ import type {
   ReadSubresource,
   StreamSubresource,
   SubresourceOptions,
+  SubresourceResponse,
 } from "./resource.js";
 
 /**
@@ -53,4 +54,27 @@ export function withSubresourceOptions(
     );
   }
   return { ...subresource, parameters: options.parameters };
+}
+
+/**
+ * The action or read with the answer `scaffold generate` derived from a `@subresourceResponse`
+ * interface: discovery and OpenAPI name its kind and publish its schema, and an answer without
+ * `apiVersion` and `kind` gets them. A handler that also declares `responseKind` or
+ * `responseSchema` (or is a stream, which answers text) is refused.
+ */
+export function withSubresourceResponse<S extends CustomSubresource>(subresource: S, response: SubresourceResponse): S {
+  const where = `subresource "${subresource.name}"`;
+  const kind = response.responseKind.kind;
+  if (subresource.type === "stream") {
+    throw new Error(
+      `${where} is a stream, but ${kind} is its @subresourceResponse: a stream answers text, not an object`,
+    );
+  }
+  const declared = (["responseKind", "responseSchema"] as const).find((key) => subresource[key] !== undefined);
+  if (declared !== undefined) {
+    throw new Error(
+      `${where} declares a ${declared} and ${kind} in src/apis is its @subresourceResponse: keep one of them`,
+    );
+  }
+  return { ...subresource, responseKind: response.responseKind, responseSchema: response.responseSchema };
 }

@@ -3,8 +3,10 @@
  * the one description that the OpenAPI v3 and v2 (Swagger) renderers both draw from, so
  * that both publish the same paths, parameters, GVKs and schemas.
  */
+
+import type { KubeObject } from "../api/meta.js";
 import type { ApiResource, GroupVersionInfo, ResourceVersion } from "../model/api-model.js";
-import type { ActionSubresource } from "../model/resource.js";
+import type { ActionSubresource, ReadSubresource } from "../model/resource.js";
 import type { JSONSchemaProps } from "../model/schema.js";
 import { META, metaSchemas, ref } from "./meta-schemas.js";
 
@@ -174,21 +176,24 @@ function kindSchema(schema: JSONSchemaProps, isResource: boolean): Obj {
 }
 const SUBSCHEMA_KEYS = new Set(["properties", "items", "additionalProperties", "allOf", "anyOf", "oneOf", "not"]);
 
+const API_VERSION_PROPERTY = {
+  type: "string",
+  description: "APIVersion defines the versioned schema of this representation of an object.",
+};
+const KIND_PROPERTY = {
+  type: "string",
+  description: "Kind is a string value representing the REST resource this object represents.",
+};
+
 function listSchema(resource: ApiResource, version: string, kindName: string): Obj {
   return {
     type: "object",
     description: `${resource.listKind} is a list of ${resource.kind}`,
     required: ["items"],
     properties: {
-      apiVersion: {
-        type: "string",
-        description: "APIVersion defines the versioned schema of this representation of an object.",
-      },
+      apiVersion: API_VERSION_PROPERTY,
       items: { type: "array", description: `List of ${resource.plural}.`, items: ref(kindName) },
-      kind: {
-        type: "string",
-        description: "Kind is a string value representing the REST resource this object represents.",
-      },
+      kind: KIND_PROPERTY,
       metadata: { allOf: [ref(`${META}.ListMeta`)], default: {}, description: "Standard list metadata." },
     },
     "x-kubernetes-group-version-kind": [{ group: resource.group, kind: resource.listKind, version }],
@@ -378,7 +383,9 @@ function resourcePaths(resource: ApiResource, version: ResourceVersion, options:
     const customParams = (custom.type === "action" ? [] : (custom.parameters ?? [])).map((p) =>
       query(p.name, p.description ?? p.name, p.type),
     );
-    const responseSchema = custom.type !== "stream" && custom.responseKind ? `${META}.Patch` : kindName;
+    const response = custom.type === "stream" ? undefined : subresourceResponseSchema(custom);
+    const responseSchema =
+      response?.name ?? (custom.type !== "stream" && custom.responseKind ? `${META}.Patch` : kindName);
     const request = custom.type === "action" ? actionRequestSchema(resource, version, custom) : undefined;
     const operation =
       custom.type === "action"
@@ -443,6 +450,19 @@ function actionRequestSchema(
   return { name, schema };
 }
 
+/** A custom subresource's declared answer: its kind's definition, when it has a `responseSchema`. */
+function subresourceResponseSchema(
+  custom: ActionSubresource | ReadSubresource<KubeObject, unknown>,
+): { name: string; schema: Obj } | undefined {
+  const kind = custom.responseKind;
+  if (custom.responseSchema === undefined || kind === undefined) return undefined;
+  const schema = kindSchema(custom.responseSchema, false);
+  // The server writes both into answers that leave them out.
+  schema.properties = { apiVersion: API_VERSION_PROPERTY, kind: KIND_PROPERTY, ...(schema.properties as Obj) };
+  schema["x-kubernetes-group-version-kind"] = [{ group: kind.group, kind: kind.kind, version: kind.version }];
+  return { name: schemaName(kind.group, kind.version, kind.kind), schema };
+}
+
 /** The operations and schemas of one group-version. */
 export function describeGroupVersion(gv: GroupVersionInfo, options: OperationOptions): GroupVersionSpec {
   const paths: PathSpec[] = [];
@@ -452,6 +472,8 @@ export function describeGroupVersion(gv: GroupVersionInfo, options: OperationOpt
     for (const custom of resource.definition.customSubresources ?? []) {
       const request = custom.type === "action" ? actionRequestSchema(resource, version, custom) : undefined;
       if (request) schemas[request.name] ??= request.schema;
+      const response = custom.type === "stream" ? undefined : subresourceResponseSchema(custom);
+      if (response) schemas[response.name] ??= response.schema;
     }
     const kindName = schemaName(resource.group, version.name, resource.kind);
     const schema = kindSchema(version.schema, true);

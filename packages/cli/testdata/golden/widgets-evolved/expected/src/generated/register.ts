@@ -9,6 +9,7 @@ import {
   type VersionConversion,
   withActionRequest,
   withSubresourceOptions,
+  withSubresourceResponse,
 } from "@apiserver-kit/runtime";
 import type { Gizmo } from "../apis/widgets/v1alpha1/gizmo.js";
 import type { Widget } from "../apis/widgets/v1alpha1/widget.js";
@@ -23,12 +24,14 @@ import {
   widgetApproveRequest,
   widgetDefinition,
   widgetHistoryOptions,
+  widgetHistoryResponse,
 } from "./resources.js";
 
-/** Subresources with the types of their @actionRequest and @subresourceOptions interfaces (src/apis). */
+/** Subresources with the types their marked interfaces in src/apis declare: bodies, options, responses. */
 const gizmoLogsWithOptions = withSubresourceOptions(gizmoLogs, gizmoLogsOptions);
 const widgetApproveWithRequest = withActionRequest(widgetApprove, widgetApproveRequest);
 const widgetHistoryWithOptions = withSubresourceOptions(widgetHistory, widgetHistoryOptions);
+const widgetHistoryWithResponse = withSubresourceResponse(widgetHistoryWithOptions, widgetHistoryResponse);
 
 /** Hand-written behaviour per kind (src/resources.ts): a strategy sees objects of the storage version. */
 export interface ResourceHooks {
@@ -42,7 +45,7 @@ export function withHooks(hooks: ResourceHooks = {}): ResourceDefinition[] {
     attach(gizmoDefinition, hooks.Gizmo, { v1beta1: gizmoV1beta1 }, [gizmoLogsWithOptions]),
     attach(widgetDefinition, hooks.Widget, { v1beta1: widgetV1beta1 }, [
       widgetApproveWithRequest,
-      widgetHistoryWithOptions,
+      widgetHistoryWithResponse,
     ]),
   ];
 }
