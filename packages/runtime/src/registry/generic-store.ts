@@ -444,10 +444,17 @@ export class GenericStore {
         }
         if (finalizers.length === 0) {
           if (ctx.dryRun) return { object: existing, deleted: true };
-          const deleted = await this.storage.delete(key, {
-            preconditions: { resourceVersion: meta.resourceVersion as string },
-          });
-          return { object: deleted as KubeObject, deleted: true };
+          try {
+            const deleted = await this.storage.delete(key, {
+              preconditions: { resourceVersion: meta.resourceVersion as string },
+            });
+            return { object: deleted as KubeObject, deleted: true };
+          } catch (error) {
+            // Written since it was read: read it again and decide again (the caller's own
+            // preconditions then answer the conflict), as kube-apiserver's conditional delete does.
+            if ((error as { code?: string }).code === "Conflict") continue;
+            throw error;
+          }
         }
         // Finalizers pending: mark for deletion and keep the object until they are gone.
         const marked = cloneObject(existing);
