@@ -83,6 +83,40 @@ for (const minor of [32, 33]) {
         await server.close();
       });
 
+      it("merges metadata.finalizers as a set and ownerReferences by uid, as ObjectMeta's patch strategies say", async () => {
+        const owner = (uid: string) => ({ apiVersion: "v1", kind: "ConfigMap", name: `cm-${uid}`, uid });
+        const created = JSON.parse(manifest("meta-merge", {}));
+        created.metadata.finalizers = ["a.example.com/one"];
+        created.metadata.ownerReferences = [owner("u1")];
+        await k.ok(["create", "-f", "-"], { input: JSON.stringify(created) });
+        await k.ok([
+          "patch",
+          "flunder",
+          "meta-merge",
+          "-p",
+          JSON.stringify({ metadata: { finalizers: ["b.example.com/two"], ownerReferences: [owner("u2")] } }),
+        ]);
+        let meta = JSON.parse(await k.ok(["get", "flunder", "meta-merge", "-o", "json"])).metadata;
+        assert.deepEqual([...meta.finalizers].sort(), ["a.example.com/one", "b.example.com/two"]);
+        assert.deepEqual(meta.ownerReferences.map((o: { uid: string }) => o.uid).sort(), ["u1", "u2"]);
+        await k.ok([
+          "patch",
+          "flunder",
+          "meta-merge",
+          "-p",
+          JSON.stringify({
+            metadata: {
+              ownerReferences: [{ uid: "u1", $patch: "delete" }],
+              "$deleteFromPrimitiveList/finalizers": ["a.example.com/one", "b.example.com/two"],
+            },
+          }),
+        ]);
+        meta = JSON.parse(await k.ok(["get", "flunder", "meta-merge", "-o", "json"])).metadata;
+        assert.deepEqual(meta.finalizers ?? [], []);
+        assert.deepEqual(meta.ownerReferences, [owner("u2")]);
+        await k.ok(["delete", "flunder", "meta-merge"]);
+      });
+
       it("patches a list-map by key with kubectl patch's default type", async () => {
         await k.ok(["create", "-f", "-"], {
           input: manifest("by-key", {

@@ -620,7 +620,7 @@ export class ResourceHandler {
         throw StatusError.badRequest("invalid JSON Patch");
       }
       if (kind === "strategic") {
-        const schema = r.version.schema;
+        const schema = r.version.patchSchema;
         return read((current) => {
           try {
             return applyStrategicMergePatch(current, patch, schema) as KubeObject;

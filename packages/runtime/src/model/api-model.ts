@@ -48,6 +48,21 @@ export function normalizeRootSchema(schema: JSONSchemaProps): JSONSchemaProps {
   return { ...schema, type: "object", properties };
 }
 
+/** ObjectMeta's lists that strategic merge patch merges (Go's patchStrategy tags); the rest as any object. */
+const METADATA_PATCH_SCHEMA = {
+  type: "object",
+  "x-kubernetes-preserve-unknown-fields": true,
+  properties: {
+    finalizers: { type: "array", items: { type: "string" }, "x-kubernetes-patch-strategy": "merge" },
+    ownerReferences: {
+      type: "array",
+      items: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+      "x-kubernetes-patch-strategy": "merge",
+      "x-kubernetes-patch-merge-key": "uid",
+    },
+  },
+} as JSONSchemaProps;
+
 export class ResourceVersion {
   readonly name: string;
   /**
@@ -55,6 +70,11 @@ export class ResourceVersion {
    * (what OpenAPI publishes and strategic merge patch follows).
    */
   readonly schema: JSONSchemaProps;
+  /**
+   * What strategic merge patch follows: the schema, with ObjectMeta's patch strategies (finalizers
+   * merge as a set, ownerReferences by uid) as OpenAPI publishes them for metadata.
+   */
+  readonly patchSchema: JSONSchemaProps;
   /** CEL rules (x-kubernetes-validations), compiled once; undefined when the schema has none. */
   readonly ruleValidator?: RuleValidator;
   /** Problems found compiling the CEL rules; the model refuses to start with any. */
@@ -69,6 +89,10 @@ export class ResourceVersion {
   ) {
     this.name = definition.name;
     this.schema = withStrategicMergeExtensions(normalizeRootSchema(definition.schema));
+    this.patchSchema = {
+      ...this.schema,
+      properties: { ...this.schema.properties, metadata: METADATA_PATCH_SCHEMA },
+    };
     if (JSON.stringify(definition.schema).includes('"x-kubernetes-validations"')) {
       const compiled = compileValidationRules(this.schema);
       if (compiled.ok) this.ruleValidator = compiled.validator;
