@@ -59,3 +59,27 @@ describe("GenericStore.delete", () => {
     );
   });
 });
+
+describe("GenericStore.update of an object being deleted", () => {
+  it("refuses new finalizers in kube-apiserver's words and lets finalizers go", async () => {
+    const store = new GenericStore(new ApiResource(flunderDefinition), new MemoryStorage());
+    await store.create(ctx, { ...flunder("going"), metadata: { name: "going", finalizers: ["example.com/a"] } });
+    const marked = await store.delete(ctx, "going");
+    assert.equal(marked.deleted, false);
+    const withFinalizers = (finalizers: string[]) => (current: KubeObject | null) => {
+      const next = structuredClone(current) as KubeObject;
+      next.metadata = { ...next.metadata, finalizers };
+      return next;
+    };
+    await assert.rejects(
+      store.update(ctx, "going", withFinalizers(["example.com/a", "example.com/z", "example.com/new"])),
+      (e) =>
+        e instanceof StatusError &&
+        e.status.code === 422 &&
+        e.message ===
+          'Flunder.wardle.example.com "going" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/new", "example.com/z"}',
+    );
+    const removed = await store.update(ctx, "going", withFinalizers([]));
+    assert.equal(removed.deleted, true);
+  });
+});

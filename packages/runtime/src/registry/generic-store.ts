@@ -5,7 +5,7 @@
  * endpoints convert to and from the version a client speaks.
  */
 import { randomUUID } from "node:crypto";
-import { formatTime } from "@apiserver-kit/merge";
+import { formatTime, goQuote, sortGoStrings } from "@apiserver-kit/merge";
 import type { ReadConsistency, Storage, StoredObject, WatchHandle, WatchSink } from "@apiserver-kit/storage";
 import { type FieldError, fieldErrors, RawBadValue, StatusError } from "../api/errors.js";
 import type { DeleteOptionsBody, KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
@@ -350,6 +350,7 @@ export class GenericStore {
         namespaced: this.resource.namespaced,
         ...(strategy?.validateName ? { validateName: strategy.validateName } : {}),
       });
+      if (oldMeta.deletionTimestamp) errors.push(...noNewFinalizers(oldMeta, next.metadata as ObjectMeta));
       errors.push(
         ...(strategy?.validateUpdate?.(next, existing, this.strategyContext(ctx)) ??
           strategy?.validate?.(next, this.strategyContext(ctx)) ??
@@ -512,6 +513,21 @@ export class GenericStore {
       },
     );
   }
+}
+
+/** An object being deleted may lose finalizers but gain none (apimachinery's ValidateNoNewFinalizers). */
+function noNewFinalizers(oldMeta: ObjectMeta, meta: ObjectMeta): FieldError[] {
+  const old = new Set(oldMeta.finalizers ?? []);
+  const added = sortGoStrings([...new Set((meta.finalizers ?? []).filter((f) => !old.has(f)))]);
+  if (added.length === 0) return [];
+  // Go's %#v of the sorted []string.
+  const list = `[]string{${added.map((f) => goQuote(f)).join(", ")}}`;
+  return [
+    fieldErrors.forbidden(
+      "metadata.finalizers",
+      `no new finalizers can be added if the object is being deleted, found new finalizers ${list}`,
+    ),
+  ];
 }
 
 class RetryDelete extends Error {}
