@@ -3,8 +3,8 @@
  * pkg/api/validation/objectmeta.go and pkg/util/validation): names, labels,
  * annotations, finalizers, owner references.
  */
-import { type FieldError, fieldErrors } from "../api/errors.js";
-import type { ObjectMeta } from "../api/meta.js";
+import { type FieldError, fieldErrors, RawBadValue } from "../api/errors.js";
+import type { ObjectMeta, OwnerReference } from "../api/meta.js";
 
 const dns1123LabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
@@ -190,20 +190,66 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, rules: ObjectMe
         if (typeof f !== "string") errs.push(fieldErrors.typeInvalid(field, f, "must be a string"));
         else for (const msg of isQualifiedName(f)) errs.push(fieldErrors.invalid(field, f, msg));
       });
+      if (meta.finalizers.includes("orphan") && meta.finalizers.includes("foregroundDeletion")) {
+        errs.push(
+          fieldErrors.invalid(
+            "metadata.finalizers",
+            new RawBadValue(goStrings(meta.finalizers)),
+            "finalizer orphan and foregroundDeletion cannot be both set",
+          ),
+        );
+      }
     }
   }
   if (meta.ownerReferences !== undefined) {
     if (!Array.isArray(meta.ownerReferences)) {
       errs.push(fieldErrors.typeInvalid("metadata.ownerReferences", meta.ownerReferences, "must be a list"));
     } else {
-      meta.ownerReferences.forEach((ref, i) => {
-        const field = `metadata.ownerReferences[${i}]`;
-        for (const key of ["apiVersion", "kind", "name", "uid"] as const) {
-          if (!ref || typeof ref[key] !== "string" || ref[key] === "")
-            errs.push(fieldErrors.required(`${field}.${key}`, ""));
-        }
-      });
+      errs.push(...validateOwnerReferences(meta.ownerReferences));
     }
   }
   return errs;
+}
+
+/** apimachinery's ValidateOwnerReferences: its messages, on the list's path (no index), as upstream reports them. */
+function validateOwnerReferences(refs: readonly OwnerReference[]): FieldError[] {
+  const errs: FieldError[] = [];
+  const field = "metadata.ownerReferences";
+  let controller = "";
+  for (const ref of refs) {
+    if (ref === null || typeof ref !== "object" || Array.isArray(ref)) {
+      errs.push(fieldErrors.typeInvalid(field, ref, "must be an object"));
+      continue;
+    }
+    const apiVersion = typeof ref.apiVersion === "string" ? ref.apiVersion : "";
+    const version = apiVersion.includes("/") ? apiVersion.slice(apiVersion.indexOf("/") + 1) : apiVersion;
+    const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+    if (version === "") errs.push(fieldErrors.invalid(`${field}.apiVersion`, apiVersion, "version must not be empty"));
+    for (const key of ["kind", "name", "uid"] as const) {
+      const value = typeof ref[key] === "string" ? ref[key] : "";
+      if (value === "") errs.push(fieldErrors.invalid(`${field}.${key}`, value, `${key} must not be empty`));
+    }
+    // BannedOwners: an Event would keep its dependents forever.
+    if (group === "" && version === "v1" && ref.kind === "Event") {
+      errs.push(fieldErrors.invalid(field, ref, `/${version}, Kind=${ref.kind} is disallowed from being an owner`));
+    }
+    if (ref.controller === true) {
+      const name = `${ref.kind}/${ref.name}`;
+      if (controller === "") controller = name;
+      else
+        errs.push(
+          fieldErrors.invalid(
+            field,
+            refs,
+            `Only one reference can have Controller set to true. Found "true" in references for ${controller} and ${name}`,
+          ),
+        );
+    }
+  }
+  return errs;
+}
+
+/** Go's %#v of a []string. */
+function goStrings(values: readonly string[]): string {
+  return `[]string{${values.map((v) => JSON.stringify(v)).join(", ")}}`;
 }
