@@ -114,6 +114,22 @@ const CLASSES: Array<{ name: string; runs?: number; input: fc.Arbitrary<Case>; e
     expect: { code: 400, reason: "BadRequest", message: /^error decoding request body/ },
   },
   {
+    name: "a PUT or PATCH of the collection's URL",
+    input: fc
+      .record({
+        method: fc.constantFrom("PUT", "PATCH"),
+        body: fc.oneof(fc.constant(JSON.stringify(flunder({ name: "whole" }))), fc.constant("{}")),
+      })
+      .map(({ method, body }) =>
+        request(COLLECTION, {
+          method,
+          body,
+          headers: { "Content-Type": method === "PUT" ? "application/json" : MERGE_PATCH },
+        }),
+      ),
+    expect: { code: 400, reason: "BadRequest", message: /^name must be provided$/ },
+  },
+  {
     name: "a JSON body that is not an object",
     input: fc
       .oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue({ maxDepth: 2 })))

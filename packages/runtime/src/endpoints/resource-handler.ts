@@ -281,9 +281,10 @@ export class ResourceHandler {
         if (r.info.name) throw this.methodNotAllowed(r);
         return this.create(r);
       case "update":
-        return this.update(r, subresource);
       case "patch":
-        return this.patch(r, subresource);
+        // PUT or PATCH of the collection's URL: the handlers' errEmptyName.
+        if (!r.info.name) throw StatusError.badRequest("name must be provided");
+        return verb === "update" ? this.update(r, subresource) : this.patch(r, subresource);
       case "delete":
         return this.delete(r);
       case "deletecollection":
