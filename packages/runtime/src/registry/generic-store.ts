@@ -5,7 +5,7 @@
  * endpoints convert to and from the version a client speaks.
  */
 import { randomUUID } from "node:crypto";
-import { formatTime, goQuote, sortGoStrings } from "@apiserver-kit/merge";
+import { formatTime, sortGoStrings } from "@apiserver-kit/merge";
 import type { ReadConsistency, Storage, StoredObject, WatchHandle, WatchSink } from "@apiserver-kit/storage";
 import { type FieldError, fieldErrors, RawBadValue, StatusError } from "../api/errors.js";
 import type { DeleteOptionsBody, KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
@@ -15,7 +15,7 @@ import { evaluateJSONPath } from "../schema/jsonpath.js";
 import type { FieldSelector } from "../selectors/fields.js";
 import { matchesFields } from "../selectors/fields.js";
 import type { LabelSelector } from "../selectors/labels.js";
-import { validateObjectMeta } from "../validation/object-meta.js";
+import { goStrings, validateObjectMeta } from "../validation/object-meta.js";
 import { decodeContinue, encodeContinue } from "./continue-token.js";
 import { storedToHub } from "./conversion.js";
 import { cloneObject, deepEqualJSON, scopeToSubresource } from "./objects.js";
@@ -520,12 +520,10 @@ function noNewFinalizers(oldMeta: ObjectMeta, meta: ObjectMeta): FieldError[] {
   const old = new Set(oldMeta.finalizers ?? []);
   const added = sortGoStrings([...new Set((meta.finalizers ?? []).filter((f) => !old.has(f)))]);
   if (added.length === 0) return [];
-  // Go's %#v of the sorted []string.
-  const list = `[]string{${added.map((f) => goQuote(f)).join(", ")}}`;
   return [
     fieldErrors.forbidden(
       "metadata.finalizers",
-      `no new finalizers can be added if the object is being deleted, found new finalizers ${list}`,
+      `no new finalizers can be added if the object is being deleted, found new finalizers ${goStrings(added)}`,
     ),
   ];
 }

@@ -3,6 +3,7 @@
  * pkg/api/validation/objectmeta.go and pkg/util/validation): names, labels,
  * annotations, finalizers, owner references.
  */
+import { goQuote } from "@apiserver-kit/merge";
 import { type FieldError, fieldErrors, RawBadValue } from "../api/errors.js";
 import type { ObjectMeta, OwnerReference } from "../api/meta.js";
 
@@ -229,7 +230,7 @@ function validateOwnerReferences(refs: readonly OwnerReference[]): FieldError[] 
       const value = typeof ref[key] === "string" ? ref[key] : "";
       if (value === "") errs.push(fieldErrors.invalid(`${field}.${key}`, value, `${key} must not be empty`));
     }
-    // BannedOwners: an Event would keep its dependents forever.
+    // apimachinery's BannedOwners: the v1 Event.
     if (group === "" && version === "v1" && ref.kind === "Event") {
       errs.push(fieldErrors.invalid(field, ref, `/${version}, Kind=${ref.kind} is disallowed from being an owner`));
     }
@@ -249,7 +250,7 @@ function validateOwnerReferences(refs: readonly OwnerReference[]): FieldError[] 
   return errs;
 }
 
-/** Go's %#v of a []string. */
-function goStrings(values: readonly string[]): string {
-  return `[]string{${values.map((v) => JSON.stringify(v)).join(", ")}}`;
+/** Go's %#v of a []string, as field errors print one. */
+export function goStrings(values: readonly string[]): string {
+  return `[]string{${values.map((v) => goQuote(v)).join(", ")}}`;
 }
