@@ -51,7 +51,9 @@ export function emitDefinitionsModule(model: ApiModel, options: DefinitionsModul
     for (const request of kind.actionRequests) {
       const at = `${kind.plural}/<name>/${request.subresource}`;
       lines.push(`/** The body of POST .../${at}: ${request.kind} (@actionRequest). */`);
-      lines.push(requestDeclaration(subresourceTypeName(stem, request.subresource, "Request"), group, request));
+      lines.push(
+        kindSchemaDeclaration(subresourceTypeName(stem, request.subresource, "Request"), "request", group, request),
+      );
       lines.push("");
     }
     for (const options of kind.subresourceOptions) {
@@ -63,7 +65,9 @@ export function emitDefinitionsModule(model: ApiModel, options: DefinitionsModul
     for (const response of kind.subresourceResponses) {
       const at = `${kind.plural}/<name>/${response.subresource}`;
       lines.push(`/** What .../${at} answers: ${response.kind} (@subresourceResponse). */`);
-      lines.push(responseDeclaration(subresourceTypeName(stem, response.subresource, "Response"), group, response));
+      lines.push(
+        kindSchemaDeclaration(subresourceTypeName(stem, response.subresource, "Response"), "response", group, response),
+      );
       lines.push("");
     }
   });
@@ -98,20 +102,20 @@ function optionsDeclaration(name: string, options: SubresourceTypeModel): string
   return `${head}${printLiteral(value, TYPESCRIPT_STYLE, 0, head.length, ";")};`;
 }
 
-function requestDeclaration(name: string, group: GroupModel, request: SubresourceTypeModel): string {
-  const head = `export const ${name}: ActionRequest = `;
+/**
+ * A body's or an answer's constant: `{ requestKind, requestSchema }` (ActionRequest) or
+ * `{ responseKind, responseSchema }` (SubresourceResponse), the kind in the group of the folder.
+ */
+function kindSchemaDeclaration(
+  name: string,
+  role: "request" | "response",
+  group: GroupModel,
+  type: SubresourceTypeModel,
+): string {
+  const head = `export const ${name}: ${role === "request" ? "ActionRequest" : "SubresourceResponse"} = `;
   const value = {
-    requestKind: { group: group.name, version: request.version, kind: request.kind },
-    requestSchema: toJSONSchema(request.schema),
-  };
-  return `${head}${printLiteral(value, TYPESCRIPT_STYLE, 0, head.length, ";")};`;
-}
-
-function responseDeclaration(name: string, group: GroupModel, response: SubresourceTypeModel): string {
-  const head = `export const ${name}: SubresourceResponse = `;
-  const value = {
-    responseKind: { group: group.name, version: response.version, kind: response.kind },
-    responseSchema: toJSONSchema(response.schema),
+    [`${role}Kind`]: { group: group.name, version: type.version, kind: type.kind },
+    [`${role}Schema`]: toJSONSchema(type.schema),
   };
   return `${head}${printLiteral(value, TYPESCRIPT_STYLE, 0, head.length, ";")};`;
 }
