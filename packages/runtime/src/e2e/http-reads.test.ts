@@ -105,6 +105,17 @@ describe("HTTP: lists", () => {
     const expired = await fl.list(`?limit=2&continue=${encodeURIComponent(first.metadata.continue as string)}`);
     assert.equal(expired.status, 410);
     assert.equal(expired.json().reason, "Expired");
+    // A list at a compacted revision, asked for exactly or (limit without a match) the legacy way:
+    // etcd3's interpretListError, not the watch cache's "too old resource version".
+    const rv = first.metadata.resourceVersion;
+    for (const query of [`?resourceVersion=${rv}&resourceVersionMatch=Exact`, `?resourceVersion=${rv}&limit=2`]) {
+      const exact = await fl.list(query);
+      assert.equal(exact.status, 410, query);
+      assert.deepEqual(
+        { reason: exact.json().reason, message: exact.json().message, code: exact.json().code },
+        { reason: "Expired", message: "The resourceVersion for the provided list is too old.", code: 410 },
+      );
+    }
   });
 
   it("applies resourceVersion and resourceVersionMatch rules", async () => {

@@ -200,10 +200,16 @@ export class GenericStore {
       if (result.remainingItemCount !== undefined) page.remainingItemCount = result.remainingItemCount;
       return page;
     } catch (error) {
-      if (continueFrom && (error as { code?: string }).code === "Expired") {
+      const { code, message } = error as { code?: string; message?: string };
+      if (continueFrom && code === "Expired") {
         throw StatusError.expired(
           "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
         );
+      }
+      // etcd3's interpretListError for a list at a compacted revision: the storage's "too old
+      // resource version" is the watch cache's wording, for watches.
+      if (code === "Expired" && message?.startsWith("too old resource version")) {
+        throw StatusError.expired("The resourceVersion for the provided list is too old.");
       }
       this.fail(error, "");
     }
