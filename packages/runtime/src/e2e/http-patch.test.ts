@@ -241,4 +241,41 @@ describe("HTTP: subresources and patches", () => {
       /application\/json-patch\+json, application\/merge-patch\+json, application\/strategic-merge-patch\+json/,
     );
   });
+
+  it("matches a patch's Content-Type exactly, as the patch handler does: another case or inner spaces are 415", async () => {
+    await fl.create(flunder("ct-case", { reference: "r", replicas: 1 }));
+    const patch = (path: string, contentType: string, body: string) =>
+      server.request(`${gv}/namespaces/default/flunders/${path}`, {
+        method: "PATCH",
+        headers: { "Content-Type": contentType },
+        body,
+      });
+    const merge = '{"spec":{"reference":"changed"}}';
+    const apply = '{"apiVersion":"wardle.example.com/v1alpha1","kind":"Flunder","spec":{"reference":"applied"}}';
+    for (const [path, contentType, body] of [
+      ["ct-case", "Application/Merge-Patch+JSON", merge],
+      ["ct-case", "application/merge-patch+json ; charset=utf-8", merge],
+      ["ct-case?fieldManager=m", "APPLICATION/APPLY-PATCH+YAML", apply],
+      ["ct-case/status", "Application/Merge-Patch+JSON", '{"status":{"phase":"x"}}'],
+      ["ct-case/scale", "Application/Merge-Patch+JSON", '{"spec":{"replicas":2}}'],
+    ] as const) {
+      const res = await patch(path, contentType, body);
+      assert.equal(res.status, 415, `${path} ${contentType}: ${res.body}`);
+      assert.equal(res.json().reason, "UnsupportedMediaType");
+    }
+    const unchanged = (await fl.get("ct-case")).json<Obj>();
+    assert.equal(unchanged.spec.reference, "r");
+    assert.equal(unchanged.spec.replicas, 1);
+    // Only the parameters after ';' are cut off: the exact type with a charset patches.
+    const charset = await patch("ct-case", "application/merge-patch+json; charset=utf-8", merge);
+    assert.equal(charset.status, 200, charset.body);
+    assert.equal(charset.json<Obj>().spec.reference, "changed");
+    // Bodies of creates and updates are negotiated with mime.ParseMediaType, which lowercases.
+    const created = await server.request(`${gv}/namespaces/default/flunders`, {
+      method: "POST",
+      headers: { "Content-Type": "Application/JSON" },
+      body: JSON.stringify(flunder("ct-upper")),
+    });
+    assert.equal(created.status, 201, created.body);
+  });
 });

@@ -48,6 +48,17 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
+/**
+ * A PATCH's type as the patch handler reads its Content-Type: everything before the first ';'
+ * (when that is not the first character), compared as is: unlike bodies of creates and updates
+ * (mime.ParseMediaType), no case folding and no trimming.
+ */
+export function patchType(contentType: string | undefined): string {
+  const value = contentType ?? "";
+  const cut = value.indexOf(";");
+  return cut > 0 ? value.slice(0, cut) : value;
+}
+
 export function parseJSONBody(text: string): unknown {
   checkJSONDepth(text);
   try {

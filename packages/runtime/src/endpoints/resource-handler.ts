@@ -34,8 +34,8 @@ import {
   encode,
   joinJSON,
   keepStrictDecodingProblems,
-  mediaType,
   parseJSONBody,
+  patchType,
 } from "./codec.js";
 import {
   checkApplyManager,
@@ -600,7 +600,7 @@ export class ResourceHandler {
    * version), what strict decoding says of the body itself, and how a Strict refusal reads.
    */
   private async readPatch(r: ResourceRequest, fieldValidation: FieldValidation): Promise<ReadPatch> {
-    const type = mediaType(r.req.headers["content-type"]);
+    const type = patchType(r.req.headers["content-type"]);
     if (!SUPPORTED_PATCH_TYPES.includes(type)) {
       throw StatusError.unsupportedMediaType(type, SUPPORTED_PATCH_TYPES);
     }
@@ -644,7 +644,7 @@ export class ResourceHandler {
 
   private async patch(r: ResourceRequest, subresource: string): Promise<void> {
     const options = parseWriteOptions(r.query, "PatchOptions");
-    if (mediaType(r.req.headers["content-type"]) === PATCH_TYPES.apply) return this.apply(r, subresource, options);
+    if (patchType(r.req.headers["content-type"]) === PATCH_TYPES.apply) return this.apply(r, subresource, options);
     if (options.force) throw forceWithoutApply();
     const negotiated = negotiate(r.req.headers.accept, false);
     const { apply: applyPatch, problems, refuse } = await this.readPatch(r, options.fieldValidation);
@@ -911,7 +911,7 @@ export class ResourceHandler {
         checkStrictDecoding(scale, SCALE_SCHEMA, options.fieldValidation, ctx.warnings);
         return scale;
       };
-    } else if (mediaType(r.req.headers["content-type"]) === PATCH_TYPES.apply) {
+    } else if (patchType(r.req.headers["content-type"]) === PATCH_TYPES.apply) {
       const accepted = SUPPORTED_PATCH_TYPES.filter((t) => t !== PATCH_TYPES.apply);
       throw StatusError.unsupportedMediaType(PATCH_TYPES.apply, accepted);
     } else {
