@@ -37,6 +37,31 @@ describe("HTTP: objects and metadata", () => {
     const nameA = a.json<Obj>().metadata.name as string;
     assert.match(nameA, /^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     assert.notEqual(nameA, b.json<Obj>().metadata.name);
+    // The name is generated before validation, as the generic store does: a bad prefix is reported
+    // on generateName (as written) and on the name it made, which also names the error.
+    const bad = await fl.create(flunder({ generateName: "BAD-" }));
+    assert.equal(bad.status, 422, bad.body);
+    const details = bad.json<{ details: { name: string; causes: Array<{ field: string; message: string }> } }>()
+      .details;
+    assert.match(details.name, /^BAD-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    const subdomain =
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    assert.deepEqual(details.causes, [
+      { reason: "FieldValueInvalid", field: "metadata.generateName", message: `Invalid value: "BAD-": ${subdomain}` },
+      {
+        reason: "FieldValueInvalid",
+        field: "metadata.name",
+        message: `Invalid value: "${details.name}": ${subdomain}`,
+      },
+    ]);
+    assert.equal(
+      bad.json().message,
+      `Flunder.wardle.example.com "${details.name}" is invalid: [metadata.generateName: Invalid value: "BAD-": ${subdomain}, metadata.name: Invalid value: "${details.name}": ${subdomain}]`,
+    );
+    // names.SimpleNameGenerator keeps at most 58 characters of the prefix: the name fits 63.
+    const long = await fl.create(flunder({ generateName: `${"l".repeat(70)}-` }));
+    assert.equal(long.status, 201, long.body);
+    assert.match(long.json<Obj>().metadata.name as string, /^l{58}[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     const missing = await fl.create(flunder({}));
     assert.equal(missing.status, 422);
     assert.equal(

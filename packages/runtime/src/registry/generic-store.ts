@@ -75,10 +75,16 @@ export interface DeleteResult {
 
 const generateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
-function randomSuffix(): string {
-  let s = "";
+/** names.SimpleNameGenerator: at most 58 characters of the prefix and 5 random ones, so the name fits 63. */
+function generateName(prefix: string): string {
+  let s = prefix.slice(0, 58);
   for (let i = 0; i < 5; i++) s += generateNameAlphabet[Math.floor(Math.random() * generateNameAlphabet.length)];
   return s;
+}
+
+/** Whether a create takes its name from `generateName` (no name given). */
+function generatesName(meta: ObjectMeta | undefined): meta is ObjectMeta & { generateName: string } {
+  return !meta?.name && typeof meta?.generateName === "string" && meta.generateName !== "";
 }
 
 /** Everything but metadata and status: what a generation bump looks at. */
@@ -229,6 +235,8 @@ export class GenericStore {
     meta.uid = randomUUID();
     meta.creationTimestamp = formatTime(this.clock.now());
     meta.generation = 1;
+    // As early as the generic store does it: validation sees (and reports) the generated name.
+    if (generatesName(meta)) meta.name = generateName(meta.generateName);
     const strategy = this.resource.definition.strategy;
     if (this.resource.hub.hasStatus) delete object.status;
     strategy?.prepareForCreate?.(object, this.strategyContext(ctx));
@@ -244,13 +252,12 @@ export class GenericStore {
 
   /** Creates an object (a private hub-version copy the store may change). */
   async create(ctx: RequestContext, input: KubeObject, validate?: ValidationHook): Promise<KubeObject> {
+    const generate = generatesName(input.metadata);
     const object = this.beforeCreate(ctx, input);
     const meta = object.metadata as ObjectMeta;
-    const generate = !meta.name && !!meta.generateName;
-    if (generate) meta.name = `${meta.generateName}${randomSuffix()}`;
     await validate?.(object, null);
     for (let attempt = 0; ; attempt++) {
-      if (generate && attempt > 0) meta.name = `${meta.generateName}${randomSuffix()}`;
+      if (generate && attempt > 0) meta.name = generateName(meta.generateName as string);
       const name = meta.name as string;
       const key = this.key(ctx, name);
       try {

@@ -150,7 +150,11 @@ export interface ObjectMetaRules {
   validateName?: (name: string) => string[];
 }
 
-/** Validates the metadata of an object about to be created or updated. */
+/**
+ * Validates the metadata of an object about to be created or updated, once its name has been
+ * generated (apimachinery's ValidateObjectMetaAccessor): a bad generateName is reported on
+ * itself and again on the name made from it.
+ */
 export function validateObjectMeta(meta: ObjectMeta | undefined, rules: ObjectMetaRules): FieldError[] {
   const errs: FieldError[] = [];
   if (!meta || typeof meta !== "object") return [fieldErrors.required("metadata", "")];
@@ -166,7 +170,7 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, rules: ObjectMe
     }
   }
   if (meta.name === undefined || meta.name === "") {
-    if (!meta.generateName) errs.push(fieldErrors.required("metadata.name", "name or generateName is required"));
+    errs.push(fieldErrors.required("metadata.name", "name or generateName is required"));
   } else if (typeof meta.name !== "string") {
     errs.push(fieldErrors.typeInvalid("metadata.name", meta.name, "must be a string"));
   } else {
