@@ -162,6 +162,52 @@ describe("HTTP: objects and metadata", () => {
     assert.match(String(renamed.json().message), /does not match the name on the URL/);
   });
 
+  it("drops repeated owner references (same entry) with kube-apiserver's warning, before and after admission", async () => {
+    const owner = (uid: string, extra: Record<string, unknown> = {}) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      name: `cm-${uid}`,
+      uid,
+      ...extra,
+    });
+    const warning = (uids: string, afterAdmission = false) =>
+      `299 - ".metadata.ownerReferences contains duplicate entries${afterAdmission ? " after mutating admission happens" : ""}; API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: ${uids}"`;
+    // Same uid but another name: not the same entry, so kept (the handlers compare whole entries).
+    const renamed = owner("u1", { name: "cm-renamed" });
+    // Two equal controller references become one before validation, which allows one controller.
+    const controller = owner("u2", { controller: true });
+    const created = await fl.create(
+      flunder({ name: "dedup", ownerReferences: [owner("u1"), owner("u1"), renamed, controller, controller] }),
+    );
+    assert.equal(created.status, 201, created.body);
+    assert.equal(created.headers.warning, warning("u1, u2"));
+    const expected = [owner("u1"), renamed, controller];
+    assert.deepEqual(created.json<Obj>().metadata.ownerReferences, expected);
+    assert.deepEqual((await fl.get("dedup")).json<Obj>().metadata.ownerReferences, expected);
+
+    const stored = (await fl.get("dedup")).json<Obj>();
+    const updated = await fl.update(
+      "dedup",
+      flunder({ ...stored.metadata, ownerReferences: [owner("u3"), owner("u3"), owner("u3")] }),
+    );
+    assert.equal(updated.status, 200, updated.body);
+    assert.equal(updated.headers.warning, warning("u3, u3"));
+    assert.deepEqual(updated.json<Obj>().metadata.ownerReferences, [owner("u3")]);
+
+    // A patch is deduplicated once, after mutating admission: the other wording.
+    const patched = await fl.patch("dedup", "merge", { metadata: { ownerReferences: [owner("u4"), owner("u4")] } });
+    assert.equal(patched.status, 200, patched.body);
+    assert.equal(patched.headers.warning, warning("u4", true));
+    assert.deepEqual((await fl.get("dedup")).json<Obj>().metadata.ownerReferences, [owner("u4")]);
+    const json = await fl.patch("dedup", "json", [
+      { op: "add", path: "/metadata/ownerReferences/-", value: owner("u4") },
+    ]);
+    assert.equal(json.headers.warning, warning("u4", true));
+    assert.deepEqual(json.json<Obj>().metadata.ownerReferences, [owner("u4")]);
+    const distinct = await fl.patch("dedup", "merge", { metadata: { ownerReferences: [owner("u5"), owner("u6")] } });
+    assert.equal(distinct.headers.warning, undefined);
+  });
+
   it("deletes with preconditions, and holds objects with finalizers until the last one is removed", async () => {
     const created = (await fl.create(flunder({ name: "pre" }))).json<Obj>();
     const wrongUid = await fl.delete("pre", { preconditions: { uid: "nope" } });

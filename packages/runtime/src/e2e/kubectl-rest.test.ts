@@ -168,6 +168,35 @@ for (const minor of [27, 32, 33]) {
         assert.match(gone.stderr, /not found/);
       });
 
+      it("prints the server's warning for repeated owner references and stores them once", async () => {
+        const owner = "  - apiVersion: v1\n    kind: ConfigMap\n    name: cm\n    uid: owner-uid-1\n";
+        const created = await k.run(["create", "-f", "-"], {
+          input: flunderYAML("owned-twice", `  ownerReferences:\n${owner}${owner}`),
+        });
+        assert.equal(created.code, 0, created.stderr);
+        assert.match(
+          created.stderr,
+          /^Warning: \.metadata\.ownerReferences contains duplicate entries; API server dedups owner references in 1\.20\+, and may reject such requests as early as 1\.24; please fix your requests; duplicate UID\(s\) observed: owner-uid-1$/m,
+        );
+        const stored = JSON.parse(await k.ok(["get", "flunder", "owned-twice", "-o", "json"]));
+        assert.deepEqual(stored.metadata.ownerReferences, [
+          { apiVersion: "v1", kind: "ConfigMap", name: "cm", uid: "owner-uid-1" },
+        ]);
+        const patched = await k.run([
+          "patch",
+          "flunder",
+          "owned-twice",
+          "--type=json",
+          "-p",
+          '[{"op":"add","path":"/metadata/ownerReferences/-","value":{"apiVersion":"v1","kind":"ConfigMap","name":"cm","uid":"owner-uid-1"}}]',
+        ]);
+        assert.equal(patched.code, 0, patched.stderr);
+        assert.match(
+          patched.stderr,
+          /^Warning: \.metadata\.ownerReferences contains duplicate entries after mutating admission happens; .* duplicate UID\(s\) observed: owner-uid-1$/m,
+        );
+      });
+
       it("creates with --dry-run=server without storing anything", async () => {
         const before = await server.storage.currentRevision();
         const dry = await k.ok(["create", "-f", "-", "--dry-run=server"], { input: flunderYAML("dry2") });

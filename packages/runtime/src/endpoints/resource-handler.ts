@@ -66,6 +66,7 @@ import {
   parseWriteOptions,
   type WriteOptions,
 } from "./options.js";
+import { dedupOwnerReferences } from "./owner-references.js";
 import { type PatchKind, patchBodyProblems, patchRefusal } from "./patch-strict.js";
 import { parseDeclaredParameters } from "./subresource-parameters.js";
 import { type IncludeObject, partialObjectMetadata, TableConvertor } from "./table.js";
@@ -541,6 +542,7 @@ export class ResourceHandler {
     this.checkNamespace(r, object);
     const ctx = this.context(r, "", options.dryRun);
     normalizeObject(object, r.version, options.fieldValidation, ctx.warnings);
+    dedupOwnerReferences(object, ctx.warnings, false);
     const errors = validateAgainstSchema(r.version, object);
     const name = object.metadata?.name ?? object.metadata?.generateName ?? "";
     if (errors.length > 0) throw invalid(r.version, name, errors);
@@ -560,11 +562,13 @@ export class ResourceHandler {
     current: KubeObject | null,
     options: WriteOptions,
     ctx: RequestContext,
-    how: { tracked?: boolean; refuse?: ReadPatch["refuse"] } = {},
+    how: { tracked?: boolean; refuse?: ReadPatch["refuse"]; dedupBeforeAdmission?: boolean } = {},
   ): KubeObject {
     const tracked = how.tracked ?? false;
     this.checkNamespace(r, written);
     normalizeObject(written, r.version, options.fieldValidation, ctx.warnings, how.refuse);
+    // An update's body is deduplicated before managedFields and admission; a patch's only after.
+    if (how.dedupBeforeAdmission) dedupOwnerReferences(written, ctx.warnings, false);
     const old = current ? this.toVersion(r.version, current) : undefined;
     const object = tracked
       ? written
@@ -587,7 +591,8 @@ export class ResourceHandler {
       r.info.name,
       (current) => {
         ctx.warnings.length = 0;
-        const hub = this.prepareUpdate(r, keepStrictDecodingProblems(body, cloneObject(body)), current, options, ctx);
+        const written = keepStrictDecodingProblems(body, cloneObject(body));
+        const hub = this.prepareUpdate(r, written, current, options, ctx, { dedupBeforeAdmission: true });
         return this.admit(r, ctx, current ? "UPDATE" : "CREATE", hub, current ?? undefined);
       },
       { validate: this.validating(r, ctx) },
@@ -812,7 +817,10 @@ export class ResourceHandler {
     };
   }
 
-  /** Mutating admission on a hub object; a changed object is validated again against the hub schema. */
+  /**
+   * Mutating admission on a hub object, then the owner references it repeats are dropped (every
+   * write does that after admission); a changed object is validated again against the hub schema.
+   */
   private async admit(
     r: ResourceRequest,
     ctx: RequestContext,
@@ -820,7 +828,10 @@ export class ResourceHandler {
     object: KubeObject,
     old: KubeObject | undefined,
   ): Promise<KubeObject> {
-    if (this.admission.empty) return object;
+    if (this.admission.empty) {
+      dedupOwnerReferences(object, ctx.warnings, true);
+      return object;
+    }
     const before = JSON.stringify(object);
     const attributes: AdmissionAttributes = {
       ...this.attributes(r, ctx, operation, object.metadata?.name ?? r.info.name),
@@ -829,6 +840,7 @@ export class ResourceHandler {
     };
     await this.admission.admit(attributes);
     const admitted = attributes.object as KubeObject;
+    dedupOwnerReferences(admitted, ctx.warnings, true);
     if (JSON.stringify(admitted) !== before) {
       const errors = validateAgainstSchema(this.resource.hub, admitted);
       if (errors.length > 0) throw invalid(this.resource.hub, admitted.metadata?.name ?? r.info.name, errors);
