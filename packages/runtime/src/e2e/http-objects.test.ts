@@ -208,6 +208,58 @@ describe("HTTP: objects and metadata", () => {
     assert.equal(distinct.headers.warning, undefined);
   });
 
+  it("leaves out ObjectMeta's empty lists, maps and strings, as its omitempty fields are: on create, update and every patch", async () => {
+    const emptyKeys = ["labels", "annotations", "finalizers", "ownerReferences", "generateName"];
+    const assertNoEmpty = (res: { status: number; body: string }, what: string) => {
+      assert.equal(res.status < 300, true, `${what}: ${res.body}`);
+      const meta = (JSON.parse(res.body) as Obj).metadata;
+      for (const key of emptyKeys) assert.equal(key in meta, false, `${what}: metadata.${key} in ${res.body}`);
+    };
+    const created = await fl.create(
+      flunder({ name: "omit", generateName: "", labels: {}, annotations: {}, finalizers: [], ownerReferences: [] }),
+    );
+    assertNoEmpty(created, "create");
+    assertNoEmpty(await fl.get("omit"), "get after create");
+
+    const full = (
+      await fl.patch("omit", "merge", {
+        metadata: { labels: { a: "1" }, annotations: { n: "x" }, finalizers: ["example.com/f"] },
+      })
+    ).json<Obj>();
+    assert.deepEqual(full.metadata.labels, { a: "1" });
+    // Emptied by each patch type: a label removed with null, a list set to [], an entry removed.
+    assertNoEmpty(
+      await fl.patch("omit", "merge", { metadata: { labels: { a: null }, finalizers: [], annotations: { n: null } } }),
+      "merge patch",
+    );
+    assertNoEmpty(await fl.get("omit"), "get after merge patch");
+    await fl.patch("omit", "merge", { metadata: { labels: { a: "1" }, finalizers: ["example.com/f"] } });
+    assertNoEmpty(
+      await fl.patch("omit", "json", [
+        { op: "remove", path: "/metadata/labels/a" },
+        { op: "remove", path: "/metadata/finalizers/0" },
+      ]),
+      "json patch",
+    );
+    await fl.patch("omit", "merge", { metadata: { labels: { a: "1" }, finalizers: ["example.com/f"] } });
+    assertNoEmpty(
+      await fl.patch("omit", "strategic", {
+        metadata: { labels: { a: null }, "$deleteFromPrimitiveList/finalizers": ["example.com/f"] },
+      }),
+      "strategic merge patch",
+    );
+    assertNoEmpty(await fl.get("omit"), "get after strategic merge patch");
+
+    const current = (await fl.get("omit")).json<Obj>();
+    const replaced = await fl.update(
+      "omit",
+      flunder({ ...current.metadata, labels: {}, annotations: null, finalizers: null, ownerReferences: [] }),
+    );
+    assertNoEmpty(replaced, "update");
+    // Nothing but empty fields changed: the same object, not a new revision.
+    assert.equal(replaced.json<Obj>().metadata.resourceVersion, current.metadata.resourceVersion);
+  });
+
   it("deletes with preconditions, and holds objects with finalizers until the last one is removed", async () => {
     const created = (await fl.create(flunder({ name: "pre" }))).json<Obj>();
     const wrongUid = await fl.delete("pre", { preconditions: { uid: "nope" } });

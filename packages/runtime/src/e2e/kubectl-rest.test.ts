@@ -121,6 +121,15 @@ for (const minor of [27, 32, 33]) {
         );
         assert.equal(scale.kind, "Scale");
         assert.equal(scale.spec.replicas, 2);
+
+        // Removing the last label, annotation or finalizer leaves no empty map or list behind.
+        await k.ok(["label", "flunder", "p", "team-"]);
+        await k.ok(["annotate", "flunder", "p", "note-"]);
+        await k.ok(["patch", "flunder", "p", "--type=merge", "-p", '{"metadata":{"finalizers":["example.com/f"]}}']);
+        await k.ok(["patch", "flunder", "p", "--type=merge", "-p", '{"metadata":{"finalizers":[]}}']);
+        object = JSON.parse(await k.ok(["get", "flunder", "p", "-o", "json"]));
+        for (const key of ["labels", "annotations", "finalizers"])
+          assert.equal(key in object.metadata, false, `metadata.${key}: ${JSON.stringify(object.metadata)}`);
       });
 
       it("writes status only through the status subresource", async () => {

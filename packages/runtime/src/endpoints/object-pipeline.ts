@@ -9,7 +9,7 @@ import { type FieldError, fieldErrorMessage, StatusError } from "../api/errors.j
 import type { KubeObject } from "../api/meta.js";
 import type { ActionRequestSchema, ResourceVersion } from "../model/api-model.js";
 import type { JSONSchemaProps } from "../model/schema.js";
-import { deepEqualJSON } from "../registry/objects.js";
+import { deepEqualJSON, omitEmptyMetadata } from "../registry/objects.js";
 import { applyDefaults, dropNulls, prune } from "../schema/structural.js";
 import { strictDecodingProblems } from "./codec.js";
 import type { FieldValidation } from "./options.js";
@@ -46,10 +46,10 @@ function truncate(text: string): string {
 }
 
 /**
- * Prunes unknown fields according to fieldValidation, drops disallowed nulls and applies
- * schema defaults, in place. Strict → refuses listing every problem (400 `strict decoding
- * error: ...`, or what `refuse` makes of that message and the object as written, for
- * patches); Warn → warnings.
+ * Prunes unknown fields according to fieldValidation, drops disallowed nulls and ObjectMeta's
+ * empty fields (as decoding into the typed ObjectMeta does) and applies schema defaults, in
+ * place. Strict → refuses listing every problem (400 `strict decoding error: ...`, or what
+ * `refuse` makes of that message and the object as written, for patches); Warn → warnings.
  */
 export function normalizeObject(
   object: KubeObject,
@@ -60,6 +60,7 @@ export function normalizeObject(
 ): KubeObject {
   checkStrictDecoding(object, version.schema, fieldValidation, warnings, refuse);
   dropNulls(object, version.schema);
+  omitEmptyMetadata(object);
   applyDefaults(object, version.schema);
   return object;
 }

@@ -18,7 +18,7 @@ import type { LabelSelector } from "../selectors/labels.js";
 import { goStrings, validateObjectMeta } from "../validation/object-meta.js";
 import { decodeContinue, encodeContinue } from "./continue-token.js";
 import { storedToHub } from "./conversion.js";
-import { cloneObject, deepEqualJSON, scopeToSubresource } from "./objects.js";
+import { cloneObject, deepEqualJSON, omitEmptyMetadata, scopeToSubresource } from "./objects.js";
 import { storageErrorToStatus } from "./storage-errors.js";
 
 /** What a store operation knows about the request it serves. */
@@ -241,12 +241,14 @@ export class GenericStore {
     if (this.resource.hub.hasStatus) delete object.status;
     strategy?.prepareForCreate?.(object, this.strategyContext(ctx));
     strategy?.default?.(object);
-    const errors = validateObjectMeta(meta, {
+    // What admission or the strategy emptied is not stored, as encoding the typed ObjectMeta drops it.
+    omitEmptyMetadata(object);
+    const errors = validateObjectMeta(object.metadata, {
       namespaced: this.resource.namespaced,
       ...(strategy?.validateName ? { validateName: strategy.validateName } : {}),
     });
     errors.push(...(strategy?.validate?.(object, this.strategyContext(ctx)) ?? []));
-    if (errors.length > 0) throw this.invalid(meta.name || meta.generateName || "", errors);
+    if (errors.length > 0) throw this.invalid(object.metadata?.name || meta.generateName || "", errors);
     return object;
   }
 
@@ -356,6 +358,7 @@ export class GenericStore {
       }
       strategy?.prepareForUpdate?.(next, existing, this.strategyContext(ctx));
       strategy?.default?.(next);
+      omitEmptyMetadata(next);
       if (!deepEqualJSON(specPart(next), specPart(existing))) {
         (next.metadata as ObjectMeta).generation = (oldMeta.generation ?? 1) + 1;
       }

@@ -86,3 +86,37 @@ export function scopeToSubresource<T extends { status?: unknown; metadata?: unkn
   }
   return desired;
 }
+
+/**
+ * ObjectMeta's fields that Go leaves out when empty (`omitempty`, and nil pointers): a custom
+ * resource's metadata goes through the typed ObjectMeta on every decode, so an emptied list or
+ * map (`finalizers: []`, `labels: {}`) or an empty string is not stored or returned at all.
+ */
+const OMIT_EMPTY_STRINGS = ["name", "generateName", "namespace", "selfLink", "uid", "resourceVersion"];
+const OMIT_EMPTY_LISTS = ["finalizers", "ownerReferences", "managedFields"];
+const OMIT_EMPTY_MAPS = ["labels", "annotations"];
+const OMIT_NULL = [
+  ...OMIT_EMPTY_STRINGS,
+  ...OMIT_EMPTY_LISTS,
+  ...OMIT_EMPTY_MAPS,
+  "generation",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+];
+
+function omittedWhenEmpty(key: string, value: unknown): boolean {
+  if (value === null) return OMIT_NULL.includes(key);
+  if (value === "") return OMIT_EMPTY_STRINGS.includes(key);
+  if (Array.isArray(value)) return value.length === 0 && OMIT_EMPTY_LISTS.includes(key);
+  if (typeof value === "object") return OMIT_EMPTY_MAPS.includes(key) && Object.keys(value).length === 0;
+  return false;
+}
+
+/** Leaves out the empty ObjectMeta fields (see above), replacing `metadata` with a copy when any are. */
+export function omitEmptyMetadata(object: { metadata?: unknown }): void {
+  const meta = object.metadata;
+  if (meta === null || typeof meta !== "object" || Array.isArray(meta)) return;
+  const entries = Object.entries(meta);
+  if (!entries.some(([key, value]) => omittedWhenEmpty(key, value))) return;
+  object.metadata = Object.fromEntries(entries.filter(([key, value]) => !omittedWhenEmpty(key, value)));
+}
