@@ -90,6 +90,91 @@ describe("HTTP: subresources and patches", () => {
     assert.equal(stale.status, 409);
   });
 
+  it("decodes a Scale into autoscaling/v1's int32 replicas: out of range or another type is refused in the decoder's words", async () => {
+    await fl.create(flunder("sc-int32", { reference: "r", replicas: 2 }));
+    const replicas = async () => (await fl.get("sc-int32")).json<Obj>().spec.replicas;
+    type Invalid = { message: string; reason: string; details: { causes: Array<{ field: string; message: string }> } };
+    // JSON and merge patches: the patched Scale's JSON fails to decode, 422 on the field `patch`.
+    const decodeError = (value: string, field: string, type: string) =>
+      `json: cannot unmarshal ${value} into Go struct field ${field} of type ${type}`;
+    for (const [type, patch, error] of [
+      [
+        "merge",
+        { spec: { replicas: 3000000000 } },
+        decodeError("number 3000000000", "ScaleSpec.spec.replicas", "int32"),
+      ],
+      [
+        "merge",
+        { spec: { replicas: -2147483649 } },
+        decodeError("number -2147483649", "ScaleSpec.spec.replicas", "int32"),
+      ],
+      ["merge", { spec: { replicas: "3" } }, decodeError("string", "ScaleSpec.spec.replicas", "int32")],
+      ["merge", { status: { selector: 5 } }, decodeError("number", "ScaleStatus.status.selector", "string")],
+      [
+        "json",
+        [{ op: "replace", path: "/spec/replicas", value: 2.5 }],
+        decodeError("number 2.5", "ScaleSpec.spec.replicas", "int32"),
+      ],
+      ["json", [{ op: "replace", path: "/spec", value: [] }], decodeError("array", "Scale.spec", "v1.ScaleSpec")],
+    ] as const) {
+      const res = await fl.patch("sc-int32/scale", type, patch);
+      assert.equal(res.status, 422, `${JSON.stringify(patch)}: ${res.body}`);
+      const status = res.json<Invalid>();
+      assert.equal(status.reason, "Invalid");
+      assert.equal(status.details.causes.length, 1);
+      assert.equal(status.details.causes[0]?.field, "patch");
+      assert.ok(status.message.startsWith(' "" is invalid: patch: Invalid value: "{'), status.message);
+      assert.ok(status.message.endsWith(`}": ${error}`), status.message);
+    }
+    // A PUT's body fails to decode: 400, as transformDecodeError words it, before anything else.
+    const put = (spec: unknown, status?: unknown) =>
+      server.request(`${gv}/namespaces/default/flunders/sc-int32/scale?fieldValidation=Strict`, {
+        method: "PUT",
+        body: { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "sc-int32" }, spec, status, extra: 1 },
+      });
+    for (const [spec, status, error] of [
+      [{ replicas: 3000000000 }, undefined, decodeError("number 3000000000", "ScaleSpec.spec.replicas", "int32")],
+      [{ replicas: true }, undefined, decodeError("bool", "ScaleSpec.spec.replicas", "int32")],
+      [
+        { replicas: 1 },
+        { replicas: 1, selector: ["a"] },
+        decodeError("array", "ScaleStatus.status.selector", "string"),
+      ],
+    ] as const) {
+      const res = await put(spec, status);
+      assert.equal(res.status, 400, res.body);
+      assert.deepEqual(
+        { reason: res.json().reason, message: res.json().message },
+        { reason: "BadRequest", message: `Scale in version "v1" cannot be handled as a Scale: ${error}` },
+      );
+    }
+    assert.equal(await replicas(), 2, "refused writes changed nothing");
+    // A strategic merge patch's result is converted from a map: an integer becomes an int32 as Go
+    // converts it (3000000000 wraps to -1294967296, refused as negative); other types are refused.
+    const wrapped = await fl.patch("sc-int32/scale", "strategic", { spec: { replicas: 3000000000 } });
+    assert.equal(wrapped.status, 422, wrapped.body);
+    assert.equal(
+      wrapped.json().message,
+      'Scale.autoscaling "sc-int32" is invalid: spec.replicas: Invalid value: -1294967296: must be greater than or equal to 0',
+    );
+    for (const [value, error] of [
+      ['"3"', "unrecognized type: int32"],
+      ["2.5", "cannot convert float64 to int32"],
+    ] as const) {
+      const res = await fl.patch("sc-int32/scale", "strategic", `{"spec":{"replicas":${value}}}`);
+      assert.equal(res.status, 422, res.body);
+      assert.equal(
+        res.json().message,
+        ` "" is invalid: patch: Invalid value: "map[spec:map[replicas:${value === '"3"' ? "3" : value}]]": ${error}`,
+      );
+    }
+    assert.equal(await replicas(), 2, "refused writes changed nothing");
+    // Absent or null is int32's zero, as for the typed Scale: a merge patch's null scales to 0.
+    const zero = await fl.patch("sc-int32/scale", "merge", { spec: { replicas: null } });
+    assert.equal(zero.status, 200, zero.body);
+    assert.equal(await replicas(), 0);
+  });
+
   it("decodes a Scale strictly, as any object: a misspelt field warns (Warn) or is refused (Strict)", async () => {
     await fl.create(flunder("sc-strict", { reference: "r", replicas: 2 }));
     const typo = '{"spec":{"replica":7}}';

@@ -121,6 +121,14 @@ for (const minor of [27, 32, 33]) {
         );
         assert.equal(scale.kind, "Scale");
         assert.equal(scale.spec.replicas, 2);
+        // autoscaling/v1's replicas are an int32: the merge patch's result does not decode.
+        const huge = await k.run(["scale", "flunder", "p", "--replicas=3000000000"]);
+        assert.notEqual(huge.code, 0);
+        assert.match(
+          huge.stderr,
+          /json: cannot unmarshal number 3000000000 into Go struct field ScaleSpec\.spec\.replicas of type int32/,
+        );
+        assert.equal(JSON.parse(await k.ok(["get", "flunder", "p", "-o", "json"])).spec.replicas, 2);
 
         // Removing the last label, annotation or finalizer leaves no empty map or list behind.
         await k.ok(["label", "flunder", "p", "team-"]);

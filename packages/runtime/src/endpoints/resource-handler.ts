@@ -68,12 +68,14 @@ import {
 } from "./options.js";
 import { dedupOwnerReferences } from "./owner-references.js";
 import { type PatchKind, patchBodyProblems, patchRefusal } from "./patch-strict.js";
+import { decodeScale } from "./scale-decoding.js";
 import { parseDeclaredParameters } from "./subresource-parameters.js";
 import { type IncludeObject, partialObjectMetadata, TableConvertor } from "./table.js";
 import { defaultWatchStreamConfig, RawJSON, WatchStream, type WatchStreamConfig } from "./watch-stream.js";
 
 /** A patch body as read: how it applies, what strict decoding says of it, and how Strict refuses. */
 interface ReadPatch {
+  kind: PatchKind;
   apply: (current: KubeObject) => KubeObject;
   problems: readonly string[];
   refuse: (message: string, written: KubeObject) => StatusError;
@@ -613,6 +615,7 @@ export class ResourceHandler {
     const patch = parseJSONBody(text);
     const kind: PatchKind = type === PATCH_TYPES.json ? "json" : type === PATCH_TYPES.strategic ? "strategic" : "merge";
     const read = (apply: ReadPatch["apply"]): ReadPatch => ({
+      kind,
       apply,
       problems: patchBodyProblems(kind, text, patch, fieldValidation),
       refuse: patchRefusal(kind, patch),
@@ -914,41 +917,51 @@ export class ResourceHandler {
     if (verb !== "update" && verb !== "patch") throw this.methodNotAllowed(r);
     const options = parseWriteOptions(r.query, verb === "update" ? "UpdateOptions" : "PatchOptions");
     ctx.dryRun = options.dryRun;
-    // A Scale is strictly decoded as any object is: against autoscaling/v1's fields.
-    let computeScale: (current: Record<string, unknown>) => Record<string, unknown>;
+    // A Scale is decoded as kube-apiserver decodes it into the typed autoscaling/v1 Scale: a
+    // field of the wrong type or out of int32's range is the decoder's error (a PUT's body: 400;
+    // a patch's result: 422 on the field `patch`), before unknown fields are looked at.
+    let computeScale: (current: Record<string, unknown>) => { scale: Record<string, unknown>; replicas: number };
     if (verb === "update") {
       const body = decodeObjectBody(await readBody(r.req), r.req.headers["content-type"]);
+      const decoded = decodeScale(body, "json");
+      if (decoded.error !== undefined) {
+        throw StatusError.badRequest(`Scale in version "v1" cannot be handled as a Scale: ${decoded.error}`);
+      }
       computeScale = () => {
         const scale = keepStrictDecodingProblems(body, cloneObject(body));
         checkStrictDecoding(scale, SCALE_SCHEMA, options.fieldValidation, ctx.warnings);
-        return scale;
+        return { scale, replicas: decoded.replicas };
       };
     } else if (patchType(r.req.headers["content-type"]) === PATCH_TYPES.apply) {
       const accepted = SUPPORTED_PATCH_TYPES.filter((t) => t !== PATCH_TYPES.apply);
       throw StatusError.unsupportedMediaType(PATCH_TYPES.apply, accepted);
     } else {
-      const { apply: applyPatch, problems, refuse } = await this.readPatch(r, options.fieldValidation);
+      const { kind, apply: applyPatch, problems, refuse } = await this.readPatch(r, options.fieldValidation);
       computeScale = (current) => {
-        const scale = attachStrictDecodingProblems(applyPatch(current as KubeObject), problems);
-        if (scale !== null && typeof scale === "object" && !Array.isArray(scale)) {
-          checkStrictDecoding(scale, SCALE_SCHEMA, options.fieldValidation, ctx.warnings, refuse);
+        const patched: unknown = applyPatch(current as KubeObject);
+        if (patched === null || typeof patched !== "object" || Array.isArray(patched)) {
+          const what = Array.isArray(patched) ? "array" : patched === null ? "null" : typeof patched;
+          throw refuse(`json: cannot unmarshal ${what} into Go value of type v1.Scale`, patched as KubeObject);
         }
-        return scale as Record<string, unknown>;
+        // A strategic merge patch's result is converted from a map, the others decoded from JSON.
+        const decoded = decodeScale(patched as Record<string, unknown>, kind === "strategic" ? "unstructured" : "json");
+        if (decoded.error !== undefined) throw refuse(decoded.error, patched as KubeObject);
+        const scale = attachStrictDecodingProblems(patched as KubeObject, problems);
+        checkStrictDecoding(scale, SCALE_SCHEMA, options.fieldValidation, ctx.warnings, refuse);
+        return { scale, replicas: decoded.replicas };
       };
     }
     const scalePaths = this.resource.hub.definition.subresources?.scale;
     const result = await this.store.update(ctx, r.info.name, (current) => {
       if (!current) throw StatusError.notFound(this.resource.groupResource, r.info.name);
       ctx.warnings.length = 0;
-      const scale = computeScale(this.scaleOf(current));
-      const spec = scale.spec as { replicas?: unknown } | undefined;
-      const replicas = spec?.replicas;
-      if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+      const { scale, replicas } = computeScale(this.scaleOf(current));
+      if (replicas < 0) {
         throw StatusError.invalid({ group: "autoscaling", kind: "Scale" }, r.info.name, [
           {
             type: "FieldValueInvalid",
             field: "spec.replicas",
-            badValue: replicas ?? null,
+            badValue: replicas,
             detail: "must be greater than or equal to 0",
           },
         ]);
