@@ -173,6 +173,10 @@ describe("HTTP: subresources and patches", () => {
     const zero = await fl.patch("sc-int32/scale", "merge", { spec: { replicas: null } });
     assert.equal(zero.status, 200, zero.body);
     assert.equal(await replicas(), 0);
+    // ScaleSpec's replicas is omitempty (ScaleStatus's is not): zero replicas read as an empty spec.
+    assert.deepEqual(zero.json<{ spec: unknown; status: unknown }>().spec, {});
+    const read = (await fl.get("sc-int32/scale")).json<{ spec: unknown; status: unknown }>();
+    assert.deepEqual([read.spec, read.status], [{}, { replicas: 0 }]);
   });
 
   it("decodes a Scale strictly, as any object: a misspelt field warns (Warn) or is refused (Strict)", async () => {

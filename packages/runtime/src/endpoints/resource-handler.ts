@@ -901,7 +901,8 @@ export class ResourceHandler {
         resourceVersion: meta.resourceVersion,
         creationTimestamp: meta.creationTimestamp,
       },
-      spec: { replicas: typeof specReplicas === "number" ? specReplicas : 0 },
+      // autoscaling/v1's ScaleSpec.replicas is omitempty: zero replicas are an empty spec.
+      spec: typeof specReplicas === "number" && specReplicas !== 0 ? { replicas: specReplicas } : {},
       status: { replicas: typeof statusReplicas === "number" ? statusReplicas : 0, ...(selector ? { selector } : {}) },
     };
   }
