@@ -4,7 +4,12 @@
  * sendInitialEvents, and selector transitions in watches.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { EtcdStorage, MemoryStorage, SqliteStorage, type Storage } from "@apiserver-kit/storage";
+import { type EtcdProcess, etcdAvailable, startEtcd } from "@apiserver-kit/storage/testing";
 import { openWatch, ResourceClient } from "../testing/http.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
@@ -404,5 +409,104 @@ describe("HTTP: watches", () => {
     } finally {
       watch.close();
     }
+  });
+});
+
+/** The continue token's JSON (apiserver storage continueToken). */
+const tokenOf = (token: string) =>
+  JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { v: string; rv: number; start: string };
+
+/**
+ * A page whose revision was compacted: 410 Expired with etcd3's long message and, in the
+ * Status' metadata.continue, the same start at rv -1; that token lists the rest as it is now.
+ */
+async function continuesAfterCompaction(storage: Storage): Promise<void> {
+  const server = await startTestServer({ storage, server: { watchCacheOptions: { historySize: 8 } } });
+  try {
+    const fl = new ResourceClient(server, `${gv}/namespaces/default/flunders`);
+    for (let i = 1; i <= 5; i++) assert.equal((await fl.create(flunder(`c-${i}`))).status, 201);
+    const first = (await fl.list("?limit=2")).json<List>();
+    const token = first.metadata.continue as string;
+    assert.ok(token);
+    for (let i = 0; i < 10; i++) await fl.patch("c-3", "merge", { spec: { reference: `moved-${i}` } });
+    assert.equal((await fl.delete("c-4")).status, 200);
+    assert.equal((await fl.create(flunder("c-6"))).status, 201);
+    await server.storage.compact(await server.storage.currentRevision());
+
+    const expired = await fl.list(`?limit=2&continue=${encodeURIComponent(token)}`);
+    assert.equal(expired.status, 410, expired.body);
+    const status = expired.json<{ reason: string; code: number; message: string; metadata: { continue?: string } }>();
+    assert.equal(status.reason, "Expired");
+    assert.equal(status.code, 410);
+    assert.equal(
+      status.message,
+      "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+    );
+    const inconsistent = status.metadata.continue as string;
+    assert.ok(inconsistent, "the Status offers a continue token");
+    assert.deepEqual(tokenOf(inconsistent), { ...tokenOf(token), rv: -1 });
+
+    const now = String(await server.storage.currentRevision());
+    const rest = await fl.list(`?limit=2&continue=${encodeURIComponent(inconsistent)}`);
+    assert.equal(rest.status, 200, rest.body);
+    const second = rest.json<List>();
+    assert.equal(second.metadata.resourceVersion, now, "read at the latest revision");
+    assert.deepEqual(
+      second.items.map((i) => [i.metadata.name, i.spec?.reference]),
+      [
+        ["c-3", "moved-9"],
+        ["c-5", "r"],
+      ],
+    );
+    assert.equal(tokenOf(second.metadata.continue as string).rv, Number(now), "later pages stay at that revision");
+    const third = (
+      await fl.list(`?limit=2&continue=${encodeURIComponent(second.metadata.continue as string)}`)
+    ).json<List>();
+    assert.deepEqual(
+      third.items.map((i) => i.metadata.name),
+      ["c-6"],
+    );
+    assert.equal(third.metadata.continue, undefined);
+    // Without a limit the same token lists all the rest.
+    const all = (await fl.list(`?continue=${encodeURIComponent(inconsistent)}`)).json<List>();
+    assert.deepEqual(
+      all.items.map((i) => i.metadata.name),
+      ["c-3", "c-5", "c-6"],
+    );
+    const zero = Buffer.from(JSON.stringify({ ...tokenOf(token), rv: 0 })).toString("base64url");
+    const refused = await fl.list(`?continue=${zero}`);
+    assert.equal(refused.status, 400, "rv 0 stays invalid");
+    assert.match(String(refused.json().message), /incorrect encoded start resourceVersion/);
+  } finally {
+    await server.close();
+  }
+}
+
+describe("HTTP: a list continued after its revision was compacted", () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("on memory storage", () => continuesAfterCompaction(new MemoryStorage()));
+
+  it("on SQLite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "continue-compacted-"));
+    dirs.push(dir);
+    await continuesAfterCompaction(await SqliteStorage.open({ dataDir: dir, compactionIntervalMs: 0 }));
+  });
+
+  describe("on etcd", { skip: !etcdAvailable() && "etcd is not installed" }, () => {
+    let etcd: EtcdProcess | undefined;
+    before(async () => {
+      etcd = await startEtcd();
+    });
+    after(async () => {
+      await etcd?.stop();
+    });
+    it("on etcd", () =>
+      continuesAfterCompaction(
+        new EtcdStorage({ servers: [(etcd as EtcdProcess).endpoint], compactionIntervalMs: 0 }),
+      ));
   });
 });

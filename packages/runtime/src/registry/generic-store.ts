@@ -16,7 +16,7 @@ import type { FieldSelector } from "../selectors/fields.js";
 import { matchesFields } from "../selectors/fields.js";
 import type { LabelSelector } from "../selectors/labels.js";
 import { goStrings, validateObjectMeta } from "../validation/object-meta.js";
-import { decodeContinue, encodeContinue } from "./continue-token.js";
+import { decodeContinue, encodeContinue, LATEST } from "./continue-token.js";
 import { storedToHub } from "./conversion.js";
 import { cloneObject, deepEqualJSON, scopeToSubresource } from "./objects.js";
 import { storageErrorToStatus } from "./storage-errors.js";
@@ -74,6 +74,10 @@ export interface DeleteResult {
 }
 
 const generateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+/** etcd3's 410 for a continue token whose revision was compacted (storage/etcd3 inconsistentContinue). */
+const INCONSISTENT_CONTINUE =
+  "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 
 function randomSuffix(): string {
   let s = "";
@@ -201,9 +205,9 @@ export class GenericStore {
       return page;
     } catch (error) {
       if (continueFrom && (error as { code?: string }).code === "Expired") {
-        throw StatusError.expired(
-          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
-        );
+        // As etcd3's handleCompactedErrorForPaging: the same start at rv -1 lists the rest as it is now.
+        const inconsistent = encodeContinue({ key: continueFrom.key, revision: LATEST }, prefix);
+        throw StatusError.expired(INCONSISTENT_CONTINUE, inconsistent);
       }
       this.fail(error, "");
     }
