@@ -394,6 +394,18 @@ describe("HTTP: watches", () => {
       assert.ok(Array.isArray(first?.object.columnDefinitions));
       assert.equal(second?.object.columnDefinitions, null);
       assert.equal((second?.object.rows as unknown[]).length, 1);
+      const before = watch.events.length;
+      const patched = await fl.patch("bm", "merge", { spec: { reference: "table-watch" } });
+      const rv = patched.json<Obj>().metadata.resourceVersion;
+      const events = await watch.waitFor(before + 1);
+      const modified = events.find((e) => e.type === "MODIFIED");
+      assert.ok(modified, "the patch arrives as a MODIFIED Table");
+      // Each event's Table carries its object's resourceVersion (the table convertor's ObjectMeta case).
+      assert.deepEqual(modified.object.metadata, { resourceVersion: rv });
+      for (const event of events) {
+        const [row] = event.object.rows as Array<{ object: Obj }>;
+        assert.equal(event.object.metadata?.resourceVersion, row?.object.metadata.resourceVersion);
+      }
     } finally {
       watch.close();
     }

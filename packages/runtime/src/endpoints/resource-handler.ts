@@ -451,7 +451,9 @@ export class ResourceHandler {
       if (plain) return new RawJSON(this.jsonOf(version, object as KubeObject));
       const converted = this.toVersion(version, object as KubeObject);
       if (table) {
-        const t = table.table([converted], include, this.clock.now(), {}, firstTable);
+        // The Table of one object carries its resourceVersion (the table convertor's ObjectMeta case).
+        const rv = converted.metadata?.resourceVersion;
+        const t = table.table([converted], include, this.clock.now(), rv ? { resourceVersion: rv } : {}, firstTable);
         firstTable = false;
         return t;
       }
