@@ -239,12 +239,81 @@ describe("HTTP: lists", () => {
     ).json<List<{ kind: string }>>();
     assert.equal(list.kind, "PartialObjectMetadataList");
     assert.equal(list.items[0]?.kind, "PartialObjectMetadata");
-    const wrong = await fl.list("", { Accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1" });
+    // The first acceptable media range decides; a form that does not fit is refused, not skipped.
+    const wrong = await fl.list("", {
+      Accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json",
+    });
     assert.equal(wrong.status, 406, "a list asks for the List form");
+    assert.deepEqual(
+      [wrong.json().reason, wrong.json().message],
+      [
+        "NotAcceptable",
+        "you requested PartialObjectMetadata, but the requested object is a list (*unstructured.UnstructuredList)",
+      ],
+    );
+    const wrongOne = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
+      headers: { Accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json" },
+    });
+    assert.equal(wrongOne.status, 406, "one object is not a list");
+    assert.deepEqual(
+      [wrongOne.json().reason, wrongOne.json().message],
+      [
+        "NotAcceptable",
+        "you requested PartialObjectMetadataList, but the requested object is not a list (*unstructured.Unstructured)",
+      ],
+    );
+  });
+
+  it("serves Table and PartialObjectMetadata[List] in meta.k8s.io/v1beta1 too", async () => {
+    const TABLE_V1BETA1 = "application/json;as=Table;v=v1beta1;g=meta.k8s.io";
+    const table = await fl.list("", { Accept: TABLE_V1BETA1 });
+    assert.equal(table.headers["content-type"], "application/json;as=Table;g=meta.k8s.io;v=v1beta1");
+    const body = table.json<{ kind: string; apiVersion: string; rows: Array<{ object: { apiVersion: string } }> }>();
+    assert.deepEqual([body.kind, body.apiVersion], ["Table", "meta.k8s.io/v1beta1"]);
+    assert.equal(body.rows[0]?.object.apiVersion, "meta.k8s.io/v1beta1", "rows' metadata in the Table's version");
+    const oneTable = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
+      headers: { Accept: TABLE_V1BETA1 },
+    });
+    assert.equal(oneTable.json().apiVersion, "meta.k8s.io/v1beta1");
+    const one = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
+      headers: { Accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1beta1" },
+    });
+    assert.deepEqual([one.json().kind, one.json().apiVersion], ["PartialObjectMetadata", "meta.k8s.io/v1beta1"]);
+    const list = (
+      await fl.list("", { Accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1beta1" })
+    ).json<List<{ kind: string; apiVersion: string }>>();
+    assert.deepEqual([list.kind, list.apiVersion], ["PartialObjectMetadataList", "meta.k8s.io/v1beta1"]);
+    assert.ok(list.items.every((i) => i.apiVersion === "meta.k8s.io/v1beta1"));
+    // No other version exists: the range is skipped for the next.
+    const v2 = await fl.list("", { Accept: "application/json;as=Table;v=v2;g=meta.k8s.io,application/json" });
+    assert.equal(v2.json().kind, "FlunderList");
+  });
+
+  it("refuses an unknown includeObject in apiserver's words, and takes an empty one as Metadata", async () => {
+    const bogus = await fl.list("?includeObject=bogus", { Accept: TABLE });
+    assert.equal(bogus.status, 400);
+    assert.deepEqual(
+      [bogus.json().reason, bogus.json().message],
+      [
+        "BadRequest",
+        "Unable to convert to Table as requested: includeObject: Invalid value: \"bogus\": must be 'Metadata', 'Object', 'None', or empty",
+      ],
+    );
+    const get = await server.request(`${gv}/namespaces/default/flunders/item-2?includeObject=bogus`, {
+      headers: { Accept: TABLE },
+    });
+    assert.equal(get.status, 400);
+    const empty = await fl.list("?includeObject=", { Accept: TABLE });
+    assert.equal(empty.status, 200, empty.body);
+    assert.equal(
+      empty.json<{ rows: Array<{ object: { kind: string } }> }>().rows[0]?.object.kind,
+      "PartialObjectMetadata",
+    );
+    assert.equal((await fl.list("?includeObject=bogus")).status, 200, "only a Table reads it");
   });
 
   it("ignores unknown query parameters and serves YAML", async () => {
-    assert.equal((await fl.list("?timeout=32s&pretty=true&whatever=1")).status, 200);
+    assert.equal((await fl.list("?timeout=32s&whatever=1")).status, 200);
     const yaml = await fl.get("item-2", "");
     assert.equal(yaml.status, 200);
     const asYaml = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
@@ -408,6 +477,28 @@ describe("HTTP: watches", () => {
       }
     } finally {
       watch.close();
+    }
+  });
+
+  it("streams v1beta1 Tables when asked, and refuses YAML (no watch framer) with 406", async () => {
+    const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true`, {
+      Accept: "application/json;as=Table;v=v1beta1;g=meta.k8s.io",
+    });
+    try {
+      const [event] = await watch.waitFor(1);
+      assert.equal(event?.object.apiVersion, "meta.k8s.io/v1beta1");
+    } finally {
+      watch.close();
+    }
+    for (const accept of ["application/yaml", "application/yaml,application/json"]) {
+      const refused = await server.request(`${gv}/namespaces/default/flunders?watch=true`, {
+        headers: { Accept: accept },
+      });
+      assert.equal(refused.status, 406, accept);
+      assert.deepEqual(
+        [refused.json().reason, refused.json().message],
+        ["NotAcceptable", "only the following media types are accepted: application/json;stream=watch"],
+      );
     }
   });
 
