@@ -312,6 +312,34 @@ describe("HTTP: lists", () => {
     assert.equal((await fl.list("?includeObject=bogus")).status, 200, "only a Table reads it");
   });
 
+  it("pretty-prints JSON for pretty=true|1, a pretty=1 media range, and curl, Wget or browser agents", async () => {
+    const isPretty = (body: string) => body === JSON.stringify(JSON.parse(body), null, 2) && body.includes("\n  ");
+    const isCompact = (body: string) => body === JSON.stringify(JSON.parse(body));
+    const item = `${gv}/namespaces/default/flunders/item-2`;
+    assert.ok(isCompact((await fl.list()).body), "compact by default");
+    assert.ok(isCompact((await server.request(item)).body));
+    for (const query of ["?pretty=true", "?pretty=1", "?pretty=True", "?limit=1&pretty=t"]) {
+      assert.ok(isPretty((await fl.list(query)).body), query);
+    }
+    assert.ok(isPretty((await server.request(`${item}?pretty=true`)).body));
+    assert.ok(isPretty((await fl.list("?pretty=true", { Accept: TABLE })).body), "a Table too");
+    const missing = await server.request(`${gv}/namespaces/default/flunders/nope?pretty=true`);
+    assert.equal(missing.status, 404);
+    assert.ok(isPretty(missing.body), "and a Status");
+    assert.ok(isPretty((await fl.list("", { Accept: "application/json;pretty=1" })).body));
+    for (const agent of ["curl/8.5.0", "Wget/1.21", "Mozilla/5.0 (X11; Linux x86_64)"]) {
+      assert.ok(isPretty((await fl.list("", { "User-Agent": agent })).body), agent);
+    }
+    // An explicit value wins over the agent; anything but a Go true is false.
+    for (const query of ["?pretty=false", "?pretty=0", "?pretty=yes"]) {
+      assert.ok(isCompact((await fl.list(query, { "User-Agent": "curl/8.5.0" })).body), query);
+    }
+    assert.ok(isPretty((await fl.list("?pretty=", { "User-Agent": "curl/8.5.0" })).body), "empty: the agent decides");
+    assert.ok(isCompact((await fl.list("", { "User-Agent": "kubectl/v1.33.0" })).body));
+    const yaml = await fl.list("?pretty=true", { Accept: "application/yaml" });
+    assert.match(yaml.body, /^kind: FlunderList$/m, "YAML stays YAML");
+  });
+
   it("ignores unknown query parameters and serves YAML", async () => {
     assert.equal((await fl.list("?timeout=32s&whatever=1")).status, 200);
     const yaml = await fl.get("item-2", "");
@@ -481,12 +509,12 @@ describe("HTTP: watches", () => {
   });
 
   it("streams v1beta1 Tables when asked, and refuses YAML (no watch framer) with 406", async () => {
-    const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true`, {
+    const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true&pretty=true`, {
       Accept: "application/json;as=Table;v=v1beta1;g=meta.k8s.io",
     });
     try {
       const [event] = await watch.waitFor(1);
-      assert.equal(event?.object.apiVersion, "meta.k8s.io/v1beta1");
+      assert.equal(event?.object.apiVersion, "meta.k8s.io/v1beta1", "lines stay compact JSON even with pretty");
     } finally {
       watch.close();
     }

@@ -51,6 +51,8 @@ export interface Negotiated {
   /** The apiVersion of a Table or PartialObjectMetadata[List] target: meta.k8s.io/v1 or meta.k8s.io/v1beta1. */
   metaAPIVersion: MetaAPIVersion;
   contentType: string;
+  /** The chosen media range asked for indented JSON (`pretty=1`). */
+  pretty: boolean;
 }
 
 /** The media types this server can produce for resources, named in 406 errors. */
@@ -88,14 +90,15 @@ function choose(accept: string | undefined): Negotiated {
     if (range.q <= 0) continue;
     const format = formatOf(range);
     if (!format) continue;
+    const pretty = range.params.pretty === "1";
     const { as, g, v } = range.params;
     if (as === undefined && g === undefined && v === undefined) {
       const contentType = format === "yaml" ? "application/yaml" : "application/json";
-      return { format, target: "object", metaAPIVersion: "meta.k8s.io/v1", contentType };
+      return { format, target: "object", metaAPIVersion: "meta.k8s.io/v1", contentType, pretty };
     }
     if (g !== "meta.k8s.io" || (v !== "v1" && v !== "v1beta1") || !as || !TRANSFORMS.has(as)) continue;
     const contentType = `application/${format};as=${as};g=meta.k8s.io;v=${v}`;
-    return { format, target: as as ResponseTarget, metaAPIVersion: `meta.k8s.io/${v}`, contentType };
+    return { format, target: as as ResponseTarget, metaAPIVersion: `meta.k8s.io/${v}`, contentType, pretty };
   }
   throw StatusError.notAcceptable(SERVED_MEDIA_TYPES);
 }
