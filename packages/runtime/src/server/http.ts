@@ -118,7 +118,9 @@ export function writeBody(
     res.end();
     return;
   }
-  if (contentType.startsWith("application/json") && prettyPrintRequested(res.req)) body = indentJSON(body);
+  // A response made outside a server (tests, adapters) may have no request to ask.
+  const req = res.req as HttpRequest | undefined;
+  if (req && contentType.startsWith("application/json") && prettyPrintRequested(req)) body = indentJSON(body);
   const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
   res.statusCode = code;
   res.setHeader("Content-Type", contentType);
