@@ -52,7 +52,11 @@ export interface GetOptions {
   consistency?: ReadConsistency;
 }
 
-/** Where the next page of a list starts: after `key`, read at `revision`. */
+/**
+ * Where the next page of a list starts: after `key`, read at `revision`. A `revision` of 0 or
+ * less reads at the latest revision instead (Kubernetes' "inconsistent continue" token, rv -1,
+ * that a 410 for a compacted page offers): the rest of the list as it is now.
+ */
 export interface ContinuePosition {
   readonly key: string;
   readonly revision: number;
@@ -62,7 +66,7 @@ export interface ListOptions {
   consistency?: ReadConsistency;
   /** Maximum number of items (after the predicate). 0 or absent: no limit. */
   limit?: number;
-  /** Continue a paginated list; the read happens at the position's revision. */
+  /** Continue a paginated list; the read happens at the position's revision (or the latest, see ContinuePosition). */
   continueFrom?: ContinuePosition;
   predicate?: Predicate;
 }

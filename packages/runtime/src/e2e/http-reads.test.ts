@@ -4,7 +4,12 @@
  * sendInitialEvents, and selector transitions in watches.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { EtcdStorage, MemoryStorage, SqliteStorage, type Storage } from "@apiserver-kit/storage";
+import { type EtcdProcess, etcdAvailable, startEtcd } from "@apiserver-kit/storage/testing";
 import { openWatch, ResourceClient } from "../testing/http.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
@@ -245,12 +250,109 @@ describe("HTTP: lists", () => {
     ).json<List<{ kind: string }>>();
     assert.equal(list.kind, "PartialObjectMetadataList");
     assert.equal(list.items[0]?.kind, "PartialObjectMetadata");
-    const wrong = await fl.list("", { Accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1" });
+    // The first acceptable media range decides; a form that does not fit is refused, not skipped.
+    const wrong = await fl.list("", {
+      Accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json",
+    });
     assert.equal(wrong.status, 406, "a list asks for the List form");
+    assert.deepEqual(
+      [wrong.json().reason, wrong.json().message],
+      [
+        "NotAcceptable",
+        "you requested PartialObjectMetadata, but the requested object is a list (*unstructured.UnstructuredList)",
+      ],
+    );
+    const wrongOne = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
+      headers: { Accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json" },
+    });
+    assert.equal(wrongOne.status, 406, "one object is not a list");
+    assert.deepEqual(
+      [wrongOne.json().reason, wrongOne.json().message],
+      [
+        "NotAcceptable",
+        "you requested PartialObjectMetadataList, but the requested object is not a list (*unstructured.Unstructured)",
+      ],
+    );
+  });
+
+  it("serves Table and PartialObjectMetadata[List] in meta.k8s.io/v1beta1 too", async () => {
+    const TABLE_V1BETA1 = "application/json;as=Table;v=v1beta1;g=meta.k8s.io";
+    const table = await fl.list("", { Accept: TABLE_V1BETA1 });
+    assert.equal(table.headers["content-type"], "application/json;as=Table;g=meta.k8s.io;v=v1beta1");
+    const body = table.json<{ kind: string; apiVersion: string; rows: Array<{ object: { apiVersion: string } }> }>();
+    assert.deepEqual([body.kind, body.apiVersion], ["Table", "meta.k8s.io/v1beta1"]);
+    assert.equal(body.rows[0]?.object.apiVersion, "meta.k8s.io/v1beta1", "rows' metadata in the Table's version");
+    const oneTable = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
+      headers: { Accept: TABLE_V1BETA1 },
+    });
+    assert.equal(oneTable.json().apiVersion, "meta.k8s.io/v1beta1");
+    const one = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
+      headers: { Accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1beta1" },
+    });
+    assert.deepEqual([one.json().kind, one.json().apiVersion], ["PartialObjectMetadata", "meta.k8s.io/v1beta1"]);
+    const list = (
+      await fl.list("", { Accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1beta1" })
+    ).json<List<{ kind: string; apiVersion: string }>>();
+    assert.deepEqual([list.kind, list.apiVersion], ["PartialObjectMetadataList", "meta.k8s.io/v1beta1"]);
+    assert.ok(list.items.every((i) => i.apiVersion === "meta.k8s.io/v1beta1"));
+    // No other version exists: the range is skipped for the next.
+    const v2 = await fl.list("", { Accept: "application/json;as=Table;v=v2;g=meta.k8s.io,application/json" });
+    assert.equal(v2.json().kind, "FlunderList");
+  });
+
+  it("refuses an unknown includeObject in apiserver's words, and takes an empty one as Metadata", async () => {
+    const bogus = await fl.list("?includeObject=bogus", { Accept: TABLE });
+    assert.equal(bogus.status, 400);
+    assert.deepEqual(
+      [bogus.json().reason, bogus.json().message],
+      [
+        "BadRequest",
+        "Unable to convert to Table as requested: includeObject: Invalid value: \"bogus\": must be 'Metadata', 'Object', 'None', or empty",
+      ],
+    );
+    const get = await server.request(`${gv}/namespaces/default/flunders/item-2?includeObject=bogus`, {
+      headers: { Accept: TABLE },
+    });
+    assert.equal(get.status, 400);
+    const empty = await fl.list("?includeObject=", { Accept: TABLE });
+    assert.equal(empty.status, 200, empty.body);
+    assert.equal(
+      empty.json<{ rows: Array<{ object: { kind: string } }> }>().rows[0]?.object.kind,
+      "PartialObjectMetadata",
+    );
+    assert.equal((await fl.list("?includeObject=bogus")).status, 200, "only a Table reads it");
+  });
+
+  it("pretty-prints JSON for pretty=true|1, a pretty=1 media range, and curl, Wget or browser agents", async () => {
+    const isPretty = (body: string) => body === JSON.stringify(JSON.parse(body), null, 2) && body.includes("\n  ");
+    const isCompact = (body: string) => body === JSON.stringify(JSON.parse(body));
+    const item = `${gv}/namespaces/default/flunders/item-2`;
+    assert.ok(isCompact((await fl.list()).body), "compact by default");
+    assert.ok(isCompact((await server.request(item)).body));
+    for (const query of ["?pretty=true", "?pretty=1", "?pretty=True", "?limit=1&pretty=t"]) {
+      assert.ok(isPretty((await fl.list(query)).body), query);
+    }
+    assert.ok(isPretty((await server.request(`${item}?pretty=true`)).body));
+    assert.ok(isPretty((await fl.list("?pretty=true", { Accept: TABLE })).body), "a Table too");
+    const missing = await server.request(`${gv}/namespaces/default/flunders/nope?pretty=true`);
+    assert.equal(missing.status, 404);
+    assert.ok(isPretty(missing.body), "and a Status");
+    assert.ok(isPretty((await fl.list("", { Accept: "application/json;pretty=1" })).body));
+    for (const agent of ["curl/8.5.0", "Wget/1.21", "Mozilla/5.0 (X11; Linux x86_64)"]) {
+      assert.ok(isPretty((await fl.list("", { "User-Agent": agent })).body), agent);
+    }
+    // An explicit value wins over the agent; anything but a Go true is false.
+    for (const query of ["?pretty=false", "?pretty=0", "?pretty=yes"]) {
+      assert.ok(isCompact((await fl.list(query, { "User-Agent": "curl/8.5.0" })).body), query);
+    }
+    assert.ok(isPretty((await fl.list("?pretty=", { "User-Agent": "curl/8.5.0" })).body), "empty: the agent decides");
+    assert.ok(isCompact((await fl.list("", { "User-Agent": "kubectl/v1.33.0" })).body));
+    const yaml = await fl.list("?pretty=true", { Accept: "application/yaml" });
+    assert.match(yaml.body, /^kind: FlunderList$/m, "YAML stays YAML");
   });
 
   it("ignores unknown query parameters and serves YAML", async () => {
-    assert.equal((await fl.list("?timeout=32s&pretty=true&whatever=1")).status, 200);
+    assert.equal((await fl.list("?timeout=32s&whatever=1")).status, 200);
     const yaml = await fl.get("item-2", "");
     assert.equal(yaml.status, 200);
     const asYaml = await server.request(`${gv}/namespaces/default/flunders/item-2`, {
@@ -400,8 +502,42 @@ describe("HTTP: watches", () => {
       assert.ok(Array.isArray(first?.object.columnDefinitions));
       assert.equal(second?.object.columnDefinitions, null);
       assert.equal((second?.object.rows as unknown[]).length, 1);
+      const before = watch.events.length;
+      const patched = await fl.patch("bm", "merge", { spec: { reference: "table-watch" } });
+      const rv = patched.json<Obj>().metadata.resourceVersion;
+      const events = await watch.waitFor(before + 1);
+      const modified = events.find((e) => e.type === "MODIFIED");
+      assert.ok(modified, "the patch arrives as a MODIFIED Table");
+      // Each event's Table carries its object's resourceVersion (the table convertor's ObjectMeta case).
+      assert.deepEqual(modified.object.metadata, { resourceVersion: rv });
+      for (const event of events) {
+        const [row] = event.object.rows as Array<{ object: Obj }>;
+        assert.equal(event.object.metadata?.resourceVersion, row?.object.metadata.resourceVersion);
+      }
     } finally {
       watch.close();
+    }
+  });
+
+  it("streams v1beta1 Tables when asked, and refuses YAML (no watch framer) with 406", async () => {
+    const watch = await openWatch(server, `${gv}/namespaces/default/flunders?watch=true&pretty=true`, {
+      Accept: "application/json;as=Table;v=v1beta1;g=meta.k8s.io",
+    });
+    try {
+      const [event] = await watch.waitFor(1);
+      assert.equal(event?.object.apiVersion, "meta.k8s.io/v1beta1", "lines stay compact JSON even with pretty");
+    } finally {
+      watch.close();
+    }
+    for (const accept of ["application/yaml", "application/yaml,application/json"]) {
+      const refused = await server.request(`${gv}/namespaces/default/flunders?watch=true`, {
+        headers: { Accept: accept },
+      });
+      assert.equal(refused.status, 406, accept);
+      assert.deepEqual(
+        [refused.json().reason, refused.json().message],
+        ["NotAcceptable", "only the following media types are accepted: application/json;stream=watch"],
+      );
     }
   });
 
@@ -415,5 +551,104 @@ describe("HTTP: watches", () => {
     } finally {
       watch.close();
     }
+  });
+});
+
+/** The continue token's JSON (apiserver storage continueToken). */
+const tokenOf = (token: string) =>
+  JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { v: string; rv: number; start: string };
+
+/**
+ * A page whose revision was compacted: 410 Expired with etcd3's long message and, in the
+ * Status' metadata.continue, the same start at rv -1; that token lists the rest as it is now.
+ */
+async function continuesAfterCompaction(storage: Storage): Promise<void> {
+  const server = await startTestServer({ storage, server: { watchCacheOptions: { historySize: 8 } } });
+  try {
+    const fl = new ResourceClient(server, `${gv}/namespaces/default/flunders`);
+    for (let i = 1; i <= 5; i++) assert.equal((await fl.create(flunder(`c-${i}`))).status, 201);
+    const first = (await fl.list("?limit=2")).json<List>();
+    const token = first.metadata.continue as string;
+    assert.ok(token);
+    for (let i = 0; i < 10; i++) await fl.patch("c-3", "merge", { spec: { reference: `moved-${i}` } });
+    assert.equal((await fl.delete("c-4")).status, 200);
+    assert.equal((await fl.create(flunder("c-6"))).status, 201);
+    await server.storage.compact(await server.storage.currentRevision());
+
+    const expired = await fl.list(`?limit=2&continue=${encodeURIComponent(token)}`);
+    assert.equal(expired.status, 410, expired.body);
+    const status = expired.json<{ reason: string; code: number; message: string; metadata: { continue?: string } }>();
+    assert.equal(status.reason, "Expired");
+    assert.equal(status.code, 410);
+    assert.equal(
+      status.message,
+      "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+    );
+    const inconsistent = status.metadata.continue as string;
+    assert.ok(inconsistent, "the Status offers a continue token");
+    assert.deepEqual(tokenOf(inconsistent), { ...tokenOf(token), rv: -1 });
+
+    const now = String(await server.storage.currentRevision());
+    const rest = await fl.list(`?limit=2&continue=${encodeURIComponent(inconsistent)}`);
+    assert.equal(rest.status, 200, rest.body);
+    const second = rest.json<List>();
+    assert.equal(second.metadata.resourceVersion, now, "read at the latest revision");
+    assert.deepEqual(
+      second.items.map((i) => [i.metadata.name, i.spec?.reference]),
+      [
+        ["c-3", "moved-9"],
+        ["c-5", "r"],
+      ],
+    );
+    assert.equal(tokenOf(second.metadata.continue as string).rv, Number(now), "later pages stay at that revision");
+    const third = (
+      await fl.list(`?limit=2&continue=${encodeURIComponent(second.metadata.continue as string)}`)
+    ).json<List>();
+    assert.deepEqual(
+      third.items.map((i) => i.metadata.name),
+      ["c-6"],
+    );
+    assert.equal(third.metadata.continue, undefined);
+    // Without a limit the same token lists all the rest.
+    const all = (await fl.list(`?continue=${encodeURIComponent(inconsistent)}`)).json<List>();
+    assert.deepEqual(
+      all.items.map((i) => i.metadata.name),
+      ["c-3", "c-5", "c-6"],
+    );
+    const zero = Buffer.from(JSON.stringify({ ...tokenOf(token), rv: 0 })).toString("base64url");
+    const refused = await fl.list(`?continue=${zero}`);
+    assert.equal(refused.status, 400, "rv 0 stays invalid");
+    assert.match(String(refused.json().message), /incorrect encoded start resourceVersion/);
+  } finally {
+    await server.close();
+  }
+}
+
+describe("HTTP: a list continued after its revision was compacted", () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("on memory storage", () => continuesAfterCompaction(new MemoryStorage()));
+
+  it("on SQLite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "continue-compacted-"));
+    dirs.push(dir);
+    await continuesAfterCompaction(await SqliteStorage.open({ dataDir: dir, compactionIntervalMs: 0 }));
+  });
+
+  describe("on etcd", { skip: !etcdAvailable() && "etcd is not installed" }, () => {
+    let etcd: EtcdProcess | undefined;
+    before(async () => {
+      etcd = await startEtcd();
+    });
+    after(async () => {
+      await etcd?.stop();
+    });
+    it("on etcd", () =>
+      continuesAfterCompaction(
+        new EtcdStorage({ servers: [(etcd as EtcdProcess).endpoint], compactionIntervalMs: 0 }),
+      ));
   });
 });

@@ -13,7 +13,7 @@ import {
   type AdmissionContext,
   type AdmissionOperation,
 } from "../admission/admission.js";
-import { StatusError, successStatus } from "../api/errors.js";
+import { fieldErrorMessage, fieldErrors, StatusError, successStatus } from "../api/errors.js";
 import type { KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
 import type { CustomSubresource, ResourceVerb, SubresourceContext } from "../model/resource.js";
@@ -48,7 +48,13 @@ import {
   trackWrite,
   writeManager,
 } from "./managed-fields.js";
-import { type Negotiated, negotiate } from "./negotiation.js";
+import {
+  type Negotiated,
+  negotiate,
+  partialObjectMetadataListOfObject,
+  partialObjectMetadataOfList,
+  SERVED_STREAM_MEDIA_TYPES,
+} from "./negotiation.js";
 import {
   checkActionRequest,
   checkStrictDecoding,
@@ -342,12 +348,12 @@ export class ResourceHandler {
     return json;
   }
 
+  /** TableOptions.includeObject, validated as apiserver's optionsForTransform does ("" is Metadata). */
   private includeObject(r: ResourceRequest): IncludeObject {
-    const value = r.query.get("includeObject") ?? "Metadata";
+    const value = r.query.get("includeObject") || "Metadata";
     if (!includeObjectValues.has(value)) {
-      throw StatusError.badRequest(
-        `includeObject: Unsupported value: ${JSON.stringify(value)}: supported values: "None", "Metadata", "Object"`,
-      );
+      const error = fieldErrors.invalid("includeObject", value, "must be 'Metadata', 'Object', 'None', or empty");
+      throw StatusError.badRequest(`Unable to convert to Table as requested: ${fieldErrorMessage(error)}`);
     }
     return value as IncludeObject;
   }
@@ -362,13 +368,20 @@ export class ResourceHandler {
     let body: unknown;
     switch (negotiated.target) {
       case "Table":
-        body = this.table(r.version).table([object], this.includeObject(r), this.clock.now(), {
-          ...(object.metadata?.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {}),
-        });
+        body = this.table(r.version).table(
+          [object],
+          this.includeObject(r),
+          this.clock.now(),
+          { ...(object.metadata?.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {}) },
+          true,
+          negotiated.metaAPIVersion,
+        );
         break;
       case "PartialObjectMetadata":
-        body = partialObjectMetadata(object);
+        body = partialObjectMetadata(object, negotiated.metaAPIVersion);
         break;
+      case "PartialObjectMetadataList":
+        throw partialObjectMetadataListOfObject();
       default:
         body = object;
     }
@@ -377,7 +390,7 @@ export class ResourceHandler {
   }
 
   private get(r: ResourceRequest): void | Promise<void> {
-    const negotiated = negotiate(r.req.headers.accept, false);
+    const negotiated = negotiate(r.req.headers.accept);
     const ctx = this.context(r, r.info.subresource);
     const rv = r.query.get("resourceVersion") ?? "";
     const consistency =
@@ -400,7 +413,7 @@ export class ResourceHandler {
   }
 
   private async list(r: ResourceRequest): Promise<void> {
-    const negotiated = negotiate(r.req.headers.accept, true);
+    const negotiated = negotiate(r.req.headers.accept);
     const options = parseListOptions(r.query, false);
     const ctx = this.context(r, "");
     const page = await this.store.list(ctx, {
@@ -426,14 +439,17 @@ export class ResourceHandler {
     const items = page.items.map((item) => this.toVersion(r.version, item));
     let body: unknown;
     if (negotiated.target === "Table") {
-      body = this.table(r.version).table(items, this.includeObject(r), this.clock.now(), meta);
+      const include = this.includeObject(r);
+      body = this.table(r.version).table(items, include, this.clock.now(), meta, true, negotiated.metaAPIVersion);
     } else if (negotiated.target === "PartialObjectMetadataList") {
       body = {
         kind: "PartialObjectMetadataList",
-        apiVersion: "meta.k8s.io/v1",
+        apiVersion: negotiated.metaAPIVersion,
         metadata: meta,
-        items: items.map((i) => partialObjectMetadata(i)),
+        items: items.map((i) => partialObjectMetadata(i, negotiated.metaAPIVersion)),
       };
+    } else if (negotiated.target === "PartialObjectMetadata") {
+      throw partialObjectMetadataOfList();
     } else {
       body = { apiVersion: r.version.apiVersion, items, kind: this.resource.listKind, metadata: meta };
     }
@@ -441,34 +457,40 @@ export class ResourceHandler {
   }
 
   private async watch(r: ResourceRequest): Promise<void> {
-    const negotiated = negotiate(r.req.headers.accept, false);
+    const negotiated = negotiate(r.req.headers.accept);
     const options = parseListOptions(r.query, true);
     const include = negotiated.target === "Table" ? this.includeObject(r) : "Metadata";
+    // YAML has no stream framer: apiserver's NegotiateOutputMediaTypeStream refuses it.
+    if (negotiated.format === "yaml") throw StatusError.notAcceptable(SERVED_STREAM_MEDIA_TYPES);
     const ctx = this.context(r, "");
     const predicate = this.store.predicate(options.labelSelector, options.fieldSelector);
     const version = r.version;
     const table = negotiated.target === "Table" ? this.table(version) : undefined;
+    const apiVersion = negotiated.metaAPIVersion;
     let firstTable = true;
     const plain = negotiated.target === "object" && negotiated.format === "json";
     const encodeEvent = (_type: string, object: Record<string, unknown>): unknown => {
       if (plain) return new RawJSON(this.jsonOf(version, object as KubeObject));
       const converted = this.toVersion(version, object as KubeObject);
       if (table) {
-        const t = table.table([converted], include, this.clock.now(), {}, firstTable);
+        // The Table of one object carries its resourceVersion (the table convertor's ObjectMeta case).
+        const rv = converted.metadata?.resourceVersion;
+        const meta = rv ? { resourceVersion: rv } : {};
+        const t = table.table([converted], include, this.clock.now(), meta, firstTable, apiVersion);
         firstTable = false;
         return t;
       }
-      if (negotiated.target === "PartialObjectMetadata") return partialObjectMetadata(converted);
+      if (negotiated.target === "PartialObjectMetadata") return partialObjectMetadata(converted, apiVersion);
+      // PartialObjectMetadataList fails per event upstream, which then sends the object as it is.
       return converted;
     };
     const bookmark = (resourceVersion: string, annotations?: Record<string, string>): unknown => {
       const metadata: ObjectMeta = { resourceVersion, ...(annotations ? { annotations } : {}) };
-      if (negotiated.target === "PartialObjectMetadata")
-        return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata };
+      if (negotiated.target === "PartialObjectMetadata") return { kind: "PartialObjectMetadata", apiVersion, metadata };
       if (table)
         return {
           kind: "Table",
-          apiVersion: "meta.k8s.io/v1",
+          apiVersion,
           metadata: { resourceVersion },
           columnDefinitions: null,
           rows: [],
@@ -538,7 +560,7 @@ export class ResourceHandler {
 
   private async create(r: ResourceRequest): Promise<void> {
     const options = parseWriteOptions(r.query, "CreateOptions");
-    const negotiated = negotiate(r.req.headers.accept, false);
+    const negotiated = negotiate(r.req.headers.accept);
     if (this.resource.namespaced && !r.info.namespace) throw this.methodNotAllowed(r);
     const object = (await this.readObject(r)) as KubeObject;
     this.checkNamespace(r, object);
@@ -584,7 +606,7 @@ export class ResourceHandler {
 
   private async update(r: ResourceRequest, subresource: string): Promise<void> {
     const options = parseWriteOptions(r.query, "UpdateOptions");
-    const negotiated = negotiate(r.req.headers.accept, false);
+    const negotiated = negotiate(r.req.headers.accept);
     const body = (await this.readObject(r)) as KubeObject;
     const ctx = this.context(r, subresource, options.dryRun);
     // Each retry works on a fresh copy of the body.
@@ -654,7 +676,7 @@ export class ResourceHandler {
     const options = parseWriteOptions(r.query, "PatchOptions");
     if (patchType(r.req.headers["content-type"]) === PATCH_TYPES.apply) return this.apply(r, subresource, options);
     if (options.force) throw forceWithoutApply();
-    const negotiated = negotiate(r.req.headers.accept, false);
+    const negotiated = negotiate(r.req.headers.accept);
     const { apply: applyPatch, problems, refuse } = await this.readPatch(r, options.fieldValidation);
     const ctx = this.context(r, subresource, options.dryRun);
     const result = await this.store.update(
@@ -690,7 +712,7 @@ export class ResourceHandler {
    */
   private async apply(r: ResourceRequest, subresource: string, options: WriteOptions): Promise<void> {
     const manager = checkApplyManager(options.fieldManager);
-    const negotiated = negotiate(r.req.headers.accept, false);
+    const negotiated = negotiate(r.req.headers.accept);
     const { config: body, repeatedKeys } = decodeApplyPatch((await readBody(r.req)).toString("utf8"));
     const ctx = this.context(r, subresource, options.dryRun);
     const fieldManager = this.fieldManager(r.version, subresource);
@@ -741,7 +763,7 @@ export class ResourceHandler {
 
   private async delete(r: ResourceRequest): Promise<void> {
     const options = parseDeleteOptions(r.query, await this.readDeleteBody(r));
-    const negotiated = negotiate(r.req.headers.accept, false);
+    const negotiated = negotiate(r.req.headers.accept);
     const ctx = this.context(r, "", options.dryRunAll);
     const result = await this.store.delete(ctx, r.info.name, options, this.deleting(r, ctx));
     if (result.deleted) {
@@ -761,7 +783,7 @@ export class ResourceHandler {
   private async deleteCollection(r: ResourceRequest): Promise<void> {
     const listOptions: ListOptions = parseListOptions(r.query, false);
     const options = parseDeleteOptions(r.query, await this.readDeleteBody(r));
-    const negotiated = negotiate(r.req.headers.accept, true);
+    const negotiated = negotiate(r.req.headers.accept);
     const ctx = this.context(r, "", options.dryRunAll);
     const page = await this.store.list(ctx, {
       ...(listOptions.labelSelector ? { labelSelector: listOptions.labelSelector } : {}),

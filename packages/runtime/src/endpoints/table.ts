@@ -19,9 +19,12 @@ export interface TableRow {
   object?: unknown;
 }
 
+/** The meta.k8s.io versions a Table or PartialObjectMetadata is served in (both current upstream). */
+export type MetaAPIVersion = "meta.k8s.io/v1" | "meta.k8s.io/v1beta1";
+
 export interface Table {
   kind: "Table";
-  apiVersion: "meta.k8s.io/v1";
+  apiVersion: MetaAPIVersion;
   metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
   columnDefinitions: TableColumnDefinition[] | null;
   rows: TableRow[];
@@ -69,12 +72,12 @@ export class TableConvertor {
     ];
   }
 
-  row(object: KubeObject, include: IncludeObject, now: Date): TableRow {
+  row(object: KubeObject, include: IncludeObject, now: Date, apiVersion: MetaAPIVersion = "meta.k8s.io/v1"): TableRow {
     const cells: unknown[] = [object.metadata?.name ?? ""];
     for (const column of this.printerColumns) cells.push(cell(column, object, now));
     if (!this.hasAge) cells.push(humanAge(object.metadata?.creationTimestamp, now));
     const row: TableRow = { cells };
-    if (include === "Metadata") row.object = partialObjectMetadata(object);
+    if (include === "Metadata") row.object = partialObjectMetadata(object, apiVersion);
     else if (include === "Object") row.object = object;
     return row;
   }
@@ -85,13 +88,14 @@ export class TableConvertor {
     now: Date,
     listMeta: Table["metadata"],
     withColumns = true,
+    apiVersion: MetaAPIVersion = "meta.k8s.io/v1",
   ): Table {
     return {
       kind: "Table",
-      apiVersion: "meta.k8s.io/v1",
+      apiVersion,
       metadata: listMeta,
       columnDefinitions: withColumns ? this.columns : null,
-      rows: objects.map((o) => this.row(o, include, now)),
+      rows: objects.map((o) => this.row(o, include, now, apiVersion)),
     };
   }
 }
@@ -159,11 +163,14 @@ export function humanDuration(totalSeconds: number): string {
   return `${Math.trunc(hours / 24 / 365)}y`;
 }
 
-/** metav1.PartialObjectMetadata: the object's metadata with type information. */
-export function partialObjectMetadata(object: KubeObject): {
+/** metav1.PartialObjectMetadata (or v1beta1's): the object's metadata with type information. */
+export function partialObjectMetadata(
+  object: KubeObject,
+  apiVersion: MetaAPIVersion = "meta.k8s.io/v1",
+): {
   kind: "PartialObjectMetadata";
-  apiVersion: "meta.k8s.io/v1";
+  apiVersion: MetaAPIVersion;
   metadata: ObjectMeta;
 } {
-  return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: object.metadata ?? {} };
+  return { kind: "PartialObjectMetadata", apiVersion, metadata: object.metadata ?? {} };
 }

@@ -1,12 +1,16 @@
 /**
  * Continue tokens in Kubernetes' format (apiserver storage.EncodeContinue): base64url of
  * `{"v":"meta.k8s.io/v1","rv":<revision>,"start":"<key after prefix>\u0000"}`. Opaque to
- * clients, validated on the way back in.
+ * clients, validated on the way back in. A negative rv (the -1 of the token a 410 for a
+ * compacted page offers) continues at the latest revision: revision -1 in the position.
  */
 import type { ContinuePosition } from "@apiserver-kit/storage";
 import { StatusError } from "../api/errors.js";
 
 const VERSION = "meta.k8s.io/v1";
+
+/** The revision of a position that continues at the latest revision (the token's rv -1). */
+export const LATEST = -1;
 
 export function encodeContinue(position: ContinuePosition, prefix: string): string {
   const start = `${position.key.slice(prefix.length)}\u0000`;
@@ -28,7 +32,8 @@ export function decodeContinue(token: string, prefix: string): ContinuePosition 
     throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
   const { v, rv, start } = parsed as { v?: unknown; rv?: unknown; start?: unknown };
   if (v !== VERSION) throw invalid(`server does not recognize this encoded key version (${String(v)})`);
-  if (typeof rv !== "number" || !Number.isSafeInteger(rv) || rv <= 0)
+  // Upstream refuses only 0; any negative rv means "the latest".
+  if (typeof rv !== "number" || !Number.isSafeInteger(rv) || rv === 0)
     throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
   if (typeof start !== "string" || start.length === 0 || !start.endsWith("\u0000"))
     throw invalid("encoded start key is invalid");
@@ -37,5 +42,5 @@ export function decodeContinue(token: string, prefix: string): ContinuePosition 
   if (relative.startsWith("/") || relative.split("/").some((part) => part === ".." || part === ".")) {
     throw invalid("path traversal attempt detected");
   }
-  return { key: `${prefix}${relative}`, revision: rv };
+  return { key: `${prefix}${relative}`, revision: rv < 0 ? LATEST : rv };
 }

@@ -16,7 +16,7 @@ import type { FieldSelector } from "../selectors/fields.js";
 import { matchesFields } from "../selectors/fields.js";
 import type { LabelSelector } from "../selectors/labels.js";
 import { goStrings, validateObjectMeta } from "../validation/object-meta.js";
-import { decodeContinue, encodeContinue } from "./continue-token.js";
+import { decodeContinue, encodeContinue, LATEST } from "./continue-token.js";
 import { storedToHub } from "./conversion.js";
 import { cloneObject, deepEqualJSON, omitEmptyMetadata, scopeToSubresource } from "./objects.js";
 import { storageErrorToStatus } from "./storage-errors.js";
@@ -74,6 +74,10 @@ export interface DeleteResult {
 }
 
 const generateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+/** etcd3's 410 for a continue token whose revision was compacted (storage/etcd3 inconsistentContinue). */
+const INCONSISTENT_CONTINUE =
+  "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 
 /** names.SimpleNameGenerator: at most 58 characters of the prefix and 5 random ones, so the name fits 63. */
 function generateName(prefix: string): string {
@@ -208,9 +212,9 @@ export class GenericStore {
     } catch (error) {
       const { code, message } = error as { code?: string; message?: string };
       if (continueFrom && code === "Expired") {
-        throw StatusError.expired(
-          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
-        );
+        // As etcd3's handleCompactedErrorForPaging: the same start at rv -1 lists the rest as it is now.
+        const inconsistent = encodeContinue({ key: continueFrom.key, revision: LATEST }, prefix);
+        throw StatusError.expired(INCONSISTENT_CONTINUE, inconsistent);
       }
       // etcd3's interpretListError for a list at a compacted revision: the storage's "too old
       // resource version" is the watch cache's wording, for watches.

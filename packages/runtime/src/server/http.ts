@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { StatusError, toStatusError } from "../api/errors.js";
+import { negotiate } from "../endpoints/negotiation.js";
 
 export type HttpRequest = IncomingMessage | Http2ServerRequest;
 export type HttpResponse = ServerResponse | Http2ServerResponse;
@@ -66,6 +67,46 @@ export function setWarnings(res: HttpResponse, warnings: readonly string[]): voi
   res.setHeader("Warning", [...new Set([...values, ...warnings.map(warningHeader)])]);
 }
 
+/** strconv.ParseBool's true values. */
+const GO_TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+
+/**
+ * Whether a JSON answer is indented, as apiserver's NegotiateOutputMediaType decides: the chosen
+ * Accept range says `pretty=1`, or (isPrettyPrint) the query's `pretty` is a Go true — or, with
+ * no `pretty` value, the client is curl, Wget or a browser. Two substring checks when neither.
+ */
+export function prettyPrintRequested(req: HttpRequest): boolean {
+  const accept = req.headers.accept;
+  if (accept?.includes("pretty") && acceptAsksPretty(accept)) return true;
+  const url = req.url ?? "";
+  const query = url.indexOf("?");
+  if (query >= 0 && url.includes("pretty", query)) {
+    const value = new URLSearchParams(url.slice(query + 1)).get("pretty");
+    if (value) return GO_TRUE.has(value);
+  }
+  const agent = req.headers["user-agent"];
+  return (
+    agent !== undefined && (agent.startsWith("curl") || agent.startsWith("Wget") || agent.startsWith("Mozilla/5.0"))
+  );
+}
+
+function acceptAsksPretty(accept: string): boolean {
+  try {
+    return negotiate(accept).pretty;
+  } catch {
+    return false; // nothing acceptable: the request is being refused anyway
+  }
+}
+
+/** JSON text indented by two spaces, as Go's json.MarshalIndent(v, "", "  ") writes it. */
+function indentJSON(body: string | Buffer): string | Buffer {
+  try {
+    return JSON.stringify(JSON.parse(body.toString()), null, 2);
+  } catch {
+    return body;
+  }
+}
+
 export function writeBody(
   res: HttpResponse,
   code: number,
@@ -77,6 +118,9 @@ export function writeBody(
     res.end();
     return;
   }
+  // A response made outside a server (tests, adapters) may have no request to ask.
+  const req = res.req as HttpRequest | undefined;
+  if (req && contentType.startsWith("application/json") && prettyPrintRequested(req)) body = indentJSON(body);
   const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
   res.statusCode = code;
   res.setHeader("Content-Type", contentType);

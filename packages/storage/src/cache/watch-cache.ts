@@ -16,7 +16,7 @@ import type {
   WatchOptions,
   WatchSink,
 } from "../interface.js";
-import { type EntryReader, listPage } from "../list/page.js";
+import { continueRevision, type EntryReader, listPage } from "../list/page.js";
 import { SortedKeys } from "../list/sorted-keys.js";
 import { prefixEnd } from "../objects.js";
 import { firstAfter } from "../watch/revisions.js";
@@ -194,9 +194,11 @@ export class WatchCache implements Storage {
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
     if (!this.serves(prefix)) return this.backend.list(prefix, options);
-    const exact =
-      options.continueFrom?.revision ??
-      (options.consistency?.kind === "exact" ? options.consistency.revision : undefined);
+    const exact = options.continueFrom
+      ? continueRevision(options.continueFrom)
+      : options.consistency?.kind === "exact"
+        ? options.consistency.revision
+        : undefined;
     if (exact !== undefined) {
       if (exact < this.windowStart || !(await this.reach(exact, prefix))) return this.backend.list(prefix, options);
       try {
@@ -206,7 +208,9 @@ export class WatchCache implements Storage {
         throw error;
       }
     }
-    if (!(await this.fresh(options.consistency ?? { kind: "consistent" }, prefix))) {
+    // A continuation at the latest revision reads as fresh as a list without resourceVersion.
+    const consistency = options.continueFrom ? undefined : options.consistency;
+    if (!(await this.fresh(consistency ?? { kind: "consistent" }, prefix))) {
       return this.backend.list(prefix, options);
     }
     return this.listCurrent(prefix, options);

@@ -13,7 +13,7 @@ import type {
   WatchOptions,
   WatchSink,
 } from "../interface.js";
-import { type EntryReader, listPage } from "../list/page.js";
+import { continueRevision, type EntryReader, listPage } from "../list/page.js";
 import { checkPreconditions, deepFreeze, encodeForStorage, keyMatches, prefixEnd, withRevision } from "../objects.js";
 import {
   EtcdClient,
@@ -127,7 +127,7 @@ export class EtcdStorage implements Storage {
     let revision: number | undefined;
     let serializable = false;
     if (options.continueFrom) {
-      revision = options.continueFrom.revision;
+      revision = continueRevision(options.continueFrom);
       start = Buffer.from(`${this.mapKey(options.continueFrom.key)}\u0000`);
     } else if (options.consistency?.kind === "exact") {
       revision = options.consistency.revision;

@@ -159,7 +159,9 @@ export abstract class MirroredStorage implements Storage {
     this.checkOpen(prefix);
     const from = options.continueFrom;
     if (from && from.revision > this.head) throw this.notIssued(prefix, from.revision);
+    // A continuation at the latest revision (revision ≤ 0) reads as fresh as a first page.
     if (!from) await this.freshen(prefix, undefined, options.consistency);
+    else if (from.revision <= 0) await this.freshen(prefix, undefined, { kind: "consistent" });
     return this.mirror.list(prefix, options);
   }
 

@@ -1,4 +1,9 @@
-import type { ListOptions, ListResult, StoredObject } from "../interface.js";
+import type { ContinuePosition, ListOptions, ListResult, StoredObject } from "../interface.js";
+
+/** The revision a continue position reads at: its own, or undefined for the latest (see ContinuePosition). */
+export function continueRevision(position: ContinuePosition): number | undefined {
+  return position.revision > 0 ? position.revision : undefined;
+}
 
 /** How a backend's list entries are read: their key, and their object (decoded only when needed). */
 export interface EntryReader<E> {

@@ -14,7 +14,7 @@ import type {
   WatchOptions,
   WatchSink,
 } from "../interface.js";
-import { type EntryReader, listPage } from "../list/page.js";
+import { continueRevision, type EntryReader, listPage } from "../list/page.js";
 import { lowerBound } from "../list/sorted-keys.js";
 import { checkPreconditions, deepFreeze, encodeForStorage, withRevision } from "../objects.js";
 import { firstAfter } from "../watch/revisions.js";
@@ -79,8 +79,11 @@ export class MemoryStorage implements Storage {
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    const continueAt = options.continueFrom && continueRevision(options.continueFrom);
     const at = options.continueFrom
-      ? this.checkedRevision(prefix, options.continueFrom.revision)
+      ? continueAt === undefined
+        ? this.revision
+        : this.checkedRevision(prefix, continueAt)
       : this.readRevision(prefix, options.consistency);
     const from = options.continueFrom ? `${options.continueFrom.key}\u0000` : prefix;
     return listPage(this.objectsAt(prefix, from, at), ENTRY, options, at, (afterKey) => {

@@ -19,7 +19,7 @@ import type {
   WatchOptions,
   WatchSink,
 } from "../interface.js";
-import { type EntryReader, listPage } from "../list/page.js";
+import { continueRevision, type EntryReader, listPage } from "../list/page.js";
 import { checkPreconditions, deepFreeze, encodeForStorage, withRevision } from "../objects.js";
 import { firstAfter } from "../watch/revisions.js";
 import { type EventLog, WatcherSet } from "../watch/watcher-set.js";
@@ -204,8 +204,11 @@ export class SqliteStorage implements Storage {
     this.checkOpen(prefix);
     return this.reader.snapshot(() => {
       const meta = this.reader.meta();
+      const continueAt = options.continueFrom && continueRevision(options.continueFrom);
       const consistency: ReadConsistency | undefined = options.continueFrom
-        ? { kind: "exact", revision: options.continueFrom.revision }
+        ? continueAt === undefined
+          ? { kind: "consistent" }
+          : { kind: "exact", revision: continueAt }
         : options.consistency;
       const at = this.readRevision(prefix, consistency, meta);
       const after = options.continueFrom?.key ?? prefix;

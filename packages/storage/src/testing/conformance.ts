@@ -569,6 +569,36 @@ export function describeStorageConformance(backendName: string, factory: Storage
       assert.match(error.message, /too old resource version/);
     });
 
+    it("continues a compacted position at the latest revision when its revision is -1", async () => {
+      const p = freshPrefix();
+      for (const name of ["a", "b", "c", "d"]) await s.create(`${p}${name}`, obj(name, { n: 1 }));
+      const first = await s.list(p, { limit: 1 });
+      assert.ok(first.continueFrom);
+      await s.guaranteedUpdate(`${p}c`, (cur) => ({ ...cur, n: 2 }));
+      await s.delete(`${p}d`);
+      await s.create(`${p}e`, obj("e", { n: 1 }));
+      await s.compact(await s.currentRevision());
+      const now = await s.currentRevision();
+      const latest = { key: first.continueFrom.key, revision: -1 };
+      const second = await s.list(p, { limit: 2, continueFrom: latest });
+      assert.equal(second.revision, now);
+      assert.deepEqual(
+        second.items.map((i) => [i.metadata?.name, i.n]),
+        [
+          ["b", 1],
+          ["c", 2],
+        ],
+      );
+      assert.ok(second.continueFrom);
+      assert.equal(second.continueFrom.revision, now, "later pages keep to the revision this one read");
+      const third = await s.list(p, { limit: 2, continueFrom: second.continueFrom });
+      assert.deepEqual(
+        third.items.map((i) => i.metadata?.name),
+        ["e"],
+      );
+      assert.equal(third.continueFrom, undefined);
+    });
+
     it("resumes a watch from every past revision with exactly the later events", async () => {
       const p = freshPrefix();
       const start = await s.currentRevision();
