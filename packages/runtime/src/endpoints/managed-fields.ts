@@ -15,6 +15,7 @@ import type { KubeObject } from "../api/meta.js";
 import type { ApiResource, ResourceVersion } from "../model/api-model.js";
 import { fromHub, toHub } from "../registry/conversion.js";
 import type { Clock } from "../registry/generic-store.js";
+import { omitEmptyMetadata } from "../registry/objects.js";
 import { dropNulls } from "../schema/structural.js";
 import { readYAML } from "./codec.js";
 import { checkStrictDecoding } from "./object-pipeline.js";
@@ -97,6 +98,10 @@ export function prepareApplyConfig(
 ): KubeObject {
   checkStrictDecoding(config, version.schema, fieldValidation, warnings);
   dropNulls(config, version.schema);
+  // The object applied is stored without ObjectMeta's empty fields (normalizeObject), so they
+  // are left out of the configuration too: an empty `labels: {}` owns nothing (its fields are
+  // granular) but, merged in, would be a change that a repeated apply makes and conflicts on.
+  omitEmptyMetadata(config);
   return config;
 }
 
