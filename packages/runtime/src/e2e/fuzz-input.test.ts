@@ -336,7 +336,7 @@ const CLASSES: Array<{ name: string; runs?: number; input: fc.Arbitrary<Case>; e
           .map((start) => Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: 1, start })).toString("base64url")),
       )
       .map((token) => get(`${COLLECTION}?limit=1&continue=${encodeURIComponent(token)}`)),
-    expect: { code: 400, reason: "BadRequest", message: /^continue key is not valid: / },
+    expect: { code: 400, reason: "BadRequest", message: /^invalid continue token: continue key is not valid: / },
   },
   {
     name: "a watch timeoutSeconds that is not a number",

@@ -98,7 +98,7 @@ describe("HTTP: lists", () => {
   it("answers an invalid continue token with 400 and an expired one with 410", async () => {
     const bad = await fl.list("?limit=2&continue=not-a-token");
     assert.equal(bad.status, 400);
-    assert.match(String(bad.json().message), /^continue key is not valid/);
+    assert.match(String(bad.json().message), /^invalid continue token: continue key is not valid/);
     const traversal = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: 5, start: "../../other\u0000" })).toString(
       "base64url",
     );

@@ -17,30 +17,35 @@ export function encodeContinue(position: ContinuePosition, prefix: string): stri
   return Buffer.from(JSON.stringify({ v: VERSION, rv: position.revision, start })).toString("base64url");
 }
 
+/** As the etcd3 store words a token DecodeContinue refuses: "invalid continue token: continue key is not valid...". */
 function invalid(reason: string): StatusError {
-  return StatusError.badRequest(`continue key is not valid: ${reason}`);
+  return StatusError.badRequest(`invalid continue token: continue key is not valid${reason}`);
 }
+
+const INVALID_START_RV = ": incorrect encoded start resourceVersion (version meta.k8s.io/v1)";
 
 export function decodeContinue(token: string, prefix: string): ContinuePosition {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch {
-    throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  } catch (error) {
+    throw invalid(`: ${(error as Error).message}`);
   }
-  if (typeof parsed !== "object" || parsed === null)
-    throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw invalid(": the token is not an object");
+  }
   const { v, rv, start } = parsed as { v?: unknown; rv?: unknown; start?: unknown };
-  if (v !== VERSION) throw invalid(`server does not recognize this encoded key version (${String(v)})`);
+  if (v !== VERSION)
+    throw invalid(`: server does not recognize this encoded version ${v === undefined ? "" : String(v)}`);
   // Upstream refuses only 0; any negative rv means "the latest".
-  if (typeof rv !== "number" || !Number.isSafeInteger(rv) || rv === 0)
-    throw invalid("incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
-  if (typeof start !== "string" || start.length === 0 || !start.endsWith("\u0000"))
-    throw invalid("encoded start key is invalid");
+  if (typeof rv !== "number" || !Number.isSafeInteger(rv) || rv === 0) throw invalid(INVALID_START_RV);
+  if (typeof start !== "string" || start.length === 0)
+    throw invalid(": encoded start key empty (version meta.k8s.io/v1)");
+  if (!start.endsWith("\u0000")) throw invalid(`: ${start}`);
   const relative = start.slice(0, -1);
-  // The key must stay inside the listed prefix.
+  // The key must stay inside the listed prefix (path.Clean would change it: upstream names the key).
   if (relative.startsWith("/") || relative.split("/").some((part) => part === ".." || part === ".")) {
-    throw invalid("path traversal attempt detected");
+    throw invalid(`: ${start}`);
   }
   return { key: `${prefix}${relative}`, revision: rv < 0 ? LATEST : rv };
 }
