@@ -99,6 +99,18 @@ describe("HTTP: lists", () => {
     const bad = await fl.list("?limit=2&continue=not-a-token");
     assert.equal(bad.status, 400);
     assert.match(String(bad.json().message), /^invalid continue token: continue key is not valid/);
+    // Go's RawURLEncoding: a lone last byte, or a byte outside the URL alphabet.
+    for (const [token, at] of [
+      ["bogus", 4],
+      ["ab*d", 2],
+    ] as const) {
+      const refused = await fl.list(`?limit=2&continue=${encodeURIComponent(token)}`);
+      assert.equal(refused.status, 400);
+      assert.equal(
+        refused.json().message,
+        `invalid continue token: continue key is not valid: illegal base64 data at input byte ${at}`,
+      );
+    }
     const traversal = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: 5, start: "../../other\u0000" })).toString(
       "base64url",
     );

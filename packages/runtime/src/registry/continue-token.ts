@@ -25,11 +25,13 @@ function invalid(reason: string): StatusError {
 const INVALID_START_RV = ": incorrect encoded start resourceVersion (version meta.k8s.io/v1)";
 
 export function decodeContinue(token: string, prefix: string): ContinuePosition {
+  const corrupt = base64CorruptAt(token);
+  if (corrupt >= 0) throw invalid(`: illegal base64 data at input byte ${corrupt}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch (error) {
-    throw invalid(`: ${(error as Error).message}`);
+  } catch {
+    throw invalid(": the decoded token is not JSON");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw invalid(": the token is not an object");
@@ -48,4 +50,14 @@ export function decodeContinue(token: string, prefix: string): ContinuePosition 
     throw invalid(`: ${start}`);
   }
   return { key: `${prefix}${relative}`, revision: rv < 0 ? LATEST : rv };
+}
+
+/**
+ * Where Go's base64.RawURLEncoding refuses `token` (its CorruptInputError offset), or -1: the
+ * first byte outside the URL alphabet, or the lone last byte of a length that leaves one over.
+ */
+function base64CorruptAt(token: string): number {
+  const bad = token.search(/[^A-Za-z0-9_-]/);
+  if (bad >= 0) return bad;
+  return token.length % 4 === 1 ? token.length - 1 : -1;
 }
