@@ -18,8 +18,10 @@ import {
 import {
   type HttpRequest,
   type HttpResponse,
+  indented,
   type PreparedResponse,
   prepareBody,
+  prettyPrintRequested,
   writePrepared,
 } from "../server/http.js";
 
@@ -246,6 +248,12 @@ export class Discovery {
    * match; the legacy documents as plain JSON.
    */
   answer(req: HttpRequest, info: Pick<RequestInfo, "apiGroup" | "apiVersion">): PreparedResponse {
+    const prepared = this.preparedAnswer(req, info);
+    // Indented for ?pretty=true and curl, as apiserver's negotiated writer does for discovery.
+    return prepared.body && prettyPrintRequested(req) ? indented(prepared) : prepared;
+  }
+
+  private preparedAnswer(req: HttpRequest, info: Pick<RequestInfo, "apiGroup" | "apiVersion">): PreparedResponse {
     const accept = req.headers.accept;
     if (!info.apiGroup) {
       const document = this.negotiateRoot(accept);

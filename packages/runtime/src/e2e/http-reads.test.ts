@@ -361,6 +361,17 @@ describe("HTTP: lists", () => {
     assert.ok(isCompact((await fl.list("", { "User-Agent": "kubectl/v1.33.0" })).body));
     const yaml = await fl.list("?pretty=true", { Accept: "application/yaml" });
     assert.match(yaml.body, /^kind: FlunderList$/m, "YAML stays YAML");
+    // Discovery too (its documents are prepared once, compact), with the same ETag.
+    const v2 = { Accept: "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList" };
+    assert.ok(isCompact((await server.request("/apis")).body));
+    for (const path of ["/apis?pretty=true", `${gv}?pretty=1`, "/apis/wardle.example.com?pretty=true"]) {
+      assert.ok(isPretty((await server.request(path)).body), path);
+    }
+    const compactV2 = await server.request("/apis", { headers: v2 });
+    const prettyV2 = await server.request("/apis", { headers: { ...v2, "User-Agent": "curl/8.5.0" } });
+    assert.ok(isCompact(compactV2.body) && isPretty(prettyV2.body), "aggregated discovery");
+    assert.deepEqual(JSON.parse(prettyV2.body), JSON.parse(compactV2.body));
+    assert.equal(prettyV2.headers.etag, compactV2.headers.etag);
   });
 
   it("ignores unknown query parameters and serves YAML", async () => {

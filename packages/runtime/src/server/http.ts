@@ -158,6 +158,13 @@ export function prepareBody(
   });
 }
 
+/** A prepared JSON response with its body indented (indentJSON) and Content-Length to match. */
+export function indented(prepared: PreparedResponse): PreparedResponse {
+  const body = indentJSON(prepared.body ?? "");
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+  return { ...prepared, headers: { ...prepared.headers, "Content-Length": String(length) }, body };
+}
+
 /**
  * Writes a prepared response. `oneCall` hands every header to one `writeHead` (cheaper than
  * a validated `setHeader` each), at the price of `getHeader` no longer seeing them: only for
