@@ -14,6 +14,7 @@ import type {
   WatchOptions,
   WatchSink,
 } from "../interface.js";
+import { continueRevision } from "../list/page.js";
 import { MemoryStorage } from "../memory/memory-storage.js";
 import { keyMatches, revisionOf } from "../objects.js";
 import { RetentionCompactor } from "../sqlite/retention-compactor.js";
@@ -159,9 +160,9 @@ export abstract class MirroredStorage implements Storage {
     this.checkOpen(prefix);
     const from = options.continueFrom;
     if (from && from.revision > this.head) throw this.notIssued(prefix, from.revision);
-    // A continuation at the latest revision (revision ≤ 0) reads as fresh as a first page.
+    // A continuation at the latest revision reads as fresh as a first page.
     if (!from) await this.freshen(prefix, undefined, options.consistency);
-    else if (from.revision <= 0) await this.freshen(prefix, undefined, { kind: "consistent" });
+    else if (continueRevision(from) === undefined) await this.freshen(prefix, undefined, { kind: "consistent" });
     return this.mirror.list(prefix, options);
   }
 

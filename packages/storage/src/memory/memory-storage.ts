@@ -79,12 +79,13 @@ export class MemoryStorage implements Storage {
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
-    const continueAt = options.continueFrom && continueRevision(options.continueFrom);
-    const at = options.continueFrom
-      ? continueAt === undefined
-        ? this.revision
-        : this.checkedRevision(prefix, continueAt)
-      : this.readRevision(prefix, options.consistency);
+    const continueAt = options.continueFrom ? continueRevision(options.continueFrom) : undefined;
+    const at =
+      continueAt !== undefined
+        ? this.checkedRevision(prefix, continueAt)
+        : options.continueFrom
+          ? this.revision // a continuation at the latest revision
+          : this.readRevision(prefix, options.consistency);
     const from = options.continueFrom ? `${options.continueFrom.key}\u0000` : prefix;
     return listPage(this.objectsAt(prefix, from, at), ENTRY, options, at, (afterKey) => {
       let n = 0;
