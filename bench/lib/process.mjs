@@ -2,6 +2,8 @@
 // by message (so that a scenario measures what the server spends, not what its load
 // generator spends), stopped by pid.
 import { fork } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 
 const children = new Set();
 process.once("exit", () => {
@@ -59,6 +61,14 @@ export async function startServerProcess(script, args = [], { execArgv = [] } = 
     async memory() {
       return this.call("memory");
     },
+    /** Starts V8's CPU profiler in the child (only the window up to `profileStop` is sampled). */
+    async profileStart() {
+      return this.call("profile-start");
+    },
+    /** Stops the profiler started by `profileStart` and writes the profile (.cpuprofile JSON) to `path`. */
+    async profileStop(path) {
+      return this.call("profile-stop", path);
+    },
     /** Asks the child to stop (its "stop" handler), then waits; SIGKILL after 10 s. */
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -104,6 +114,8 @@ export function serveRequests(handlers, readyInfo) {
       return user + system;
     },
     memory: collectedMemory,
+    "profile-start": () => profiler.start(),
+    "profile-stop": (path) => profiler.stop(path),
     ...handlers,
   };
   process.on("message", async ({ id, type, payload }) => {
@@ -121,3 +133,26 @@ export function serveRequests(handlers, readyInfo) {
   });
   process.send({ ready: readyInfo });
 }
+
+/** A window of the child's CPU profile, through the inspector (as --cpu-prof, but only where asked). */
+const profiler = {
+  session: undefined,
+  post(method, params) {
+    return new Promise((resolve, reject) =>
+      this.session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  },
+  async start() {
+    this.session ??= new Session();
+    this.session.connect();
+    await this.post("Profiler.enable");
+    await this.post("Profiler.setSamplingInterval", { interval: 100 });
+    await this.post("Profiler.start");
+  },
+  async stop(path) {
+    const { profile } = await this.post("Profiler.stop");
+    this.session.disconnect();
+    writeFileSync(path, JSON.stringify(profile));
+    return path;
+  },
+};

@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// On demand, not part of `npm run bench`: creates on etcd through one server process against
+// two replicas of it sharing the etcd (as two pods of a Deployment behind one Service: the load
+// generator's connections split between them), each beside raw etcd transactional puts through
+// the storage package's client, the baseline of bench/storage.mjs. Rounds alternate
+// one replica / raw / two replicas.
+//
+//   node --expose-gc bench/experiments/etcd-replicas.mjs [--concurrency 64] [--creates 3000] [--rounds 3]
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureLocalPki } from "@apiserver-kit/runtime";
+import { EtcdClient, startEtcd } from "@apiserver-kit/storage/testing";
+import { count } from "../lib/args.mjs";
+import { FLUNDERS, flunder } from "../lib/objects.mjs";
+import { startServerProcess } from "../lib/process.mjs";
+import { RawLoadClient } from "../lib/raw-load.mjs";
+import { median } from "../lib/stats.mjs";
+
+const concurrency = count("concurrency", 64, 16);
+const creates = count("creates", 3000, 300);
+const rounds = count("rounds", 3, 1);
+
+/** `total` creates, `concurrency` at a time, worker w sending through clients[w % clients.length]. */
+async function createAll(clients, namespace, total) {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      const client = clients[worker % clients.length];
+      while (next < total) {
+        const i = next++;
+        const body = JSON.stringify(flunder(`f-${i}`, i, namespace));
+        const res = await client.request("POST", FLUNDERS(namespace), { "Content-Type": "application/json" }, body);
+        if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
+      }
+    }),
+  );
+  return total / ((performance.now() - t0) / 1000);
+}
+
+async function rawTxns(client, prefix, total, value) {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const key = Buffer.from(`${prefix}/f-${next++}`);
+        const result = await client.txn({
+          compare: [{ result: "Equal", target: "Mod", key, mod_revision: 0 }],
+          success: [{ request_put: { key, value } }],
+          failure: [],
+        });
+        if (!result.succeeded) throw new Error("txn failed");
+      }
+    }),
+  );
+  return total / ((performance.now() - t0) / 1000);
+}
+
+/** A process's CPU time (user + system) in µs, from /proc (Linux clock ticks of 10 ms). */
+function procCpu(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** CPU per operation of each party over `run`: servers (by IPC), etcd and this process (load generator or raw client). */
+async function measured(servers, run) {
+  const cpu = async () => {
+    let sum = 0;
+    for (const s of servers) sum += await s.cpu();
+    return sum;
+  };
+  const own = () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
+  const before = { servers: await cpu(), etcd: procCpu(etcd.pid), own: own() };
+  const rate = await run();
+  return {
+    rate,
+    servers: ((await cpu()) - before.servers) / creates,
+    etcd: (procCpu(etcd.pid) - before.etcd) / creates,
+    own: (own() - before.own) / creates,
+  };
+}
+
+const etcd = await startEtcd();
+const dir = mkdtempSync(join(tmpdir(), "bench-etcd-replicas-"));
+const script = new URL("../storage.mjs", import.meta.url).pathname;
+const args = ["--dir", dir, "--storage", "etcd", "--etcd", etcd.endpoint];
+// One after the other: the second finds the first's certificates in the shared directory.
+const first = await startServerProcess(script, args);
+const second = await startServerProcess(script, args);
+const raw = new EtcdClient([etcd.endpoint], {}, 5000);
+try {
+  const pki = ensureLocalPki(dir);
+  const tls = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
+  const open = async (server, connections) => {
+    const client = new RawLoadClient({ port: server.info.port, tls, connections });
+    await client.open();
+    return client;
+  };
+  const one = [await open(first, concurrency)];
+  const two = [await open(first, Math.ceil(concurrency / 2)), await open(second, Math.ceil(concurrency / 2))];
+  const value = Buffer.alloc(1400, "x");
+  // Unmeasured warm-up of both replicas and the raw client.
+  await createAll(two, "warm-up", 2 * creates);
+  await createAll(one, "warm-up-1", creates);
+  await rawTxns(raw, "/bench/warm-up", creates, value);
+  const results = { one: [], raw: [], two: [] };
+  for (let round = 0; round < rounds; round++) {
+    results.one.push(await measured([first], () => createAll(one, `one-${round}`, creates)));
+    results.raw.push(await measured([], () => rawTxns(raw, `/bench/raw-${round}`, creates, value)));
+    results.two.push(await measured([first, second], () => createAll(two, `two-${round}`, creates)));
+  }
+  for (const client of [...one, ...two]) client.close();
+  console.log(`concurrency ${concurrency}, ${rounds} rounds of ${creates}; CPU in µs per operation (medians)`);
+  const rawRate = median(results.raw.map((x) => x.rate));
+  for (const [name, xs] of Object.entries(results)) {
+    const m = (key) => median(xs.map((x) => x[key]));
+    const total = m("servers") + m("etcd") + m("own");
+    console.log(
+      `${name.padEnd(4)} ${xs.map((x) => x.rate.toFixed(0)).join(", ")} /s → ${(m("rate") / rawRate).toFixed(2)}x; ` +
+        `server(s) ${m("servers").toFixed(0)}, etcd ${m("etcd").toFixed(0)}, ${name === "raw" ? "client" : "load generator"} ${m("own").toFixed(0)}, all ${total.toFixed(0)}`,
+    );
+  }
+} finally {
+  raw.close();
+  await first.stop();
+  await second.stop();
+  await etcd.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
