@@ -29,7 +29,7 @@ import { SqliteStorage } from "@apiserver-kit/storage";
 import { EtcdClient, etcdAvailable, startEtcd } from "@apiserver-kit/storage/testing";
 import { count, option, progress, quick, serverExecArgv } from "./lib/args.mjs";
 import { LoadClient } from "./lib/https-load.mjs";
-import { FLUNDERS, flunder, GROUP_VERSION_PATH } from "./lib/objects.mjs";
+import { FLUNDERS, flunder, flunderKey, GROUP_VERSION_PATH } from "./lib/objects.mjs";
 import { serveRequests, startServerProcess } from "./lib/process.mjs";
 import { RawLoadClient } from "./lib/raw-load.mjs";
 import { emit, figure, ratioRow } from "./lib/result.mjs";
@@ -62,7 +62,24 @@ async function serve() {
     log: () => {},
     signals: false,
   });
-  serveRequests({ stop: () => running.stop() }, { port: running.port });
+  serveRequests(
+    {
+      stop: () => running.stop(),
+      // Diagnostics for bench/experiments/c1-breakdown.mjs: mean µs of `count` creates, one at a
+      // time, straight on the server's storage (no HTTP, no handler), while the server runs.
+      "storage-creates": async ({ namespace, count }) => {
+        const t0 = performance.now();
+        for (let i = 0; i < count; i++) {
+          const object = flunder(`direct-${i}`, i, namespace);
+          object.metadata.uid = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+          object.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+          await running.storage.create(flunderKey(`direct-${i}`, namespace), object);
+        }
+        return ((performance.now() - t0) * 1000) / count;
+      },
+    },
+    { port: running.port },
+  );
 }
 
 // ---------------------------------------------------------------- the load generator
