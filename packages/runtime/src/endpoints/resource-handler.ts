@@ -14,7 +14,7 @@ import {
   type AdmissionOperation,
 } from "../admission/admission.js";
 import { fieldErrorMessage, fieldErrors, StatusError, successStatus } from "../api/errors.js";
-import type { KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
+import type { KubeObject, ListMeta, ObjectMeta, UserInfo } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
 import type { CustomSubresource, ResourceVerb, SubresourceContext } from "../model/resource.js";
 import type { JSONSchemaProps } from "../model/schema.js";
@@ -436,7 +436,20 @@ export class ResourceHandler {
       writeBody(r.res, 200, negotiated.contentType, joinJSON(head, items, tail));
       return;
     }
-    const items = page.items.map((item) => this.toVersion(r.version, item));
+    this.writeList(
+      r,
+      page.items.map((item) => this.toVersion(r.version, item)),
+      meta,
+      negotiated,
+    );
+  }
+
+  /**
+   * A list of objects in the client's version, as the negotiated target has it (the list, its
+   * Table, or its PartialObjectMetadataList): apiserver's transformResponseObject for a list
+   * answer, shared by list and deletecollection.
+   */
+  private writeList(r: ResourceRequest, items: KubeObject[], meta: ListMeta, negotiated: Negotiated): void {
     let body: unknown;
     if (negotiated.target === "Table") {
       const include = this.includeObject(r);
@@ -806,18 +819,10 @@ export class ResourceHandler {
         throw error;
       }
     }
-    const body = {
-      apiVersion: r.version.apiVersion,
-      items: deleted,
-      kind: this.resource.listKind,
-      metadata: { resourceVersion: page.resourceVersion },
-    };
-    writeBody(
-      r.res,
-      200,
-      negotiated.format === "yaml" ? "application/yaml" : "application/json",
-      encode(body, negotiated.format),
-    );
+    // Transformed after the deletion, as DeleteCollection's transformResponseObject does: a Table
+    // or metadata of what was deleted, and a refused target (PartialObjectMetadata of a list, a
+    // bad includeObject) is refused with everything already deleted.
+    this.writeList(r, deleted, { resourceVersion: page.resourceVersion }, negotiated);
   }
 
   // --- admission ---------------------------------------------------------------------
