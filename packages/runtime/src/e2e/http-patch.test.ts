@@ -179,6 +179,84 @@ describe("HTTP: subresources and patches", () => {
     assert.deepEqual([read.spec, read.status], [{}, { replicas: 0 }]);
   });
 
+  it("refuses int32 replicas written with a fraction or an exponent (1e3, 3.0), naming the number as written", async () => {
+    await fl.create(flunder("sc-literal", { reference: "r", replicas: 2 }));
+    const replicas = async () => (await fl.get("sc-literal")).json<Obj>().spec.replicas;
+    const decodeError = (literal: string, field = "ScaleSpec.spec.replicas") =>
+      `json: cannot unmarshal number ${literal} into Go struct field ${field} of type int32`;
+    // A PUT's body: 400, as the overflow is.
+    const scaleText = (spec: string, status = "{}") =>
+      `{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"sc-literal"},"spec":${spec},"status":${status}}`;
+    for (const [spec, status, error] of [
+      ['{"replicas":1e3}', "{}", decodeError("1e3")],
+      ['{"replicas":3.0}', "{}", decodeError("3.0")],
+      ['{"replicas":1E+1}', "{}", decodeError("1E+1")],
+      ['{"replicas":7,"replicas":-0.0}', "{}", decodeError("-0.0")],
+      ['{"replicas":1}', '{"replicas":2e0}', decodeError("2e0", "ScaleStatus.status.replicas")],
+    ] as const) {
+      const res = await server.request(`${gv}/namespaces/default/flunders/sc-literal/scale`, {
+        method: "PUT",
+        body: scaleText(spec, status),
+      });
+      assert.equal(res.status, 400, `${spec}: ${res.body}`);
+      assert.deepEqual(
+        { reason: res.json().reason, message: res.json().message },
+        { reason: "BadRequest", message: `Scale in version "v1" cannot be handled as a Scale: ${error}` },
+      );
+    }
+    // JSON and merge patches: the patched Scale's JSON keeps the patch's literal, 422 on `patch`.
+    for (const [type, patch, error] of [
+      ["merge", '{"spec":{"replicas":1e3}}', decodeError("1e3")],
+      ["merge", '{"spec":{"replicas":4.00}}', decodeError("4.00")],
+      ["merge", '{"spec":{"replicas":1},"status":{"replicas":1.0}}', decodeError("1.0", "ScaleStatus.status.replicas")],
+      ["json", '[{"op":"replace","path":"/spec/replicas","value":3.0}]', decodeError("3.0")],
+      ["json", '[{"op":"add","path":"/spec","value":{"replicas":5e0}}]', decodeError("5e0")],
+      [
+        "json",
+        '[{"op":"add","path":"/status/replicas","value":4.0},{"op":"move","from":"/status/replicas","path":"/spec/replicas"}]',
+        decodeError("4.0"),
+      ],
+    ] as const) {
+      const res = await fl.patch("sc-literal/scale", type, patch);
+      assert.equal(res.status, 422, `${patch}: ${res.body}`);
+      const status = res.json<{ reason: string; message: string; details: { causes: Array<{ field: string }> } }>();
+      assert.equal(status.reason, "Invalid");
+      assert.deepEqual(
+        status.details.causes.map((c) => c.field),
+        ["patch"],
+      );
+      assert.ok(status.message.startsWith(' "" is invalid: patch: Invalid value: "{'), status.message);
+      assert.ok(status.message.endsWith(`}": ${error}`), status.message);
+    }
+    // A strategic merge patch is read with PreserveInts: a number written with '.' or an exponent
+    // is a float64, which the unstructured converter refuses for an int32.
+    for (const [literal, shown] of [
+      ["1e3", "1000"],
+      ["3.0", "3"],
+    ]) {
+      const res = await fl.patch("sc-literal/scale", "strategic", `{"spec":{"replicas":${literal}}}`);
+      assert.equal(res.status, 422, res.body);
+      assert.equal(
+        res.json().message,
+        ` "" is invalid: patch: Invalid value: "map[spec:map[replicas:${shown}]]": cannot convert float64 to int32`,
+      );
+    }
+    assert.equal(await replicas(), 2, "refused writes changed nothing");
+    // Integers as written still scale, by every route.
+    assert.equal((await fl.patch("sc-literal/scale", "merge", '{"spec":{"replicas":3}}')).status, 200);
+    assert.equal((await fl.patch("sc-literal/scale", "strategic", '{"spec":{"replicas":4}}')).status, 200);
+    assert.equal(
+      (await fl.patch("sc-literal/scale", "json", '[{"op":"replace","path":"/spec/replicas","value":5}]')).status,
+      200,
+    );
+    const put = await server.request(`${gv}/namespaces/default/flunders/sc-literal/scale`, {
+      method: "PUT",
+      body: scaleText('{"replicas":6}'),
+    });
+    assert.equal(put.status, 200, put.body);
+    assert.equal(await replicas(), 6);
+  });
+
   it("decodes a Scale strictly, as any object: a misspelt field warns (Warn) or is refused (Strict)", async () => {
     await fl.create(flunder("sc-strict", { reference: "r", replicas: 2 }));
     const typo = '{"spec":{"replica":7}}';

@@ -271,6 +271,42 @@ describe("health, readiness and version", () => {
       platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
     });
   });
+
+  it('writes /version indented as Go\'s json.MarshalIndent(v, "", "  ") always, with no trailing newline', async () => {
+    const expected = [
+      "{",
+      '  "major": "1",',
+      '  "minor": "4",',
+      '  "gitVersion": "v1.4.2",',
+      '  "gitCommit": "abc123",',
+      '  "gitTreeState": "clean",',
+      '  "buildDate": "2025-01-31T12:00:00Z",',
+      `  "goVersion": "node${process.version.slice(1)}",`,
+      '  "compiler": "apiserver-kit/0.1.0",',
+      `  "platform": "${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}"`,
+      "}",
+    ].join("\n");
+    // Plain, asked pretty, and asked not pretty: the same bytes (WriteRawJSON ignores negotiation).
+    for (const path of ["/version", "/version?pretty=true", "/version?pretty=false"]) {
+      const res = await h.send(path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers["content-type"], "application/json", path);
+      assert.equal(res.body, expected, path);
+      assert.equal(res.headers["content-length"], String(Buffer.byteLength(expected)), path);
+    }
+  });
+
+  it("escapes <, >, & and U+2028/U+2029 in /version as Go's encoder does", async () => {
+    const odd = new Harness();
+    await odd.start({ build: { gitCommit: "a<b>&c\u2028d\u2029" } });
+    try {
+      const res = await odd.send("/version");
+      assert.match(res.body, /\n {2}"gitCommit": "a\\u003cb\\u003e\\u0026c\\u2028d\\u2029",\n/);
+      assert.equal(JSON.parse(res.body).gitCommit, "a<b>&c\u2028d\u2029");
+    } finally {
+      await odd.close();
+    }
+  });
 });
 
 describe("metrics and request logs", () => {

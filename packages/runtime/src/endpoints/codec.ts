@@ -109,13 +109,19 @@ function keyAt(text: string, offset: number): string {
   return token;
 }
 
+/** Whether an object body of this Content-Type is read as JSON (no Content-Type is JSON too). */
+export function isJSONBody(contentType: string | undefined): boolean {
+  const type = mediaType(contentType);
+  return type === "application/json" || type === "";
+}
+
 /** Decodes an object body; content types other than JSON and YAML → 415. */
 export function decodeObjectBody(body: Buffer, contentType: string | undefined): Record<string, unknown> {
   const type = mediaType(contentType);
   const text = body.toString("utf8");
   let value: unknown;
   let problems: StrictDecodingProblems | undefined;
-  if (type === "application/json" || type === "") {
+  if (isJSONBody(contentType)) {
     value = parseJSONBody(text);
     problems = jsonDuplicates(text);
   } else if (type === "application/yaml" || type === "application/x-yaml" || type === "text/yaml") {

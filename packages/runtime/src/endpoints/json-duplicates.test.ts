@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { duplicateFields, jsonPatchFieldProblems } from "./json-duplicates.js";
+import { duplicateFields, jsonPatchFieldProblems, numberLiteralAt } from "./json-duplicates.js";
 
 /** A JSON value written member by member; members `repeat` picks are written twice, their paths kept in `out`. */
 function write(value: unknown, path: string, repeat: (path: string) => boolean, out: string[]): string {
@@ -115,6 +115,56 @@ describe("duplicate JSON fields", () => {
           })
           .join(",\n")}]`;
         assert.deepEqual(jsonPatchFieldProblems(text, JSON.parse(text)), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("numbers as a JSON text writes them", () => {
+  it("reads the number at a path as written, through objects and arrays", () => {
+    const text = ` { "spec" : { "replicas" : 1e3 , "items": [ {"n": 3.0}, {"n": -0.50E+1} ] }, "x": "1e3", "y": [] } `;
+    assert.equal(numberLiteralAt(text, ["spec", "replicas"]), "1e3");
+    assert.equal(numberLiteralAt(text, ["spec", "items", 1, "n"]), "-0.50E+1");
+    assert.equal(numberLiteralAt(text, ["spec", "items", "0", "n"]), "3.0");
+    for (const path of [
+      ["x"],
+      ["spec"],
+      ["spec", "items", 2, "n"],
+      ["spec", "items", "01", "n"],
+      ["spec", "missing"],
+      ["x", "y"],
+      ["y", 0],
+      ["spec", "items", "n"],
+    ]) {
+      assert.equal(numberLiteralAt(text, path), undefined, JSON.stringify(path));
+    }
+  });
+
+  it("reads a repeated key's last value, as JSON.parse keeps it", () => {
+    const text = `{"spec":{"replicas":1e3},"spec":{"other":1},"a":{"b":2.0,"b":3.00}}`;
+    assert.equal(numberLiteralAt(text, ["spec", "replicas"]), undefined);
+    assert.equal(numberLiteralAt(text, ["a", "b"]), "3.00");
+  });
+
+  it("finds every number JSON.parse finds, at its path, and nothing else (fast-check)", () => {
+    const visit = (value: unknown, path: Array<string | number>, out: Array<[Array<string | number>, unknown]>) => {
+      out.push([path, value]);
+      if (Array.isArray(value)) {
+        for (const [i, v] of value.entries()) visit(v, [...path, i], out);
+      } else if (value !== null && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) visit(v, [...path, k], out);
+      }
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(0, 1, "\t"), (value, space) => {
+        const text = JSON.stringify(value, null, space);
+        for (const [path, held] of visit(JSON.parse(text), [], [])) {
+          const literal = numberLiteralAt(text, path);
+          if (typeof held === "number") assert.equal(Number(literal), held, `${text} at ${JSON.stringify(path)}`);
+          else assert.equal(literal, undefined, `${text} at ${JSON.stringify(path)}`);
+        }
       }),
       { numRuns: 300 },
     );

@@ -1,4 +1,9 @@
 /**
+ * What a JSON text says that JSON.parse does not keep: the fields it names twice in one
+ * object, and how it writes its numbers.
+ */
+
+/**
  * The fields a JSON text names twice in one object, as sigs.k8s.io/json's strict decoding
  * reports them (`duplicate field "spec.replicas"`): JSON.parse keeps the last value silently.
  * Paths are Kubernetes field paths (`spec.items[0].name`), in the order the repeats appear.
@@ -12,6 +17,16 @@ export function duplicateFields(text: string): string[] {
   const scan = new Scan(text, true);
   scan.value();
   return scan.found.map((finding) => finding.path);
+}
+
+/**
+ * The number JSON.parse(text) holds at `path` (object keys, and array indexes as numbers or
+ * digits), as the text writes it (`1e3`, `3.0`): what Go's decoders see and JSON.parse forgets.
+ * A repeated key is read as JSON.parse reads it, its last value. Undefined when no number is
+ * there. `text` must be valid JSON (it was parsed already).
+ */
+export function numberLiteralAt(text: string, path: readonly (string | number)[]): string | undefined {
+  return new Scan(text, false).numberAt(path);
 }
 
 /** The fields of a JSON patch operation as kube-apiserver decodes one. */
@@ -52,6 +67,9 @@ const CLOSE_OBJECT = 125;
 const OPEN_ARRAY = 91;
 const CLOSE_ARRAY = 93;
 const COMMA = 44;
+const MINUS = 45;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
 
 interface Finding {
   readonly kind: "duplicate" | "unknown";
@@ -82,6 +100,54 @@ class Scan {
     else if (c === OPEN_ARRAY) this.array();
     else if (c === QUOTE) this.i = this.stringEnd();
     else this.literal();
+  }
+
+  /** The text of the number at `path` below the value that starts here (see numberLiteralAt). */
+  numberAt(path: readonly (string | number)[]): string | undefined {
+    const text = this.text;
+    for (const step of path) {
+      this.space();
+      const c = text.charCodeAt(this.i);
+      let found: number | undefined;
+      if (c === OPEN_OBJECT && typeof step === "string") {
+        this.i++;
+        this.space();
+        if (text.charCodeAt(this.i) === CLOSE_OBJECT) return undefined;
+        for (;;) {
+          this.space();
+          const key = this.string();
+          this.space();
+          this.i++; // ':'
+          this.space();
+          if (key === step) found = this.i;
+          this.value();
+          this.space();
+          if (text.charCodeAt(this.i++) !== COMMA) break; // '}'
+        }
+      } else if (c === OPEN_ARRAY) {
+        const index = typeof step === "number" ? step : /^(0|[1-9][0-9]*)$/.test(step) ? Number(step) : -1;
+        this.i++;
+        this.space();
+        if (text.charCodeAt(this.i) === CLOSE_ARRAY) return undefined;
+        for (let at = 0; at <= index; at++) {
+          this.space();
+          if (at === index) found = this.i;
+          else {
+            this.value();
+            this.space();
+            if (text.charCodeAt(this.i++) !== COMMA) break; // ']'
+          }
+        }
+      }
+      if (found === undefined) return undefined;
+      this.i = found;
+    }
+    this.space();
+    const start = this.i;
+    const c = text.charCodeAt(start);
+    if (c !== MINUS && (c < DIGIT_0 || c > DIGIT_9)) return undefined;
+    this.literal();
+    return text.slice(start, this.i);
   }
 
   private object(): void {

@@ -14,11 +14,11 @@ import {
   type AdmissionOperation,
 } from "../admission/admission.js";
 import { fieldErrorMessage, fieldErrors, StatusError, successStatus } from "../api/errors.js";
-import type { KubeObject, ObjectMeta, UserInfo } from "../api/meta.js";
+import type { KubeObject, ListMeta, ObjectMeta, UserInfo } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
 import type { CustomSubresource, ResourceVerb, SubresourceContext } from "../model/resource.js";
 import type { JSONSchemaProps } from "../model/schema.js";
-import { applyJSONPatch, applyMergePatch, decodeJSONPatch, PatchError } from "../patch/json-patch.js";
+import { applyJSONPatch, applyMergePatch, decodeJSONPatch, jsonPatchSource, PatchError } from "../patch/json-patch.js";
 import { fromHub, toHub } from "../registry/conversion.js";
 import type { Clock, GenericStore, RequestContext, ValidationHook } from "../registry/generic-store.js";
 import { systemClock } from "../registry/generic-store.js";
@@ -32,11 +32,13 @@ import {
   attachStrictDecodingProblems,
   decodeObjectBody,
   encode,
+  isJSONBody,
   joinJSON,
   keepStrictDecodingProblems,
   parseJSONBody,
   patchType,
 } from "./codec.js";
+import { numberLiteralAt } from "./json-duplicates.js";
 import {
   checkApplyManager,
   checkRepeatedApplyKeys,
@@ -74,7 +76,7 @@ import {
 } from "./options.js";
 import { dedupOwnerReferences } from "./owner-references.js";
 import { type PatchKind, patchBodyProblems, patchRefusal } from "./patch-strict.js";
-import { decodeScale } from "./scale-decoding.js";
+import { decodeScale, type NumberSpelling } from "./scale-decoding.js";
 import { parseDeclaredParameters } from "./subresource-parameters.js";
 import { type IncludeObject, partialObjectMetadata, TableConvertor } from "./table.js";
 import { defaultWatchStreamConfig, RawJSON, WatchStream, type WatchStreamConfig } from "./watch-stream.js";
@@ -85,6 +87,8 @@ interface ReadPatch {
   apply: (current: KubeObject) => KubeObject;
   problems: readonly string[];
   refuse: (message: string, written: KubeObject) => StatusError;
+  /** How the result's JSON, as Go has it, writes a number the patch put there (the patch's own text). */
+  spelled: NumberSpelling;
 }
 
 export interface ResourceRequest {
@@ -436,7 +440,20 @@ export class ResourceHandler {
       writeBody(r.res, 200, negotiated.contentType, joinJSON(head, items, tail));
       return;
     }
-    const items = page.items.map((item) => this.toVersion(r.version, item));
+    this.writeList(
+      r,
+      page.items.map((item) => this.toVersion(r.version, item)),
+      meta,
+      negotiated,
+    );
+  }
+
+  /**
+   * A list of objects in the client's version, as the negotiated target has it (the list, its
+   * Table, or its PartialObjectMetadataList): apiserver's transformResponseObject for a list
+   * answer, shared by list and deletecollection.
+   */
+  private writeList(r: ResourceRequest, items: KubeObject[], meta: ListMeta, negotiated: Negotiated): void {
     let body: unknown;
     if (negotiated.target === "Table") {
       const include = this.includeObject(r);
@@ -636,16 +653,27 @@ export class ResourceHandler {
     const text = (await readBody(r.req)).toString("utf8");
     const patch = parseJSONBody(text);
     const kind: PatchKind = type === PATCH_TYPES.json ? "json" : type === PATCH_TYPES.strategic ? "strategic" : "merge";
-    const read = (apply: ReadPatch["apply"]): ReadPatch => ({
+    const read = (
+      apply: ReadPatch["apply"],
+      spelled: NumberSpelling = (path) => numberLiteralAt(text, path),
+    ): ReadPatch => ({
       kind,
       apply,
       problems: patchBodyProblems(kind, text, patch, fieldValidation),
       refuse: patchRefusal(kind, patch),
+      spelled,
     });
     try {
       if (kind === "json") {
         const operations = decodeJSONPatch(patch);
-        return read((current) => applyJSONPatch(current, operations) as KubeObject);
+        // json-patch keeps an operation's value as written: a number is spelled where its value is.
+        return read(
+          (current) => applyJSONPatch(current, operations) as KubeObject,
+          (path) => {
+            const source = jsonPatchSource(operations, path);
+            return source && numberLiteralAt(text, [source.operation, "value", ...source.within]);
+          },
+        );
       }
       if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
         throw StatusError.badRequest("invalid JSON Patch");
@@ -806,18 +834,10 @@ export class ResourceHandler {
         throw error;
       }
     }
-    const body = {
-      apiVersion: r.version.apiVersion,
-      items: deleted,
-      kind: this.resource.listKind,
-      metadata: { resourceVersion: page.resourceVersion },
-    };
-    writeBody(
-      r.res,
-      200,
-      negotiated.format === "yaml" ? "application/yaml" : "application/json",
-      encode(body, negotiated.format),
-    );
+    // Transformed after the deletion, as DeleteCollection's transformResponseObject does: a Table
+    // or metadata of what was deleted, and a refused target (PartialObjectMetadata of a list, a
+    // bad includeObject) is refused with everything already deleted.
+    this.writeList(r, deleted, { resourceVersion: page.resourceVersion }, negotiated);
   }
 
   // --- admission ---------------------------------------------------------------------
@@ -945,8 +965,13 @@ export class ResourceHandler {
     // a patch's result: 422 on the field `patch`), before unknown fields are looked at.
     let computeScale: (current: Record<string, unknown>) => { scale: Record<string, unknown>; replicas: number };
     if (verb === "update") {
-      const body = decodeObjectBody(await readBody(r.req), r.req.headers["content-type"]);
-      const decoded = decodeScale(body, "json");
+      const raw = await readBody(r.req);
+      const body = decodeObjectBody(raw, r.req.headers["content-type"]);
+      // A JSON body is decoded as written; YAML reaches Go's decoder as JSON made from its values.
+      const text = isJSONBody(r.req.headers["content-type"]) ? raw.toString("utf8") : undefined;
+      const decoded = decodeScale(body, "json", (path) =>
+        text === undefined ? undefined : numberLiteralAt(text, path),
+      );
       if (decoded.error !== undefined) {
         throw StatusError.badRequest(`Scale in version "v1" cannot be handled as a Scale: ${decoded.error}`);
       }
@@ -959,7 +984,7 @@ export class ResourceHandler {
       const accepted = SUPPORTED_PATCH_TYPES.filter((t) => t !== PATCH_TYPES.apply);
       throw StatusError.unsupportedMediaType(PATCH_TYPES.apply, accepted);
     } else {
-      const { kind, apply: applyPatch, problems, refuse } = await this.readPatch(r, options.fieldValidation);
+      const { kind, apply: applyPatch, problems, refuse, spelled } = await this.readPatch(r, options.fieldValidation);
       computeScale = (current) => {
         const patched: unknown = applyPatch(current as KubeObject);
         if (patched === null || typeof patched !== "object" || Array.isArray(patched)) {
@@ -967,7 +992,8 @@ export class ResourceHandler {
           throw refuse(`json: cannot unmarshal ${what} into Go value of type v1.Scale`, patched as KubeObject);
         }
         // A strategic merge patch's result is converted from a map, the others decoded from JSON.
-        const decoded = decodeScale(patched as Record<string, unknown>, kind === "strategic" ? "unstructured" : "json");
+        const decoder = kind === "strategic" ? "unstructured" : "json";
+        const decoded = decodeScale(patched as Record<string, unknown>, decoder, spelled);
         if (decoded.error !== undefined) throw refuse(decoded.error, patched as KubeObject);
         const scale = attachStrictDecodingProblems(patched as KubeObject, problems);
         checkStrictDecoding(scale, SCALE_SCHEMA, options.fieldValidation, ctx.warnings, refuse);

@@ -4,6 +4,7 @@ import {
   applyJSONPatch,
   applyMergePatch,
   decodeJSONPatch,
+  jsonPatchSource,
   MAX_JSON_PATCH_COPY_BYTES,
   PatchError,
 } from "./json-patch.js";
@@ -73,6 +74,27 @@ describe("JSON patch (RFC 6902)", () => {
       spec: { list: ["inserted", "b", "end"], name: "y", moved: "y", "a/b": 1 },
     });
     assert.deepEqual(doc, { spec: { list: ["a", "b"], name: "x" } }, "the input is untouched");
+  });
+
+  it("traces a value of the result back to the operation that wrote it, through moves and copies", () => {
+    const ops = decodeJSONPatch([
+      { op: "add", path: "/status/replicas", value: 4 },
+      { op: "add", path: "/spec", value: { replicas: 1, x: { y: 2 } } },
+      { op: "move", from: "/status/replicas", path: "/spec/replicas" },
+      { op: "copy", from: "/spec/x", path: "/spec/z" },
+      { op: "test", path: "/spec/replicas", value: 4 },
+      { op: "add", path: "/gone", value: 1 },
+      { op: "remove", path: "/gone" },
+    ]);
+    assert.deepEqual(jsonPatchSource(ops, ["spec", "replicas"]), { operation: 0, within: [] });
+    assert.deepEqual(jsonPatchSource(ops, ["spec", "z", "y"]), { operation: 1, within: ["x", "y"] });
+    assert.deepEqual(jsonPatchSource(ops, ["spec", "x"]), { operation: 1, within: ["x"] });
+    assert.equal(jsonPatchSource(ops, ["metadata", "name"]), undefined, "the document's own");
+    assert.equal(jsonPatchSource(ops, ["gone"]), undefined, "removed");
+    const root = decodeJSONPatch([{ op: "replace", path: "", value: { a: { "b/c": 1 } } }]);
+    assert.deepEqual(jsonPatchSource(root, ["a", "b/c"]), { operation: 0, within: ["a", "b/c"] });
+    const escaped = decodeJSONPatch([{ op: "add", path: "/a/b~1c", value: 1 }]);
+    assert.deepEqual(jsonPatchSource(escaped, ["a", "b/c"]), { operation: 0, within: [] });
   });
 
   it("refuses malformed patches as decode errors (400)", () => {

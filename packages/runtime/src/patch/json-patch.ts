@@ -223,6 +223,35 @@ export function applyJSONPatch(document: unknown, operations: readonly JSONPatch
   return doc;
 }
 
+/**
+ * Which operation of an applied JSON patch wrote the value its result holds at `path` (pointer
+ * tokens): the operation's index and where in its `value` the result's value sits. Undefined when
+ * the value is the document's own. Traced back from the last operation through moves and copies;
+ * array indexes are taken as written (an insert before one does not shift it), so a caller checks
+ * that what it finds there is the value the result holds.
+ */
+export function jsonPatchSource(
+  operations: readonly JSONPatchOperation[],
+  path: readonly string[],
+): { operation: number; within: string[] } | undefined {
+  let at = [...path];
+  const under = (pointer: string): string[] | undefined => {
+    const tokens = parsePointer(pointer);
+    if (tokens.length > at.length || tokens.some((token, i) => token !== at[i])) return undefined;
+    return at.slice(tokens.length);
+  };
+  for (let i = operations.length - 1; i >= 0; i--) {
+    const { op, path: target, from } = operations[i] as JSONPatchOperation;
+    if (op === "test") continue;
+    const within = under(target);
+    if (within === undefined) continue;
+    if (op === "add" || op === "replace") return { operation: i, within };
+    if (op === "remove") return undefined;
+    at = [...parsePointer(from as string), ...within]; // move or copy: the value was at `from`
+  }
+  return undefined;
+}
+
 /** JSON Merge Patch (RFC 7396) applied to a copy of `target`. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return deepClone(patch);

@@ -60,7 +60,16 @@ import { parseRequestInfo, type RequestInfo } from "../request/request-info.js";
 import { RequestDrain } from "./drain.js";
 import { Http2Bridge, ignoreConnectionHeaders } from "./h2-bridge.js";
 import { type HealthCheck, serveHealth } from "./health.js";
-import { type HttpRequest, type HttpResponse, setWarnings, writeBody, writeError, writePrepared } from "./http.js";
+import {
+  type HttpRequest,
+  type HttpResponse,
+  marshalIndent,
+  prepareBody,
+  setWarnings,
+  writeBody,
+  writeError,
+  writePrepared,
+} from "./http.js";
 import { InflightLimiter, type InflightLimits } from "./inflight.js";
 import { SecureListener, type ServingOptions, type TLSConfig } from "./listener.js";
 import { STORAGE_BACKUP_PATH, serveStorageBackup } from "./storage-backup.js";
@@ -610,7 +619,8 @@ export class ApiServer {
       case "version":
         if (segments.length !== 1) throw this.notFound();
         record.metered = {};
-        return writeBody(res, 200, "application/json", JSON.stringify(this.versionInfo));
+        // WriteRawJSON: indented whatever the request asked (no negotiation, no ?pretty).
+        return writePrepared(res, prepareBody(200, "application/json", marshalIndent(this.versionInfo)));
       case "debug":
         if (record.path !== STORAGE_BACKUP_PATH || method !== "GET") throw this.notFound();
         record.metered = {};

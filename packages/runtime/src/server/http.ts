@@ -98,6 +98,24 @@ function acceptAsksPretty(accept: string): boolean {
   }
 }
 
+/** What Go's encoding/json escapes inside strings beyond JSON's own: HTML's <, > and &, and JavaScript's line separators. */
+const GO_HTML_ESCAPES: Readonly<Record<string, string>> = {
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+
+/**
+ * The bytes Go's json.MarshalIndent(v, "", "  ") writes for a plain value (a struct's fields in
+ * declaration order, as `value`'s keys are): two-space indentation, strings HTML-escaped, no
+ * trailing newline. The escaped characters only ever occur inside strings in JSON text.
+ */
+export function marshalIndent(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[<>&\u2028\u2029]/g, (c) => GO_HTML_ESCAPES[c] as string);
+}
+
 /** JSON text indented by two spaces, as Go's json.MarshalIndent(v, "", "  ") writes it. */
 function indentJSON(body: string | Buffer): string | Buffer {
   try {
