@@ -28,6 +28,7 @@ import { wardleDefinitions } from "@apiserver-kit/runtime/testing";
 import { SqliteStorage } from "@apiserver-kit/storage";
 import { EtcdClient, etcdAvailable, startEtcd } from "@apiserver-kit/storage/testing";
 import { count, option, progress, quick, serverExecArgv } from "./lib/args.mjs";
+import { atConcurrency, createFlunders, etcdCreate } from "./lib/creates.mjs";
 import { LoadClient } from "./lib/https-load.mjs";
 import { FLUNDERS, flunder, flunderKey, GROUP_VERSION_PATH } from "./lib/objects.mjs";
 import { serveRequests, startServerProcess } from "./lib/process.mjs";
@@ -96,23 +97,6 @@ async function createClient(server, tls, connections) {
   return client;
 }
 
-/** Creates `total` flunders in `namespace`, `concurrency` at a time; resolves with creates per second. */
-async function createThroughServer(client, namespace, total, concurrency) {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const body = JSON.stringify(flunder(`f-${i}`, i, namespace));
-        const res = await client.request("POST", FLUNDERS(namespace), JSON_CONTENT, body);
-        if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
-      }
-    }),
-  );
-  return total / ((performance.now() - t0) / 1000);
-}
-
 /** What the server stores per create: the object as returned, about 1.4 KB of JSON. */
 async function storedBytes(server, tls) {
   const client = await createClient(server, tls, 1);
@@ -146,31 +130,18 @@ function sqliteSingleRowTransactions(dir, round, total, value) {
  * `txn(key, value)`: the storage package's own etcd client (gRPC over node:http2, the transport
  * the server's writes take) for the baseline, the etcd3 package (over grpc-js) as a figure.
  */
-async function etcdTransactionalPuts(txn, prefix, total, concurrency, value) {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const key = `${prefix}/f-${next++}`;
-        if (!(await txn(key, value))) throw new Error(`txn on ${key} failed`);
-      }
-    }),
-  );
-  return total / ((performance.now() - t0) / 1000);
+function etcdTransactionalPuts(txn, prefix, total, concurrency, value) {
+  return atConcurrency(total, concurrency, async (i) => {
+    if (!(await txn(`${prefix}/f-${i}`, value))) throw new Error(`txn on ${prefix}/f-${i} failed`);
+  });
 }
 
 /** `txn(key, value)` through the storage package's EtcdClient: compare mod_revision = 0, put. */
 function rawClientTxn(endpoint) {
   const client = new EtcdClient([endpoint], {}, 5000);
   const txn = async (key, value) => {
-    const k = Buffer.from(key);
-    const result = await client.txn({
-      compare: [{ result: "Equal", target: "Mod", key: k, mod_revision: 0 }],
-      success: [{ request_put: { key: k, value: Buffer.from(value) } }],
-      failure: [],
-    });
-    return result.succeeded;
+    await etcdCreate(client, key, value);
+    return true;
   };
   return { txn, close: () => client.close() };
 }
@@ -193,7 +164,7 @@ function etcd3Txn(endpoint) {
 async function warmUp(server, tls, creates, baseline) {
   progress(`warm-up: ${creates} creates at 16 clients, then the baseline once`);
   const client = await createClient(server, tls, 16);
-  await createThroughServer(client, "warm-up", creates, 16);
+  await createFlunders(client, "warm-up", creates, 16);
   client.close();
   await baseline();
 }
@@ -228,7 +199,7 @@ async function sqliteRows(pki, rounds, creates) {
         rounds,
         async (round) => {
           const before = await server.cpu();
-          const rate = await createThroughServer(client, `c${concurrency}-r${round}`, n, concurrency);
+          const rate = await createFlunders(client, `c${concurrency}-r${round}`, n, concurrency);
           cpu += (await server.cpu()) - before;
           return rate;
         },
@@ -344,7 +315,7 @@ async function etcdRows(pki, rounds, creates, figures) {
         rounds,
         async (round) => {
           const before = await server.cpu();
-          const rate = await createThroughServer(client, `e${concurrency}-r${round}`, n, concurrency);
+          const rate = await createFlunders(client, `e${concurrency}-r${round}`, n, concurrency);
           cpu += (await server.cpu()) - before;
           return rate;
         },

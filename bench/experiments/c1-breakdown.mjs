@@ -10,12 +10,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureLocalPki } from "@apiserver-kit/runtime";
 import { EtcdClient, startEtcd } from "@apiserver-kit/storage/testing";
 import { count, option } from "../lib/args.mjs";
-import { FLUNDERS, flunder } from "../lib/objects.mjs";
-import { startServerProcess } from "../lib/process.mjs";
-import { RawLoadClient } from "../lib/raw-load.mjs";
+import { createFlunders, etcdCreate, startStorageServer } from "../lib/creates.mjs";
 import { median } from "../lib/stats.mjs";
 
 const storage = option("storage", "etcd");
@@ -34,28 +31,14 @@ function histogram(text, name, labels) {
 
 const dir = mkdtempSync(join(tmpdir(), "bench-c1-breakdown-"));
 const etcd = storage === "etcd" ? await startEtcd() : undefined;
-const server = await startServerProcess(new URL("../storage.mjs", import.meta.url).pathname, [
-  "--dir",
-  dir,
-  "--storage",
-  storage,
-  ...(etcd ? ["--etcd", etcd.endpoint] : []),
-]);
+const { server, client: open } = await startStorageServer(dir, storage, etcd?.endpoint);
 const value = Buffer.alloc(1400, "x");
 let rawOne;
 let rawClose = () => {};
 if (etcd) {
   const client = new EtcdClient([etcd.endpoint], {}, 5000);
   let i = 0;
-  rawOne = async () => {
-    const key = Buffer.from(`/bench/raw/f-${i++}`);
-    const result = await client.txn({
-      compare: [{ result: "Equal", target: "Mod", key, mod_revision: 0 }],
-      success: [{ request_put: { key, value } }],
-      failure: [],
-    });
-    if (!result.succeeded) throw new Error("txn failed");
-  };
+  rawOne = () => etcdCreate(client, `/bench/raw/f-${i++}`, value);
   rawClose = () => client.close();
 } else {
   const Database = createRequire(import.meta.resolve("@apiserver-kit/storage"))("better-sqlite3");
@@ -71,35 +54,15 @@ if (etcd) {
   rawClose = () => db.close();
 }
 try {
-  const pki = ensureLocalPki(dir);
-  const tls = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
-  const warm = new RawLoadClient({ port: server.info.port, tls, connections: 16 });
-  await warm.open();
-  const post = async (client, namespace, i) => {
-    const res = await client.request(
-      "POST",
-      FLUNDERS(namespace),
-      { "Content-Type": "application/json" },
-      JSON.stringify(flunder(`f-${i}`, i, namespace)),
-    );
-    if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
-  };
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < 3000) await post(warm, "warm-up", next++);
-    }),
-  );
+  const warm = await open(16);
+  await createFlunders(warm, "warm-up", 3000, 16);
   warm.close();
-  const client = new RawLoadClient({ port: server.info.port, tls, connections: 1 });
-  await client.open();
+  const client = await open(1);
   const metrics = async () => (await client.request("GET", "/metrics", {}, undefined)).body.toString();
   const rows = { client: [], request: [], storage: [], direct: [], raw: [] };
   for (let round = 0; round < rounds; round++) {
     const before = await metrics();
-    let t0 = performance.now();
-    for (let i = 0; i < creates; i++) await post(client, `r${round}`, i);
-    rows.client.push(((performance.now() - t0) * 1000) / creates);
+    rows.client.push(1e6 / (await createFlunders(client, `r${round}`, creates, 1)));
     const after = await metrics();
     const delta = (name, labels) => {
       const a = histogram(after, name, labels);
@@ -109,7 +72,7 @@ try {
     rows.request.push(delta("apiserver_request_duration_seconds", ['verb="POST"', 'resource="flunders"']));
     rows.storage.push(delta("etcd_request_duration_seconds", ['operation="create"']));
     rows.direct.push(await server.call("storage-creates", { namespace: `direct-${round}`, count: creates }));
-    t0 = performance.now();
+    const t0 = performance.now();
     for (let i = 0; i < creates; i++) await rawOne();
     rows.raw.push(((performance.now() - t0) * 1000) / creates);
   }

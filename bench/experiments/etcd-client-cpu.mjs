@@ -8,6 +8,7 @@
 // Each transaction is the baseline's: compare mod_revision = 0, put ~1.1 KB.
 import { EtcdClient, startEtcd } from "@apiserver-kit/storage/testing";
 import { count } from "../lib/args.mjs";
+import { atConcurrency, etcdCreate } from "../lib/creates.mjs";
 import { median } from "../lib/stats.mjs";
 
 const rounds = count("rounds", 3, 1);
@@ -15,24 +16,10 @@ const txns = count("txns", 3000, 300);
 const value = Buffer.from("x".repeat(1150));
 
 async function run(client, prefix, total, concurrency) {
-  let next = 0;
   const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const key = Buffer.from(`${prefix}/f-${next++}`);
-        const result = await client.txn({
-          compare: [{ result: "Equal", target: "Mod", key, mod_revision: 0 }],
-          success: [{ request_put: { key, value } }],
-          failure: [],
-        });
-        if (!result.succeeded) throw new Error(`txn on ${key} failed`);
-      }
-    }),
-  );
+  const rate = await atConcurrency(total, concurrency, (i) => etcdCreate(client, `${prefix}/f-${i}`, value));
   const cpu = process.cpuUsage(cpu0);
-  return { rate: total / ((performance.now() - t0) / 1000), cpu: (cpu.user + cpu.system) / total };
+  return { rate, cpu: (cpu.user + cpu.system) / total };
 }
 
 const etcd = await startEtcd();

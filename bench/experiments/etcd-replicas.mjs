@@ -9,54 +9,14 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureLocalPki } from "@apiserver-kit/runtime";
 import { EtcdClient, startEtcd } from "@apiserver-kit/storage/testing";
 import { count } from "../lib/args.mjs";
-import { FLUNDERS, flunder } from "../lib/objects.mjs";
-import { startServerProcess } from "../lib/process.mjs";
-import { RawLoadClient } from "../lib/raw-load.mjs";
+import { atConcurrency, createFlunders, etcdCreate, startStorageServer } from "../lib/creates.mjs";
 import { median } from "../lib/stats.mjs";
 
 const concurrency = count("concurrency", 64, 16);
 const creates = count("creates", 3000, 300);
 const rounds = count("rounds", 3, 1);
-
-/** `total` creates, `concurrency` at a time, worker w sending through clients[w % clients.length]. */
-async function createAll(clients, namespace, total) {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      const client = clients[worker % clients.length];
-      while (next < total) {
-        const i = next++;
-        const body = JSON.stringify(flunder(`f-${i}`, i, namespace));
-        const res = await client.request("POST", FLUNDERS(namespace), { "Content-Type": "application/json" }, body);
-        if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
-      }
-    }),
-  );
-  return total / ((performance.now() - t0) / 1000);
-}
-
-async function rawTxns(client, prefix, total, value) {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const key = Buffer.from(`${prefix}/f-${next++}`);
-        const result = await client.txn({
-          compare: [{ result: "Equal", target: "Mod", key, mod_revision: 0 }],
-          success: [{ request_put: { key, value } }],
-          failure: [],
-        });
-        if (!result.succeeded) throw new Error("txn failed");
-      }
-    }),
-  );
-  return total / ((performance.now() - t0) / 1000);
-}
 
 /** A process's CPU time (user + system) in µs, from /proc (Linux clock ticks of 10 ms). */
 function procCpu(pid) {
@@ -87,32 +47,26 @@ async function measured(servers, run) {
 
 const etcd = await startEtcd();
 const dir = mkdtempSync(join(tmpdir(), "bench-etcd-replicas-"));
-const script = new URL("../storage.mjs", import.meta.url).pathname;
-const args = ["--dir", dir, "--storage", "etcd", "--etcd", etcd.endpoint];
 // One after the other: the second finds the first's certificates in the shared directory.
-const first = await startServerProcess(script, args);
-const second = await startServerProcess(script, args);
+const first = await startStorageServer(dir, "etcd", etcd.endpoint);
+const second = await startStorageServer(dir, "etcd", etcd.endpoint);
 const raw = new EtcdClient([etcd.endpoint], {}, 5000);
 try {
-  const pki = ensureLocalPki(dir);
-  const tls = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
-  const open = async (server, connections) => {
-    const client = new RawLoadClient({ port: server.info.port, tls, connections });
-    await client.open();
-    return client;
-  };
-  const one = [await open(first, concurrency)];
-  const two = [await open(first, Math.ceil(concurrency / 2)), await open(second, Math.ceil(concurrency / 2))];
+  const one = [await first.client(concurrency)];
+  const two = [await first.client(Math.ceil(concurrency / 2)), await second.client(Math.ceil(concurrency / 2))];
   const value = Buffer.alloc(1400, "x");
+  const etcdPuts = (prefix) => atConcurrency(creates, concurrency, (i) => etcdCreate(raw, `${prefix}/f-${i}`, value));
   // Unmeasured warm-up of both replicas and the raw client.
-  await createAll(two, "warm-up", 2 * creates);
-  await createAll(one, "warm-up-1", creates);
-  await rawTxns(raw, "/bench/warm-up", creates, value);
+  await createFlunders(two, "warm-up", 2 * creates, concurrency);
+  await createFlunders(one, "warm-up-1", creates, concurrency);
+  await etcdPuts("/bench/warm-up");
   const results = { one: [], raw: [], two: [] };
   for (let round = 0; round < rounds; round++) {
-    results.one.push(await measured([first], () => createAll(one, `one-${round}`, creates)));
-    results.raw.push(await measured([], () => rawTxns(raw, `/bench/raw-${round}`, creates, value)));
-    results.two.push(await measured([first, second], () => createAll(two, `two-${round}`, creates)));
+    results.one.push(await measured([first.server], () => createFlunders(one, `one-${round}`, creates, concurrency)));
+    results.raw.push(await measured([], () => etcdPuts(`/bench/raw-${round}`)));
+    results.two.push(
+      await measured([first.server, second.server], () => createFlunders(two, `two-${round}`, creates, concurrency)),
+    );
   }
   for (const client of [...one, ...two]) client.close();
   console.log(`concurrency ${concurrency}, ${rounds} rounds of ${creates}; CPU in µs per operation (medians)`);
@@ -127,8 +81,8 @@ try {
   }
 } finally {
   raw.close();
-  await first.stop();
-  await second.stop();
+  await first.server.stop();
+  await second.server.stop();
   await etcd.stop();
   rmSync(dir, { recursive: true, force: true });
 }
