@@ -100,6 +100,71 @@ describe("python DynamicClient: REST scenarios", async () => {
   );
 });
 
+// CustomObjectsApi sends every patch as a merge patch, whatever its body: a list (meant as a JSON
+// patch) and a string reach the server as merge patches that kube-apiserver refuses as shown.
+const pythonCustomObjectsPatchScript = `
+import json, sys
+from kubernetes import client, config
+from kubernetes.client.rest import ApiException
+api = client.CustomObjectsApi(config.new_client_from_config(config_file=sys.argv[1]))
+g, v, ns, plural = "${group}", "${version}", "py-merge", "flunders"
+api.create_namespaced_custom_object(g, v, ns, plural, {"apiVersion": "${group}/${version}", "kind": "Flunder",
+    "metadata": {"name": "m"}, "spec": {"reference": "r"}})
+out = {}
+for name, body in [("list", [{"op": "replace", "path": "/spec/reference", "value": "x"}]), ("string", "{}"),
+                   ("no_kind", {"kind": None})]:
+    try:
+        api.patch_namespaced_custom_object(g, v, ns, plural, "m", body)
+        out[name] = None
+    except ApiException as e:
+        status = json.loads(e.body)
+        out[name] = [e.status, status["reason"], status["message"], status.get("details")]
+out["unchanged"] = api.get_namespaced_custom_object(g, v, ns, plural, "m")["spec"]["reference"]
+print(json.dumps(out))
+`;
+
+describe("python CustomObjectsApi: patches it sends as merge patches", async () => {
+  const available = await hasPythonKubernetes();
+  let server: TestServer;
+  before(async () => {
+    if (available) server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it(
+    "refuses a list body as kube-apiserver does (422 on patch) and a string body (400 Invalid JSON Patch)",
+    { skip: !available && "python3-kubernetes is not installed" },
+    async () => {
+      const result = await runPython(pythonCustomObjectsPatchScript, [server.kubeconfig], { timeoutMs: 60_000 });
+      assert.equal(result.code, 0, result.stderr);
+      const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
+      // The merge patch of an array is that array, which does not decode as an object.
+      const patched = '[{"op":"replace","path":"/spec/reference","value":"x"}]';
+      const decodeError =
+        "couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type " +
+        'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
+      const body = `Invalid value: ${JSON.stringify(patched)}: ${decodeError}`;
+      assert.deepEqual(out.list, [
+        422,
+        "Invalid",
+        ` "" is invalid: patch: ${body}`,
+        { causes: [{ reason: "FieldValueInvalid", message: body, field: "patch" }] },
+      ]);
+      assert.deepEqual(out.string, [400, "BadRequest", "Invalid JSON Patch", null]);
+      // Decoded, an object without a kind is refused the same way.
+      assert.deepEqual(out.no_kind.slice(0, 2), [422, "Invalid"]);
+      assert.match(
+        out.no_kind[2],
+        /^ "" is invalid: patch: Invalid value: "\{.*": Object 'Kind' is missing in '\{"apiVersion":/,
+      );
+      assert.equal(out.no_kind[3].causes[0].field, "patch");
+      assert.equal(out.unchanged, "r");
+    },
+  );
+});
+
 describe("@kubernetes/client-node: REST scenarios", () => {
   let server: TestServer;
   let api: k8s.CustomObjectsApi;

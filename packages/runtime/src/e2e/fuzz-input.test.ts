@@ -415,14 +415,22 @@ const CLASSES: Array<{ name: string; runs?: number; input: fc.Arbitrary<Case>; e
     expect: { code: 422, reason: "Invalid" },
   },
   {
-    name: "a merge or strategic merge patch that is not an object",
+    // A merge patch that is a scalar or null is evanphx/json-patch's ErrBadJSONPatch; a strategic
+    // merge patch that is not a map fails to decode (null decodes, as a patch that changes nothing).
+    name: "a merge patch that is neither an object nor an array, or a strategic merge patch that is not an object",
     input: fc
-      .tuple(
-        fc.constantFrom(MERGE_PATCH, STRATEGIC_PATCH),
-        fc.oneof(fc.integer(), fc.string(), fc.array(fc.integer()), fc.constant(null)),
+      .oneof(
+        fc.tuple(fc.constant(MERGE_PATCH), fc.oneof(fc.integer(), fc.string(), fc.constant(null))),
+        fc.tuple(fc.constant(STRATEGIC_PATCH), fc.oneof(fc.integer(), fc.string(), fc.array(fc.integer()))),
       )
       .map(([type, value]) => patch(type, JSON.stringify(value))),
     expect: { code: 400, reason: "BadRequest" },
+  },
+  {
+    // The merge patch of an array is that array: it does not decode as an object.
+    name: "a merge patch that is an array",
+    input: fc.array(fc.integer()).map((value) => patch(MERGE_PATCH, JSON.stringify(value))),
+    expect: { code: 422, reason: "Invalid", field: "patch" },
   },
   {
     name: "an apply patch without a fieldManager",

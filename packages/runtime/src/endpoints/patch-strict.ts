@@ -39,3 +39,22 @@ export function patchRefusal(kind: PatchKind, patch: unknown): (message: string,
     ]);
   };
 }
+
+/** encoding/json's UnmarshalTypeError for a JSON value decoded into a Go type it does not fit. */
+export function goUnmarshalTypeError(value: unknown, goType: string): string {
+  const what = Array.isArray(value) ? "array" : typeof value === "boolean" ? "bool" : typeof value;
+  return `json: cannot unmarshal ${what} into Go value of type ${goType}`;
+}
+
+/**
+ * Why a patched object's JSON does not decode (the serializer reads apiVersion and kind first,
+ * then the object, which must have a kind): kube-apiserver refuses it as 422 on `patch`.
+ */
+export function patchedObjectDecodeError(patched: unknown): string {
+  if (patched !== null && (typeof patched !== "object" || Array.isArray(patched))) {
+    const findKind =
+      'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
+    return `couldn't get version/kind; json parse error: ${goUnmarshalTypeError(patched, findKind)}`;
+  }
+  return `Object 'Kind' is missing in '${goJSON((patched ?? null) as JSONValue)}'`;
+}

@@ -75,7 +75,13 @@ import {
   type WriteOptions,
 } from "./options.js";
 import { dedupOwnerReferences } from "./owner-references.js";
-import { type PatchKind, patchBodyProblems, patchRefusal } from "./patch-strict.js";
+import {
+  goUnmarshalTypeError,
+  type PatchKind,
+  patchBodyProblems,
+  patchedObjectDecodeError,
+  patchRefusal,
+} from "./patch-strict.js";
 import { decodeScale, type NumberSpelling } from "./scale-decoding.js";
 import { parseDeclaredParameters } from "./subresource-parameters.js";
 import { type IncludeObject, partialObjectMetadata, TableConvertor } from "./table.js";
@@ -675,8 +681,14 @@ export class ResourceHandler {
           },
         );
       }
-      if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
-        throw StatusError.badRequest("invalid JSON Patch");
+      if (kind === "strategic" && (patch === null || typeof patch !== "object" || Array.isArray(patch))) {
+        // strategicPatchObject decodes the body into a map: null decodes (a patch that changes nothing).
+        if (patch !== null) throw StatusError.badRequest(goUnmarshalTypeError(patch, "map[string]interface {}"));
+        return read((current) => current);
+      }
+      if (kind === "merge" && !Array.isArray(patch) && (patch === null || typeof patch !== "object")) {
+        // evanphx/json-patch's MergePatch: neither an object nor an array is ErrBadJSONPatch.
+        throw StatusError.badRequest("Invalid JSON Patch");
       }
       if (kind === "strategic") {
         const schema = r.version.patchSchema;
@@ -705,7 +717,7 @@ export class ResourceHandler {
     if (patchType(r.req.headers["content-type"]) === PATCH_TYPES.apply) return this.apply(r, subresource, options);
     if (options.force) throw forceWithoutApply();
     const negotiated = negotiate(r.req.headers.accept);
-    const { apply: applyPatch, problems, refuse } = await this.readPatch(r, options.fieldValidation);
+    const { kind, apply: applyPatch, problems, refuse } = await this.readPatch(r, options.fieldValidation);
     const ctx = this.context(r, subresource, options.dryRun);
     const result = await this.store.update(
       ctx,
@@ -721,8 +733,11 @@ export class ResourceHandler {
           if (error instanceof PatchError) throw error.toStatus();
           throw error;
         }
-        if (patched === null || typeof patched !== "object" || Array.isArray(patched)) {
-          throw new StatusError(422, "Invalid", "the patch result is not an object");
+        // The patched JSON must decode as an object with a kind (a merge patch that is an array is that
+        // array); a strategic merge patch's result is a map converted without decoding.
+        const missingKind = kind !== "strategic" && (patched?.kind === undefined || patched.kind === "");
+        if (patched === null || typeof patched !== "object" || Array.isArray(patched) || missingKind) {
+          throw refuse(patchedObjectDecodeError(patched), patched);
         }
         checkTypeMeta(patched, r.version);
         attachStrictDecodingProblems(patched, problems);
