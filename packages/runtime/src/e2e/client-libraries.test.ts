@@ -70,6 +70,48 @@ out["as_jane_in_masters"] = flunders.get(name="strict-py", namespace="default",
 print(json.dumps(out))
 `;
 
+// A watch that asked for bookmarks gets one shortly before its timeout, at the revision the
+// resource has reached (writes elsewhere move it), so the client resumes from there.
+const pythonBookmarkScript = `
+import json, sys
+from kubernetes import client, config, watch
+api = client.CustomObjectsApi(config.new_client_from_config(config_file=sys.argv[1]))
+g, v, plural = "${group}", "${version}", "flunders"
+start = api.list_namespaced_custom_object(g, v, "quiet", plural)["metadata"]["resourceVersion"]
+for i in range(3):
+    api.create_namespaced_custom_object(g, v, "busy", plural, {"apiVersion": "${group}/${version}", "kind": "Flunder",
+        "metadata": {"name": "b%d" % i}, "spec": {"reference": "r"}})
+now = api.list_namespaced_custom_object(g, v, "busy", plural)["metadata"]["resourceVersion"]
+events = []
+for event in watch.Watch().stream(api.list_namespaced_custom_object, g, v, "quiet", plural, resource_version=start,
+                                  timeout_seconds=4, allow_watch_bookmarks=True):
+    events.append([event["type"], event["raw_object"]["metadata"]["resourceVersion"]])
+print(json.dumps({"start": start, "now": now, "events": events}))
+`;
+
+describe("python kubernetes watch: bookmarks", async () => {
+  const available = await hasPythonKubernetes();
+  let server: TestServer;
+  before(async () => {
+    if (available) server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it(
+    "sends a bookmark before the watch times out, at the revision writes in other namespaces reached",
+    { skip: !available && "python3-kubernetes is not installed" },
+    async () => {
+      const result = await runPython(pythonBookmarkScript, [server.kubeconfig], { timeoutMs: 60_000 });
+      assert.equal(result.code, 0, result.stderr);
+      const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
+      assert.notEqual(out.start, out.now);
+      assert.deepEqual(out.events, [["BOOKMARK", out.now]]);
+    },
+  );
+});
+
 describe("python kubernetes DynamicClient", async () => {
   const available = await hasPythonKubernetes();
   let server: TestServer;

@@ -65,10 +65,15 @@ export interface WatchStreamOptions {
   onClose?: () => void;
 }
 
+/** How long before its timeout a watch that allows bookmarks gets its last one. */
+const PRE_TIMEOUT_BOOKMARK_MS = 2000;
+
 export class WatchStream {
   private handle?: WatchHandle;
   private lastRevision = 0;
   private closed = false;
+  /** A bookmark was asked of the storage watch: the next BOOKMARK it delivers goes to the client. */
+  private bookmarkRequested = false;
   private readonly timers: unknown[] = [];
 
   constructor(private readonly options: WatchStreamOptions) {
@@ -86,6 +91,11 @@ export class WatchStream {
     if (options.allowBookmarks) {
       const interval = timers.setInterval(() => this.sendBookmark(), options.config.bookmarkIntervalMs);
       this.timers.push(interval);
+      // As the watch cache does: one more bookmark 2 s before the timeout, so that the client
+      // resumes from as recent a revision as possible.
+      if (options.timeoutMs > PRE_TIMEOUT_BOOKMARK_MS) {
+        this.timers.push(timers.setTimeout(() => this.sendBookmark(), options.timeoutMs - PRE_TIMEOUT_BOOKMARK_MS));
+      }
     }
   }
 
@@ -129,6 +139,10 @@ export class WatchStream {
       if (this.closed) return false;
       if (event.type === "BOOKMARK") {
         this.lastRevision = Math.max(this.lastRevision, event.revision);
+        if (this.bookmarkRequested) {
+          this.bookmarkRequested = false;
+          return this.writeBookmark();
+        }
         return true;
       }
       this.lastRevision = Math.max(this.lastRevision, event.revision);
@@ -144,9 +158,26 @@ export class WatchStream {
     error: (error: Error) => this.fail(error),
   };
 
+  /**
+   * A bookmark at the revision the storage has reached: asked of the storage watch, which
+   * delivers it after every earlier event (the watcher's own events, and the revisions that
+   * writes it does not see moved to). A watch that cannot promise that sends the last revision
+   * it delivered.
+   */
   private sendBookmark(): void {
-    if (this.closed || this.lastRevision === 0) return;
-    this.write(`${JSON.stringify({ type: "BOOKMARK", object: this.options.bookmark(String(this.lastRevision)) })}\n`);
+    if (this.closed) return;
+    if (this.handle?.requestProgress()) {
+      this.bookmarkRequested = true;
+      return;
+    }
+    this.writeBookmark();
+  }
+
+  private writeBookmark(): boolean {
+    if (this.lastRevision === 0) return true;
+    return this.write(
+      `${JSON.stringify({ type: "BOOKMARK", object: this.options.bookmark(String(this.lastRevision)) })}\n`,
+    );
   }
 
   /** An ERROR event with the Status, then the end of the stream. */
