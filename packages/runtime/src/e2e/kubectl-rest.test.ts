@@ -64,6 +64,15 @@ for (const minor of [27, 32, 33]) {
         const badField = await k.run(["get", "flunders", "--field-selector", "spec.reference=x"]);
         assert.notEqual(badField.code, 0);
         assert.match(badField.stderr, /field label not supported: spec\.reference/);
+        // A cluster-scoped kind has no metadata.namespace to select on: kube-apiserver refuses it
+        // for a CRD (apiextensions-apiserver's ConvertFieldLabel), it does not list nothing.
+        const clusterNamespace = await k.run(["get", "fischers", "--field-selector", "metadata.namespace=default"]);
+        assert.notEqual(clusterNamespace.code, 0, clusterNamespace.stdout);
+        assert.match(clusterNamespace.stderr, /\(BadRequest\).*field label not supported: metadata\.namespace/);
+        assert.equal(
+          (await k.ok(["get", "fischers", "--field-selector", "metadata.name=none", "-o", "name"])).trim(),
+          "",
+        );
         const sorted = await k.ok([
           "get",
           "flunders",
