@@ -73,6 +73,21 @@ for (const minor of [27, 32, 33]) {
           (await k.ok(["get", "fischers", "--field-selector", "metadata.name=none", "-o", "name"])).trim(),
           "",
         );
+        // apimachinery's fields.ParseSelector: the first operator from the left splits a term (the
+        // field may be empty), a value may escape only \\ , and =, and its errors name the rune.
+        for (const [selector, message] of [
+          ["metadata.name=a=b", "invalid field selector: unescaped character in value: 61"],
+          ["metadata.name=a!=b", "invalid field selector: unescaped character in value: 61"],
+          ["metadata.name=a\\!b", "invalid field selector: invalid escape sequence: \\!"],
+          ["=c-one", "field label not supported: "],
+          ["metadata.name =c-one", "field label not supported: metadata.name "],
+          ["spec.reference=x,metadata.uid=y", "field label not supported: metadata.uid"],
+        ] as const) {
+          const refused = await k.run(["get", "flunders", "--field-selector", selector]);
+          assert.notEqual(refused.code, 0, `${selector}: ${refused.stdout}`);
+          assert.ok(refused.stderr.includes(`(BadRequest)`), `${selector}: ${refused.stderr}`);
+          assert.ok(refused.stderr.endsWith(`${message}\n`), `${selector}: ${JSON.stringify(refused.stderr)}`);
+        }
         const sorted = await k.ok([
           "get",
           "flunders",
