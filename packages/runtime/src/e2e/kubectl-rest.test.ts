@@ -192,6 +192,17 @@ for (const minor of [27, 32, 33]) {
         assert.equal(object.spec.replicas, 4);
         assert.equal(object.metadata.generation, generation + 1);
         assert.match(await k.ok(["get", "flunder", "s", "-o", "wide"]), /Running/);
+        // A create drops the status it was given before validating (the CRD strategy's
+        // PrepareForCreate), so a status the schema would refuse does not refuse the create.
+        const badStatus = '  replicas: "many"\n  phase: 7\n';
+        for (const [name, args] of [
+          ["s-create", ["create", "-f", "-", "-o", "json"]],
+          ["s-apply", ["apply", "--server-side", "-f", "-", "-o", "json"]],
+        ] as const) {
+          const created = await k.run(args, { input: `${flunderYAML(name)}status:\n${badStatus}` });
+          assert.equal(created.code, 0, `${name}: ${created.stderr}`);
+          assert.equal(JSON.parse(created.stdout).status, undefined, name);
+        }
       });
 
       it("waits for deletion and holds a delete while finalizers remain", async () => {

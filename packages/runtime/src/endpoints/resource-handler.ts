@@ -558,6 +558,15 @@ export class ResourceHandler {
     }
   }
 
+  /**
+   * What a create will store, for validation: with a status subresource the store drops the
+   * status it was given (the CRD strategy's PrepareForCreate, before Validate), so that status
+   * is not validated either.
+   */
+  private asCreated(object: KubeObject): KubeObject {
+    return scopeToSubresource("", this.resource.hub.hasStatus, object, {});
+  }
+
   private async create(r: ResourceRequest): Promise<void> {
     const options = parseWriteOptions(r.query, "CreateOptions");
     const negotiated = negotiate(r.req.headers.accept);
@@ -567,7 +576,7 @@ export class ResourceHandler {
     const ctx = this.context(r, "", options.dryRun);
     normalizeObject(object, r.version, options.fieldValidation, ctx.warnings);
     dedupOwnerReferences(object, ctx.warnings, false);
-    const errors = validateAgainstSchema(r.version, object);
+    const errors = validateAgainstSchema(r.version, this.asCreated(object));
     const name = object.metadata?.name ?? object.metadata?.generateName ?? "";
     if (errors.length > 0) throw invalid(r.version, name, errors);
     const tracked = trackWrite(null, object, this.manager(r, options), this.fieldManager(r.version, ""));
@@ -598,7 +607,9 @@ export class ResourceHandler {
       ? written
       : trackWrite(old ?? null, written, this.manager(r, options), this.fieldManager(r.version, ctx.subresource));
     // Validate what will be stored: a status write keeps the stored spec, a main write the stored status.
-    const scoped = old ? scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, object, old) : object;
+    const scoped = old
+      ? scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, object, old)
+      : this.asCreated(object);
     const errors = validateAgainstSchema(r.version, scoped, old, ctx.warnings);
     if (errors.length > 0) throw invalid(r.version, r.info.name, errors);
     return toHub(this.resource, r.version, object);
