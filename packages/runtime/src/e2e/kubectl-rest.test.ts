@@ -205,6 +205,48 @@ for (const minor of [27, 32, 33]) {
         }
       });
 
+      it("checks the replicas a scale subresource maps, as the CRD strategy's ValidateScaleSpec/Status do", async () => {
+        await create(flunderYAML("sc"));
+        const refused = async (args: string[], ...messages: string[]) => {
+          const result = await k.run(args);
+          assert.notEqual(result.code, 0, `${args.join(" ")}: ${result.stdout}`);
+          for (const message of messages) assert.ok(result.stderr.includes(message), `${message}\n${result.stderr}`);
+        };
+        const tooMany = "should be less than or equal to 2147483647";
+        await refused(
+          ["patch", "flunder", "sc", "--type=merge", "-p", '{"spec":{"replicas":3000000000}}'],
+          `.spec.replicas: Invalid value: 3000000000: ${tooMany}`,
+        );
+        const negative = await k.run(["create", "-f", "-"], {
+          input: flunderYAML("sc-negative", "", "  replicas: -1\n"),
+        });
+        assert.notEqual(negative.code, 0);
+        assert.ok(
+          negative.stderr.includes(
+            "* spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0\n" +
+              "* .spec.replicas: Invalid value: -1: should be a non-negative integer",
+          ),
+          negative.stderr,
+        );
+        await refused(
+          [
+            "patch",
+            "flunder",
+            "sc",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            '{"status":{"replicas":3000000000}}',
+          ],
+          `.status.replicas: Invalid value: 3000000000: ${tooMany}`,
+        );
+        await refused(
+          ["patch", "flunder", "sc", "--subresource=status", "--type=merge", "-p", '{"status":{"replicas":"many"}}'],
+          ".status.replicas: Invalid value: 0: .status.replicas accessor error: many is of the type string, expected int64",
+        );
+        await k.ok(["patch", "flunder", "sc", "--type=merge", "-p", '{"spec":{"replicas":2147483647}}']);
+      });
+
       it("waits for deletion and holds a delete while finalizers remain", async () => {
         await create(flunderYAML("fin", "  finalizers:\n  - example.com/hold\n"));
         const deleted = await k.run(["delete", "flunder", "fin", "--wait=false"]);

@@ -61,6 +61,7 @@ import {
   checkTypeMeta,
   invalid,
   normalizeObject,
+  scaleErrors,
   validateAgainstSchema,
 } from "./object-pipeline.js";
 import {
@@ -576,7 +577,8 @@ export class ResourceHandler {
     const ctx = this.context(r, "", options.dryRun);
     normalizeObject(object, r.version, options.fieldValidation, ctx.warnings);
     dedupOwnerReferences(object, ctx.warnings, false);
-    const errors = validateAgainstSchema(r.version, this.asCreated(object));
+    const checked = this.asCreated(object);
+    const errors = [...validateAgainstSchema(r.version, checked), ...scaleErrors(r.version, checked, "")];
     const name = object.metadata?.name ?? object.metadata?.generateName ?? "";
     if (errors.length > 0) throw invalid(r.version, name, errors);
     const tracked = trackWrite(null, object, this.manager(r, options), this.fieldManager(r.version, ""));
@@ -610,7 +612,10 @@ export class ResourceHandler {
     const scoped = old
       ? scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, object, old)
       : this.asCreated(object);
-    const errors = validateAgainstSchema(r.version, scoped, old, ctx.warnings);
+    const errors = [
+      ...validateAgainstSchema(r.version, scoped, old, ctx.warnings),
+      ...scaleErrors(r.version, scoped, ctx.subresource),
+    ];
     if (errors.length > 0) throw invalid(r.version, r.info.name, errors);
     return toHub(this.resource, r.version, object);
   }
