@@ -883,8 +883,13 @@ export class ResourceHandler {
     const admitted = attributes.object as KubeObject;
     dedupOwnerReferences(admitted, ctx.warnings, true);
     if (JSON.stringify(admitted) !== before) {
-      const errors = validateAgainstSchema(this.resource.hub, admitted);
-      if (errors.length > 0) throw invalid(this.resource.hub, admitted.metadata?.name ?? r.info.name, errors);
+      // Validated as it will be stored, as kube-apiserver validates after the strategy's prepare step.
+      const hub = this.resource.hub;
+      const checked = old
+        ? scopeToSubresource(ctx.subresource, hub.hasStatus, admitted, old)
+        : this.asCreated(admitted);
+      const errors = [...validateAgainstSchema(hub, checked), ...scaleErrors(hub, checked, ctx.subresource)];
+      if (errors.length > 0) throw invalid(hub, admitted.metadata?.name ?? r.info.name, errors);
     }
     return admitted;
   }
