@@ -6,7 +6,7 @@ export type {
   StrategicMergePatchErrorKind,
 } from "./errors/strategic-merge-patch-error.js";
 export { isStrategicMergePatchError, StrategicMergePatchError } from "./errors/strategic-merge-patch-error.js";
-export { goValue, sortGoStrings } from "./json/go-format.js";
+export { goTypeName, goValue, sortGoStrings } from "./json/go-format.js";
 export type { JSONObject, JSONPrimitive, JSONValue } from "./json/json.js";
 export type { PatchMeta } from "./schema/patch-meta.js";
 export { patchMetaOf, withStrategicMergeExtensions } from "./schema/patch-meta.js";

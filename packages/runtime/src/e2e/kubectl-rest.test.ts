@@ -64,6 +64,30 @@ for (const minor of [27, 32, 33]) {
         const badField = await k.run(["get", "flunders", "--field-selector", "spec.reference=x"]);
         assert.notEqual(badField.code, 0);
         assert.match(badField.stderr, /field label not supported: spec\.reference/);
+        // A cluster-scoped kind has no metadata.namespace to select on: kube-apiserver refuses it
+        // for a CRD (apiextensions-apiserver's ConvertFieldLabel), it does not list nothing.
+        const clusterNamespace = await k.run(["get", "fischers", "--field-selector", "metadata.namespace=default"]);
+        assert.notEqual(clusterNamespace.code, 0, clusterNamespace.stdout);
+        assert.match(clusterNamespace.stderr, /\(BadRequest\).*field label not supported: metadata\.namespace/);
+        assert.equal(
+          (await k.ok(["get", "fischers", "--field-selector", "metadata.name=none", "-o", "name"])).trim(),
+          "",
+        );
+        // apimachinery's fields.ParseSelector: the first operator from the left splits a term (the
+        // field may be empty), a value may escape only \\ , and =, and its errors name the rune.
+        for (const [selector, message] of [
+          ["metadata.name=a=b", "invalid field selector: unescaped character in value: 61"],
+          ["metadata.name=a!=b", "invalid field selector: unescaped character in value: 61"],
+          ["metadata.name=a\\!b", "invalid field selector: invalid escape sequence: \\!"],
+          ["=c-one", "field label not supported: "],
+          ["metadata.name =c-one", "field label not supported: metadata.name "],
+          ["spec.reference=x,metadata.uid=y", "field label not supported: metadata.uid"],
+        ] as const) {
+          const refused = await k.run(["get", "flunders", "--field-selector", selector]);
+          assert.notEqual(refused.code, 0, `${selector}: ${refused.stdout}`);
+          assert.ok(refused.stderr.includes(`(BadRequest)`), `${selector}: ${refused.stderr}`);
+          assert.ok(refused.stderr.endsWith(`${message}\n`), `${selector}: ${JSON.stringify(refused.stderr)}`);
+        }
         const sorted = await k.ok([
           "get",
           "flunders",
@@ -168,6 +192,59 @@ for (const minor of [27, 32, 33]) {
         assert.equal(object.spec.replicas, 4);
         assert.equal(object.metadata.generation, generation + 1);
         assert.match(await k.ok(["get", "flunder", "s", "-o", "wide"]), /Running/);
+        // A create drops the status it was given before validating (the CRD strategy's
+        // PrepareForCreate), so a status the schema would refuse does not refuse the create.
+        const badStatus = '  replicas: "many"\n  phase: 7\n';
+        for (const [name, args] of [
+          ["s-create", ["create", "-f", "-", "-o", "json"]],
+          ["s-apply", ["apply", "--server-side", "-f", "-", "-o", "json"]],
+        ] as const) {
+          const created = await k.run(args, { input: `${flunderYAML(name)}status:\n${badStatus}` });
+          assert.equal(created.code, 0, `${name}: ${created.stderr}`);
+          assert.equal(JSON.parse(created.stdout).status, undefined, name);
+        }
+      });
+
+      it("checks the replicas a scale subresource maps, as the CRD strategy's ValidateScaleSpec/Status do", async () => {
+        await create(flunderYAML("sc"));
+        const refused = async (args: string[], ...messages: string[]) => {
+          const result = await k.run(args);
+          assert.notEqual(result.code, 0, `${args.join(" ")}: ${result.stdout}`);
+          for (const message of messages) assert.ok(result.stderr.includes(message), `${message}\n${result.stderr}`);
+        };
+        const tooMany = "should be less than or equal to 2147483647";
+        await refused(
+          ["patch", "flunder", "sc", "--type=merge", "-p", '{"spec":{"replicas":3000000000}}'],
+          `.spec.replicas: Invalid value: 3000000000: ${tooMany}`,
+        );
+        const negative = await k.run(["create", "-f", "-"], {
+          input: flunderYAML("sc-negative", "", "  replicas: -1\n"),
+        });
+        assert.notEqual(negative.code, 0);
+        assert.ok(
+          negative.stderr.includes(
+            "* spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0\n" +
+              "* .spec.replicas: Invalid value: -1: should be a non-negative integer",
+          ),
+          negative.stderr,
+        );
+        await refused(
+          [
+            "patch",
+            "flunder",
+            "sc",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            '{"status":{"replicas":3000000000}}',
+          ],
+          `.status.replicas: Invalid value: 3000000000: ${tooMany}`,
+        );
+        await refused(
+          ["patch", "flunder", "sc", "--subresource=status", "--type=merge", "-p", '{"status":{"replicas":"many"}}'],
+          ".status.replicas: Invalid value: 0: .status.replicas accessor error: many is of the type string, expected int64",
+        );
+        await k.ok(["patch", "flunder", "sc", "--type=merge", "-p", '{"spec":{"replicas":2147483647}}']);
       });
 
       it("waits for deletion and holds a delete while finalizers remain", async () => {

@@ -100,6 +100,7 @@ const betaVersion = (storage: boolean): VersionDefinition => ({
           sizeInMeters: { type: "integer", minimum: 0 },
         },
       },
+      status: { type: "object", properties: { phase: { type: "string" } } },
     },
   },
   additionalPrinterColumns: [
@@ -334,6 +335,18 @@ describe("several versions of a kind", () => {
     const broken = await a.create(alpha("broken-by-plugin", {}, { annotations: { "break-me": "yes" } }));
     assert.equal(broken.status, 422);
     assert.match(String(broken.json().message), /spec\.sizeInMeters in body should be greater than or equal to 0/);
+  });
+
+  it("validates a mutated object as it will be stored: a create without its status, an update with the stored one", async () => {
+    // kube-apiserver validates after the strategy's PrepareForCreate/PrepareForUpdate, which drop
+    // a create's status and put back the stored one on a main-resource update.
+    const created = await b.create({ ...beta("status-ignored", {}), status: { phase: 7 } });
+    assert.equal(created.status, 201, JSON.stringify(created.json()));
+    assert.equal(created.json().status, undefined);
+    const current = (await b.get("status-ignored")).json<KubeObject>();
+    const updated = await b.update("status-ignored", { ...current, status: { phase: 7 } });
+    assert.equal(updated.status, 200, JSON.stringify(updated.json()));
+    assert.equal(updated.json().status, undefined);
   });
 
   it("gives plugins and strategy the hub object, operation, old object, user, dry-run flag and subresource", async () => {

@@ -5,6 +5,7 @@
  */
 
 import type { RuleValidator } from "@apiserver-kit/cel";
+import { goTypeName, goValue, type JSONValue } from "@apiserver-kit/merge";
 import { type FieldError, fieldErrorMessage, StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
 import type { ActionRequestSchema, ResourceVersion } from "../model/api-model.js";
@@ -122,6 +123,88 @@ export function validateAgainstSchema(
   // CEL rules ratchet by themselves: failures on unchanged values come back as warnings,
   // which Kubernetes sends to the client (Warning headers) instead of refusing the write.
   if (version.ruleValidator) checkRules(version.ruleValidator, object, old, errors, warnings);
+  return errors;
+}
+
+const MAX_INT32 = 2147483647;
+
+/**
+ * unstructured.NestedFieldNoCopy then a type check, as NestedInt64 and NestedString do: the
+ * value at a dotted path (`.spec.replicas`) when present, or the accessor's error.
+ */
+function nestedField(
+  object: unknown,
+  path: string,
+  expected: "int64" | "string",
+): { found: false } | { found: true; value: JSONValue } | { error: string } {
+  const fields = path.replace(/^\./, "").split(".");
+  let value: unknown = object;
+  for (let i = 0; i < fields.length; i++) {
+    if (value === null || value === undefined) return { found: false };
+    if (typeof value !== "object" || Array.isArray(value)) {
+      const at = `.${fields.slice(0, i + 1).join(".")}`;
+      const v = value as JSONValue;
+      return {
+        error: `${at} accessor error: ${goValue(v)} is of the type ${goTypeName(v)}, expected map[string]interface{}`,
+      };
+    }
+    const map = value as Record<string, unknown>;
+    if (!Object.hasOwn(map, fields[i] as string)) return { found: false };
+    value = map[fields[i] as string];
+  }
+  const v = value as JSONValue;
+  if (goTypeName(v) !== expected) {
+    return {
+      error: `.${fields.join(".")} accessor error: ${goValue(v)} is of the type ${goTypeName(v)}, expected ${expected}`,
+    };
+  }
+  return { found: true, value: v };
+}
+
+/** One replicas path of a scale subresource, as ValidateScaleSpec/ValidateScaleStatus check it. */
+function replicasErrors(object: KubeObject, path: string, errors: FieldError[]): void {
+  const got = nestedField(object, path, "int64");
+  if ("error" in got) {
+    errors.push({ type: "FieldValueInvalid", field: path, badValue: 0, detail: got.error });
+  } else if (got.found) {
+    const replicas = got.value as number;
+    if (replicas < 0) {
+      errors.push({
+        type: "FieldValueInvalid",
+        field: path,
+        badValue: replicas,
+        detail: "should be a non-negative integer",
+      });
+    } else if (replicas > MAX_INT32) {
+      errors.push({
+        type: "FieldValueInvalid",
+        field: path,
+        badValue: replicas,
+        detail: `should be less than or equal to ${MAX_INT32}`,
+      });
+    }
+  }
+}
+
+/**
+ * apiextensions-apiserver's ValidateScaleSpec and ValidateScaleStatus, for a kind whose version
+ * has a scale subresource: the replicas at specReplicasPath (not on a status write) and at
+ * statusReplicasPath, when present, are integers in 0…MaxInt32, and the labelSelectorPath's
+ * value a string. The errors name the JSONPath as declared (`.spec.replicas`) and come after
+ * the schema's; they are not ratcheted.
+ */
+export function scaleErrors(version: ResourceVersion, object: KubeObject, subresource: string): FieldError[] {
+  const scale = version.definition.subresources?.scale;
+  if (!scale || (subresource !== "" && subresource !== "status")) return [];
+  const errors: FieldError[] = [];
+  if (subresource === "") replicasErrors(object, scale.specReplicasPath, errors);
+  replicasErrors(object, scale.statusReplicasPath, errors);
+  if (scale.labelSelectorPath) {
+    const got = nestedField(object, scale.labelSelectorPath, "string");
+    if ("error" in got) {
+      errors.push({ type: "FieldValueInvalid", field: scale.labelSelectorPath, badValue: "", detail: got.error });
+    }
+  }
   return errors;
 }
 

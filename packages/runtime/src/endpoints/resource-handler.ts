@@ -63,6 +63,7 @@ import {
   checkTypeMeta,
   invalid,
   normalizeObject,
+  scaleErrors,
   validateAgainstSchema,
 } from "./object-pipeline.js";
 import {
@@ -581,6 +582,15 @@ export class ResourceHandler {
     }
   }
 
+  /**
+   * What a create will store, for validation: with a status subresource the store drops the
+   * status it was given (the CRD strategy's PrepareForCreate, before Validate), so that status
+   * is not validated either.
+   */
+  private asCreated(object: KubeObject): KubeObject {
+    return scopeToSubresource("", this.resource.hub.hasStatus, object, {});
+  }
+
   private async create(r: ResourceRequest): Promise<void> {
     const options = parseWriteOptions(r.query, "CreateOptions");
     const negotiated = negotiate(r.req.headers.accept);
@@ -590,7 +600,8 @@ export class ResourceHandler {
     const ctx = this.context(r, "", options.dryRun);
     normalizeObject(object, r.version, options.fieldValidation, ctx.warnings);
     dedupOwnerReferences(object, ctx.warnings, false);
-    const errors = validateAgainstSchema(r.version, object);
+    const checked = this.asCreated(object);
+    const errors = [...validateAgainstSchema(r.version, checked), ...scaleErrors(r.version, checked, "")];
     const name = object.metadata?.name ?? object.metadata?.generateName ?? "";
     if (errors.length > 0) throw invalid(r.version, name, errors);
     const tracked = trackWrite(null, object, this.manager(r, options), this.fieldManager(r.version, ""));
@@ -621,8 +632,13 @@ export class ResourceHandler {
       ? written
       : trackWrite(old ?? null, written, this.manager(r, options), this.fieldManager(r.version, ctx.subresource));
     // Validate what will be stored: a status write keeps the stored spec, a main write the stored status.
-    const scoped = old ? scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, object, old) : object;
-    const errors = validateAgainstSchema(r.version, scoped, old, ctx.warnings);
+    const scoped = old
+      ? scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, object, old)
+      : this.asCreated(object);
+    const errors = [
+      ...validateAgainstSchema(r.version, scoped, old, ctx.warnings),
+      ...scaleErrors(r.version, scoped, ctx.subresource),
+    ];
     if (errors.length > 0) throw invalid(r.version, r.info.name, errors);
     return toHub(this.resource, r.version, object);
   }
@@ -902,8 +918,13 @@ export class ResourceHandler {
     const admitted = attributes.object as KubeObject;
     dedupOwnerReferences(admitted, ctx.warnings, true);
     if (JSON.stringify(admitted) !== before) {
-      const errors = validateAgainstSchema(this.resource.hub, admitted);
-      if (errors.length > 0) throw invalid(this.resource.hub, admitted.metadata?.name ?? r.info.name, errors);
+      // Validated as it will be stored, as kube-apiserver validates after the strategy's prepare step.
+      const hub = this.resource.hub;
+      const checked = old
+        ? scopeToSubresource(ctx.subresource, hub.hasStatus, admitted, old)
+        : this.asCreated(admitted);
+      const errors = [...validateAgainstSchema(hub, checked), ...scaleErrors(hub, checked, ctx.subresource)];
+      if (errors.length > 0) throw invalid(hub, admitted.metadata?.name ?? r.info.name, errors);
     }
     return admitted;
   }

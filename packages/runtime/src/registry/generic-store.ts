@@ -175,9 +175,11 @@ export class GenericStore {
     };
   }
 
+  /** metadata.name, metadata.namespace for a namespaced kind only (as for a CRD), the declared ones. */
   selectableFields(): string[] {
     const declared = this.resource.hub.definition.selectableFields ?? [];
-    return ["metadata.name", "metadata.namespace", ...declared.map((f) => f.jsonPath.replace(/^\./, ""))];
+    const metadata = this.resource.namespaced ? ["metadata.name", "metadata.namespace"] : ["metadata.name"];
+    return [...metadata, ...declared.map((f) => f.jsonPath.replace(/^\./, ""))];
   }
 
   private fieldValue(object: KubeObject, field: string): string {

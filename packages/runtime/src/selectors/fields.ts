@@ -1,6 +1,6 @@
 /**
  * Field selectors (apimachinery pkg/fields): `a=b`, `a==b`, `a!=b` joined by commas,
- * with `\` escaping `,`, `=`, `!` and `\` in values. Which fields may be used is the
+ * with `\` escaping `,`, `=` and `\` in values. Which fields may be used is the
  * resource's business: metadata.name, metadata.namespace and declared selectable fields.
  */
 export interface FieldRequirement {
@@ -39,51 +39,56 @@ function splitTerms(input: string): string[] {
   return terms;
 }
 
+/** apimachinery's fields.UnescapeValue: `\\`, `\,` and `\=` are the only escapes; `,` and `=` must be escaped. */
 function unescapeValue(value: string): string {
   let out = "";
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i] as string;
-    if (c === "\\") {
-      const n = value[i + 1];
-      if (n === undefined || !"\\,=!".includes(n))
-        throw new FieldSelectorError(`invalid field selector: invalid escape sequence: ${value}`);
-      out += n;
-      i++;
+  let inSlash = false;
+  for (const c of value) {
+    if (inSlash) {
+      if (c !== "\\" && c !== "," && c !== "=") {
+        throw new FieldSelectorError(`invalid field selector: invalid escape sequence: \\${c}`);
+      }
+      out += c;
+      inSlash = false;
+    } else if (c === "\\") {
+      inSlash = true;
     } else if (c === "," || c === "=") {
-      throw new FieldSelectorError(`invalid field selector: unescaped ${c} in value: ${value}`);
+      // Go prints the rune with %v: its code point.
+      throw new FieldSelectorError(`invalid field selector: unescaped character in value: ${c.codePointAt(0)}`);
     } else {
       out += c;
     }
   }
+  if (inSlash) throw new FieldSelectorError("invalid field selector: invalid escape sequence: \\");
   return out;
 }
 
-function findOperator(
-  term: string,
-): { operator: FieldRequirement["operator"]; index: number; opLength: number } | undefined {
-  const notEqual = term.indexOf("!=");
-  if (notEqual > 0) return { operator: "!=", index: notEqual, opLength: 2 };
-  const doubleEqual = term.indexOf("==");
-  if (doubleEqual > 0) return { operator: "=", index: doubleEqual, opLength: 2 };
-  const equal = term.indexOf("=");
-  if (equal > 0) return { operator: "=", index: equal, opLength: 1 };
+const OPERATORS = ["!=", "==", "="] as const;
+
+/**
+ * apimachinery's splitTerm: the first position from the left where an operator starts splits
+ * the term ("!=" and "==" tried before "="); the field may be empty and is not trimmed.
+ */
+function splitTerm(term: string): { field: string; operator: FieldRequirement["operator"]; rest: string } | undefined {
+  for (let i = 0; i < term.length; i++) {
+    for (const op of OPERATORS) {
+      if (term.startsWith(op, i)) {
+        return { field: term.slice(0, i), operator: op === "!=" ? "!=" : "=", rest: term.slice(i + op.length) };
+      }
+    }
+  }
   return undefined;
 }
 
 export function parseFieldSelector(input: string): FieldSelector {
   const requirements: FieldRequirement[] = [];
-  if (input.trim() !== "") {
-    for (const term of splitTerms(input)) {
-      if (term === "") continue;
-      const op = findOperator(term);
-      if (!op) throw new FieldSelectorError(`invalid selector: '${input}'; can't understand '${term}'`);
-      const { operator, index, opLength } = op;
-      requirements.push({
-        field: term.slice(0, index).trim(),
-        operator,
-        value: unescapeValue(term.slice(index + opLength)),
-      });
-    }
+  // Sorted as apimachinery sorts the terms, so that the first refused one is the same.
+  const terms = input === "" ? [] : splitTerms(input).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const term of terms) {
+    if (term === "") continue;
+    const split = splitTerm(term);
+    if (!split) throw new FieldSelectorError(`invalid selector: '${input}'; can't understand '${term}'`);
+    requirements.push({ field: split.field, operator: split.operator, value: unescapeValue(split.rest) });
   }
   return {
     requirements,
