@@ -34,7 +34,7 @@ export type { Logger, LoggerOptions } from "./observability/logging.js";
 export { createLogger } from "./observability/logging.js";
 export { MeteredStorage } from "./observability/metered-storage.js";
 export { ApiServerMetrics } from "./observability/metrics.js";
-export type { Clock, RequestContext } from "./registry/generic-store.js";
+export type { Clock, GenericStoreOptions, RequestContext } from "./registry/generic-store.js";
 export { GenericStore, systemClock } from "./registry/generic-store.js";
 export type {
   ApiServerConfig,

@@ -479,6 +479,14 @@ export const STORAGE_FLAGS: ServerFlagGroup = {
       default: DEFAULT_ETCD_COMPACTION_INTERVAL_MS,
       parse: durationParser("etcd-compaction-interval"),
     },
+    {
+      name: "enable-garbage-collector",
+      value: "bool",
+      description:
+        "A garbage collector (kube-controller-manager's) finalizes this API's objects: a delete with orphan or foreground propagation adds the `orphan` or `foregroundDeletion` finalizer for it to remove. Must match kube-controller-manager's flag. Default: true in cluster mode, false in local mode, where no garbage collector runs and such a delete removes the object at once.",
+      example: "--enable-garbage-collector=false",
+      parse: booleanParser("enable-garbage-collector"),
+    },
   ],
 };
 

@@ -144,6 +144,11 @@ describe("runServer", () => {
       );
       assert.equal(created.status, 201);
       assert.equal(created.peerCert, "localhost");
+      // No garbage collector runs in local mode: a foreground delete adds no finalizer for it.
+      const one = "/apis/wardle.example.com/v1alpha1/namespaces/default/flunders/one";
+      const deleted = await getWithKubeconfig(`${one}?propagationPolicy=Foreground`, server.kubeconfig ?? "", "DELETE");
+      assert.equal(deleted.status, 200);
+      assert.equal((await getWithKubeconfig(one, server.kubeconfig ?? "")).status, 404);
     } finally {
       await server.stop();
     }

@@ -156,6 +156,7 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
       maxMutatingRequestsInflight: serverOptions.maxMutatingRequestsInflight,
     },
     requestTimeoutMs: serverOptions.requestTimeoutMs,
+    garbageCollection: serverOptions.garbageCollection,
     ...(options.nonApiHandler ? { nonApiHandler: options.nonApiHandler } : {}),
     ...(options.projectVersion ? { projectVersion: options.projectVersion } : {}),
   });

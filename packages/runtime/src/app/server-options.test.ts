@@ -37,6 +37,7 @@ describe("server options", () => {
       authorization: { alwaysAllowPaths: ["/healthz", "/readyz", "/livez"], allowTtlMs: 10_000, denyTtlMs: 10_000 },
       disabledAdmissionPlugins: [],
       clusterMode: false,
+      garbageCollection: false,
     });
   });
 
@@ -47,6 +48,13 @@ describe("server options", () => {
     const pod = resolveArgs([], { KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" });
     assert.equal(pod.clusterMode, true);
     assert.deepEqual(pod.inCluster, { host: "10.96.0.1", port: "443" });
+  });
+
+  it("counts on a garbage collector in cluster mode only, unless --enable-garbage-collector says", () => {
+    assert.equal(resolveArgs([]).garbageCollection, false);
+    assert.equal(resolveArgs(["--kubeconfig", "/kc"]).garbageCollection, true);
+    assert.equal(resolveArgs(["--enable-garbage-collector"]).garbageCollection, true);
+    assert.equal(resolveArgs(["--kubeconfig", "/kc", "--enable-garbage-collector=false"]).garbageCollection, false);
   });
 
   it("collects the delegation, TLS, limits and audit flags", () => {

@@ -95,6 +95,8 @@ export interface ServerOptions {
   clusterMode: boolean;
   /** $KUBERNETES_SERVICE_HOST and _PORT, when the server runs in a pod. */
   inCluster?: { host: string; port: string };
+  /** --enable-garbage-collector; default: clusterMode (local mode has no garbage collector). */
+  garbageCollection: boolean;
 }
 
 const str = (values: FlagValues, name: string): string | undefined => {
@@ -150,6 +152,7 @@ export function resolveServerOptions(
     },
     disabledAdmissionPlugins: list(values, "disable-admission-plugins"),
     clusterMode: false,
+    garbageCollection: false,
   };
   const authorizationKubeconfig = optionalPath("authorization-kubeconfig");
   if (authorizationKubeconfig) options.authorization.kubeconfig = authorizationKubeconfig;
@@ -162,6 +165,8 @@ export function resolveServerOptions(
   options.clusterMode = Boolean(
     options.inCluster || kubeconfig || authorizationKubeconfig || options.authentication.kubeconfig,
   );
+  const collector = values["enable-garbage-collector"];
+  options.garbageCollection = typeof collector === "boolean" ? collector : options.clusterMode;
   const minVersion = str(values, "tls-min-version");
   if (minVersion) options.tlsMinVersion = TLS_VERSIONS[minVersion as GoTLSVersion];
   const suites = list(values, "tls-cipher-suites");

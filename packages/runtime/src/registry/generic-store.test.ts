@@ -5,7 +5,7 @@ import { StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
 import { ApiResource } from "../model/api-model.js";
 import { flunderDefinition } from "../testing/fixtures.js";
-import { GenericStore, type RequestContext } from "./generic-store.js";
+import { deletionFinalizers, GenericStore, type RequestContext } from "./generic-store.js";
 
 const ctx: RequestContext = {
   user: { username: "admin", groups: ["system:masters"] },
@@ -81,5 +81,42 @@ describe("GenericStore.update of an object being deleted", () => {
     );
     const removed = await store.update(ctx, "going", withFinalizers([]));
     assert.equal(removed.deleted, true);
+  });
+});
+
+describe("deletionFinalizers", () => {
+  it("decides the garbage collector's finalizers as deletionFinalizersForGarbageCollection", () => {
+    const cases: Array<[readonly string[], Parameters<typeof deletionFinalizers>[1], string[]]> = [
+      [[], {}, []],
+      [[], { propagationPolicy: "Background" }, []],
+      [[], { propagationPolicy: "Orphan" }, ["orphan"]],
+      [[], { orphanDependents: true }, ["orphan"]],
+      [["x"], { propagationPolicy: "Foreground" }, ["x", "foregroundDeletion"]],
+      // A policy replaces the other finalizer; Background and orphanDependents=false take both out.
+      [["orphan", "x"], { propagationPolicy: "Foreground" }, ["x", "foregroundDeletion"]],
+      [["foregroundDeletion", "x"], { propagationPolicy: "Background" }, ["x"]],
+      [["orphan", "x"], { orphanDependents: false }, ["x"]],
+      // No policy: the object's own finalizer stays, in its place.
+      [["orphan", "x"], {}, ["orphan", "x"]],
+      [["foregroundDeletion"], {}, ["foregroundDeletion"]],
+      [["x", "orphan"], { propagationPolicy: "Orphan" }, ["x", "orphan"]],
+    ];
+    for (const [existing, options, expected] of cases) {
+      assert.deepEqual(deletionFinalizers(existing, options), expected, `${existing} with ${JSON.stringify(options)}`);
+    }
+  });
+
+  it("adds neither with no garbage collector, and keeps the object's own", async () => {
+    const store = new GenericStore(new ApiResource(flunderDefinition), new MemoryStorage(), undefined, {
+      garbageCollection: false,
+    });
+    await store.create(ctx, flunder("gone"));
+    assert.equal((await store.delete(ctx, "gone", { propagationPolicy: "Foreground" })).deleted, true);
+    const held = flunder("held");
+    held.metadata = { ...held.metadata, finalizers: ["example.com/hold", "orphan"] };
+    await store.create(ctx, held);
+    const marked = await store.delete(ctx, "held", { propagationPolicy: "Foreground" });
+    assert.equal(marked.deleted, false);
+    assert.deepEqual(marked.object.metadata?.finalizers, ["example.com/hold", "orphan"]);
   });
 });

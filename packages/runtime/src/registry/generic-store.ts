@@ -100,11 +100,50 @@ function specPart(object: KubeObject): Record<string, unknown> {
 export const ORPHAN_FINALIZER = "orphan";
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
 
+export interface GenericStoreOptions {
+  /** A garbage collector removes `orphan` / `foregroundDeletion` (default true); false: deletes add neither. */
+  garbageCollection?: boolean;
+}
+
+/**
+ * The finalizers an object keeps when deleted with `options`, as kube-apiserver's
+ * deletionFinalizersForGarbageCollection decides them for a kind with no default policy (a
+ * custom resource's): both garbage-collector finalizers are taken out, then `orphan` goes back
+ * for orphanDependents=true, propagationPolicy=Orphan or, with neither given, when the object
+ * had it; `foregroundDeletion` for Foreground or, with neither given, when the object had it
+ * (and not orphan before it). Background, or orphanDependents=false, leaves neither. The same
+ * set as before keeps the object's order.
+ */
+export function deletionFinalizers(existing: readonly string[], options: DeleteOptionsBody): string[] {
+  const policy = options.orphanDependents !== undefined ? undefined : options.propagationPolicy;
+  // With no policy, the object's own first garbage-collector finalizer decides.
+  const own = existing.find((f) => f === ORPHAN_FINALIZER || f === FOREGROUND_FINALIZER);
+  const orphan =
+    options.orphanDependents !== undefined
+      ? options.orphanDependents
+      : policy !== undefined
+        ? policy === "Orphan"
+        : own === ORPHAN_FINALIZER;
+  const foreground =
+    options.orphanDependents !== undefined
+      ? false
+      : policy !== undefined
+        ? policy === "Foreground"
+        : own === FOREGROUND_FINALIZER;
+  const kept = existing.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+  if (orphan) kept.push(ORPHAN_FINALIZER);
+  if (foreground) kept.push(FOREGROUND_FINALIZER);
+  // The same set: unchanged, in the object's order.
+  const same = kept.length === existing.length && kept.every((f) => existing.includes(f));
+  return same ? [...existing] : kept;
+}
+
 export class GenericStore {
   constructor(
     readonly resource: ApiResource,
     readonly storage: Storage,
     private readonly clock: Clock = systemClock,
+    private readonly options: GenericStoreOptions = {},
   ) {}
 
   private key(ctx: RequestContext, name: string): string {
@@ -431,12 +470,7 @@ export class GenericStore {
     const key = this.key(ctx, name);
     const preconditions = options.preconditions ?? {};
     const now = formatTime(this.clock.now());
-    const gcFinalizer =
-      options.propagationPolicy === "Orphan" || options.orphanDependents === true
-        ? ORPHAN_FINALIZER
-        : options.propagationPolicy === "Foreground"
-          ? FOREGROUND_FINALIZER
-          : undefined;
+    const collected = this.options.garbageCollection !== false;
     try {
       for (;;) {
         const stored = (await this.storage.get(key)) as KubeObject | null;
@@ -458,13 +492,9 @@ export class GenericStore {
           );
         }
         await validate?.(existing);
-        const finalizers = [...(meta.finalizers ?? [])];
-        if (gcFinalizer && !finalizers.includes(gcFinalizer)) {
-          const other = gcFinalizer === ORPHAN_FINALIZER ? FOREGROUND_FINALIZER : ORPHAN_FINALIZER;
-          const at = finalizers.indexOf(other);
-          if (at >= 0) finalizers.splice(at, 1);
-          finalizers.push(gcFinalizer);
-        }
+        const finalizers = collected
+          ? deletionFinalizers(meta.finalizers ?? [], options)
+          : [...(meta.finalizers ?? [])];
         if (finalizers.length === 0) {
           if (ctx.dryRun) return { object: existing, deleted: true };
           try {

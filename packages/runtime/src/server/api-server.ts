@@ -115,6 +115,13 @@ export interface ApiServerConfig {
   inflight?: InflightLimits;
   /** Writes audit events for requests the policy selects. */
   audit?: Auditor;
+  /**
+   * A garbage collector finalizes this server's objects (kube-apiserver's
+   * --enable-garbage-collector): deletes asking for orphan or foreground propagation add the
+   * `orphan` / `foregroundDeletion` finalizer for it to remove. Default true; false adds neither,
+   * so that no object waits for a collector that never comes.
+   */
+  garbageCollection?: boolean;
 }
 
 /** How {@link ApiServer.shutdown} proceeds. */
@@ -267,7 +274,10 @@ export class ApiServer {
         }
         if (backend === this.storage)
           stored.push({ resource: `${r.plural}.${r.group}`, prefix: r.keyPrefix(), storage });
-        return [r, new GenericStore(r, storage, clock)] as const;
+        return [
+          r,
+          new GenericStore(r, storage, clock, { garbageCollection: config.garbageCollection !== false }),
+        ] as const;
       }),
     );
     // apiserver_storage_objects, for the kinds kept in the server's storage: what the watch cache
