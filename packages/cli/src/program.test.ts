@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Command } from "commander";
 import { ownCheckoutRoot } from "./checkout/checkout.js";
+import { fromSystemError } from "./cli/errors.js";
 import { memoryReporter } from "./cli/reporter.js";
 import { createProgram, main } from "./program.js";
 import { runSteps } from "./testing/steps.js";
@@ -111,6 +112,25 @@ describe("the scaffold command line", () => {
     const badGroup = await run(["new-api", join(parent, "bad"), "--group", "Widgets"]);
     assert.equal(badGroup.code, 1);
     assert.match(badGroup.err, /--group Widgets is not an API group name\n {2}fix: use a lower-case DNS name/);
+  });
+
+  it("names a path it cannot write, without a stack trace", async () => {
+    const file = join(parent, "a-file");
+    writeFileSync(file, "not a directory\n");
+    const intoFile = await run(["new-api", file, "--group", "widgets.example.com", "--no-install"]);
+    assert.equal(intoFile.code, 1);
+    assert.match(intoFile.err, /^error: .*a-file is a file, not a directory\n {2}fix: /);
+    const belowFile = await run(["new-api", join(file, "p"), "--group", "widgets.example.com", "--no-install"]);
+    assert.equal(belowFile.code, 1);
+    assert.match(belowFile.err, /^error: cannot create the directory .*a-file\/p: .*a-file is a file\n {2}fix: /);
+    assert.doesNotMatch(belowFile.err, /\n {4}at /);
+    const denied = Object.assign(new Error("EACCES: permission denied, mkdir '/srv/p'"), {
+      code: "EACCES",
+      syscall: "mkdir",
+      path: "/srv/p",
+    });
+    assert.equal(fromSystemError(denied)?.message, "cannot create the directory /srv/p: permission denied (EACCES)");
+    assert.equal(fromSystemError(new Error("a bug")), undefined);
   });
 
   it("writes nothing with --dry-run, whatever the command", async () => {

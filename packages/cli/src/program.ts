@@ -4,7 +4,7 @@
  */
 
 import { Command, CommanderError } from "commander";
-import { CliError } from "./cli/errors.js";
+import { CliError, fromSystemError } from "./cli/errors.js";
 import { option, withExamples } from "./cli/help.js";
 import { type Reporter, streamReporter } from "./cli/reporter.js";
 import type { CustomSubresourceType } from "./commands/add-subresource.js";
@@ -497,10 +497,11 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
         return 0;
       return 2;
     }
-    if (error instanceof CliError) {
-      err(`error: ${error.message}\n`);
-      if (error.fix) err(`  fix: ${error.fix}\n`);
-      return error.exitCode;
+    const failure = error instanceof CliError ? error : fromSystemError(error);
+    if (failure) {
+      err(`error: ${failure.message}\n`);
+      if (failure.fix) err(`  fix: ${failure.fix}\n`);
+      return failure.exitCode;
     }
     throw error;
   }

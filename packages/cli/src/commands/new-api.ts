@@ -1,5 +1,5 @@
 /** `scaffold new-api <dir>`: a complete project, ready for `npm test` and `scaffold run`. */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { isDNS1123Subdomain, isKubeVersion, pluralize as pluralizeKind } from "@apiserver-kit/codegen";
 import { type Checkout, openCheckout } from "../checkout/checkout.js";
@@ -64,6 +64,13 @@ export function newApi(options: NewApiOptions, reporter: Reporter): NewApiResult
       "InvalidArgument",
       `--version ${version} is not a Kubernetes version`,
       "use v1, v1beta1, v1alpha1, v2...",
+    );
+  }
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new CliError(
+      "InvalidArgument",
+      `${root} is a file, not a directory`,
+      "name a new directory for the project (it is created), or an empty one",
     );
   }
   if (existsSync(join(root, PROJECT_FILE)) && !options.force) {
