@@ -30,6 +30,7 @@ export type CodegenErrorCode =
   | "UnknownMetaType"
   // markers
   | "UnknownMarker"
+  | "DetachedJsDoc"
   | "InvalidMarker"
   | "MarkerNotApplicable"
   | "DuplicateMarker"

@@ -435,6 +435,7 @@ export class TypeResolver {
       }
     }
     for (const member of members) {
+      this.#reportDetachedJsDocs(member, file);
       if (Node.isPropertySignature(member)) {
         const field = this.#field(member, file);
         if (field) put(field);
@@ -463,6 +464,30 @@ export class TypeResolver {
     const out: TypeModel = { type: "object", properties, source };
     if (typeName !== undefined) out.typeName = typeName;
     return out;
+  }
+
+  /**
+   * A `/** *\/` comment before a member that TypeScript attaches to nothing: one on the line of
+   * the previous field or of the opening brace. Its markers and description would be dropped
+   * without a word (editors show nothing for it either).
+   */
+  #reportDetachedJsDocs(member: TypeElementTypes, file: ApiSourceFile): void {
+    const sourceFile = member.getSourceFile();
+    const text = sourceFile.getFullText();
+    const attached = new Set(Node.isJSDocable(member) ? member.getJsDocs().map((doc) => doc.getStart()) : []);
+    const trivia = text.slice(member.getPos(), member.getStart());
+    for (const comment of trivia.matchAll(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g)) {
+      if (!comment[0].startsWith("/**") || comment[0] === "/**/") continue;
+      const start = member.getPos() + comment.index;
+      if (attached.has(start)) continue;
+      const { line, column } = sourceFile.getLineAndColumnAtPos(start);
+      this.errors.report(
+        "DetachedJsDoc",
+        "this JSDoc comment belongs to no field: TypeScript attaches a comment only to a declaration on a later line",
+        { file: file.path, line, column },
+        "put the comment on its own line above the field it describes",
+      );
+    }
   }
 
   #heritage(base: ExpressionWithTypeArguments, file: ApiSourceFile): TypeModel {

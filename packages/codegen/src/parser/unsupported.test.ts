@@ -161,6 +161,20 @@ const CASES: Array<{ name: string; spec: string; extra?: string; code: CodegenEr
     hint: /literally/,
   },
   { name: "object", spec: "  o: object;", code: "UnsupportedType", at: "o: object", hint: /Record/ },
+  {
+    name: "a JSDoc comment after another field on its line (TypeScript attaches it to nothing)",
+    spec: "  a: int32; /** @minimum 1 */ b: int32;",
+    code: "DetachedJsDoc",
+    at: "/** @minimum 1 */ b",
+    hint: /own line above the field/,
+  },
+  {
+    name: "a JSDoc comment after the brace of a one-line object type",
+    spec: "  inline: { /** @maxLength 3 */ x: string };",
+    code: "DetachedJsDoc",
+    at: "/** @maxLength 3 */ x",
+    hint: /own line above the field/,
+  },
 ];
 
 describe("unsupported TypeScript is a typed error with file, line and hint", () => {
