@@ -389,13 +389,29 @@ function assembleKind(kind: string, unsorted: KindDraft[], errors: ErrorCollecto
   };
 }
 
-/** Plural, singular and short names address resources in URLs and kubectl: no two kinds may share one. */
+/**
+ * Plural, singular and short names address resources in URLs and kubectl: no two kinds may share
+ * one; nor may a kind be named like another kind's list.
+ */
 function checkNameCollisions(
   kinds: KindModel[],
   drafts: Map<string, KindDraft[]>,
   group: string,
   errors: ErrorCollector,
 ): void {
+  const listOf = new Map(kinds.map((kind) => [kind.listKind, kind.kind]));
+  for (const kind of kinds) {
+    const listed = listOf.get(kind.kind);
+    const at = drafts.get(kind.kind)?.[0]?.model.source;
+    if (listed !== undefined && at !== undefined) {
+      errors.report(
+        "DuplicateKind",
+        `${kind.kind} is also the list kind of ${listed} in ${group} (a list of ${listed} objects is a ${kind.kind})`,
+        at,
+        `rename ${kind.kind}; kube-apiserver refuses a kind named like another kind's list (ListKindConflict)`,
+      );
+    }
+  }
   const owners = new Map<string, string>();
   for (const kind of kinds) {
     const at = drafts.get(kind.kind)?.[0]?.model.source;
