@@ -133,6 +133,26 @@ describe("the scaffold command line", () => {
     assert.equal(fromSystemError(new Error("a bug")), undefined);
   });
 
+  it("refuses a kind named like another kind's list before writing anything", async () => {
+    const target = join(parent, "lists");
+    const both = await run([
+      "new-api",
+      target,
+      "--group",
+      "widgets.example.com",
+      "--kind",
+      "WidgetList",
+      "--kind",
+      "Widget",
+    ]);
+    assert.equal(both.code, 1);
+    assert.match(both.err, /^error: --kind WidgetList is the list kind of Widget\n {2}fix: /);
+    assert.throws(() => readdirSync(target), /ENOENT/);
+    const added = await run(["add", "resource", "--kind", "WidgetList"], project);
+    assert.equal(added.code, 1);
+    assert.match(added.err, /^error: --kind WidgetList is the list kind of Widget\n {2}fix: /);
+  });
+
   it("writes nothing with --dry-run, whatever the command", async () => {
     const before = treeOf(project);
     const cases = [

@@ -5,7 +5,7 @@ import { isDNS1123Subdomain, isKubeVersion, pluralize as pluralizeKind } from "@
 import { type Checkout, openCheckout } from "../checkout/checkout.js";
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
-import { type KindSpec, parseScope, planKind, type Scope } from "../generate/kind-files.js";
+import { checkListKinds, type KindSpec, parseScope, planKind, type Scope } from "../generate/kind-files.js";
 import { installDependencies } from "../install/link.js";
 import { describeChanges, type FileChange, FilePlan } from "../machinery/file-plan.js";
 import { planManifests } from "../manifests/plan.js";
@@ -95,6 +95,7 @@ export function newApi(options: NewApiOptions, reporter: Reporter): NewApiResult
   const duplicate = kinds.find((kind, index) => kinds.findIndex((other) => other.kind === kind.kind) !== index);
   if (duplicate)
     throw new CliError("InvalidArgument", `--kind ${duplicate.kind} is given twice`, "name each kind once");
+  checkListKinds(kinds.map((spec) => spec.kind));
 
   const name = packageName(basename(root));
   const groupFolder = options.group.split(".")[0] ?? options.group;
