@@ -28,6 +28,7 @@ export type CodegenErrorCode =
   | "UnresolvedType"
   | "ExternalType"
   | "UnknownMetaType"
+  | "SyntaxError"
   // markers
   | "UnknownMarker"
   | "DetachedJsDoc"

@@ -59,6 +59,8 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
     .getSourceFiles()
     .filter((file) => isApiFile(file, apisRoot))
     .sort((a, b) => (a.getFilePath() < b.getFilePath() ? -1 : 1));
+  reportSyntaxErrors(sourceFiles, projectRoot, errors);
+  if (errors.count > 0) return { model: { groups: [] }, errors: errors.sorted() };
   const index = new SourceIndex(sourceFiles, projectRoot);
   const resolver = new TypeResolver(index, errors);
 
@@ -148,6 +150,35 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
     model.groups.push(assembleGroup(group, errors));
   }
   return { model, errors: errors.sorted() };
+}
+
+/**
+ * TypeScript's parser recovers from syntax errors (a property with an initializer, a stray
+ * brace) and builds a tree anyway; read as it stands, that tree would be a different API than
+ * the one written. The errors the parser found are reported, and nothing else is read.
+ */
+function reportSyntaxErrors(files: readonly SourceFile[], projectRoot: string, errors: ErrorCollector): void {
+  for (const file of files) {
+    const node = file.compilerNode as unknown as { parseDiagnostics?: readonly ParseDiagnostic[] };
+    for (const diagnostic of node.parseDiagnostics ?? []) {
+      const { line, column } = file.getLineAndColumnAtPos(diagnostic.start ?? 0);
+      errors.report(
+        "SyntaxError",
+        flattenMessage(diagnostic.messageText),
+        { file: posix.relative(projectRoot, file.getFilePath()), line, column },
+        "fix the TypeScript first: `npx tsc --noEmit` reports the same",
+      );
+    }
+  }
+}
+
+interface ParseDiagnostic {
+  start?: number;
+  messageText: string | { messageText: string; next?: Array<{ messageText: string }> };
+}
+
+function flattenMessage(text: ParseDiagnostic["messageText"]): string {
+  return (typeof text === "string" ? text : text.messageText).replace(/\.$/, "");
 }
 
 function isApiFile(file: SourceFile, apisRoot: string): boolean {

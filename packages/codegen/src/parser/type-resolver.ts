@@ -526,6 +526,15 @@ export class TypeResolver {
       return undefined;
     }
     const location = this.at(nameNode);
+    const initializer = member.getInitializer();
+    if (initializer !== undefined) {
+      this.errors.report(
+        "SyntaxError",
+        `the field ${name} has an initializer (= ${initializer.getText()}); a type's field cannot (TypeScript error TS1246)`,
+        this.at(initializer),
+        `write a default as a marker: /** @default ${initializer.getText()} */`,
+      );
+    }
     const typeNode = member.getTypeNode();
     if (typeNode === undefined) {
       this.errors.report(

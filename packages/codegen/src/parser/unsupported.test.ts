@@ -189,6 +189,22 @@ describe("unsupported TypeScript is a typed error with file, line and hint", () 
     });
   }
 
+  it("reports TypeScript syntax errors, which the parser would otherwise recover from silently", () => {
+    const text = kindSource('  color?: string = "Red";\n  size?: int32;');
+    const result = parseFiles({ [KIND_FILE]: text });
+    const error = singleError(result, "SyntaxError");
+    assert.equal(error.file, KIND_FILE);
+    assert.equal(error.line, lineOf(text, "color?: string"));
+    assert.match(error.message, /the field color has an initializer/);
+    assert.match(error.hint ?? "", /@default "Red"/);
+    const extraBrace = `${kindSource("  size?: int32;")}}\n`;
+    const braces = parseFiles({ [KIND_FILE]: extraBrace });
+    const stray = singleError(braces, "SyntaxError");
+    assert.equal(stray.line, extraBrace.split("\n").length - 1);
+    assert.match(stray.message, /Declaration or statement expected/);
+    assert.match(stray.hint ?? "", /tsc/);
+  });
+
   it("collects every error of a run, sorted by position, not just the first", () => {
     const result = parseSpec("  a: any;\n  b: [string];\n  c: Date;", "interface Unused { fn(): void }");
     assert.deepEqual(
