@@ -98,6 +98,10 @@ describe("the scaffold command line", () => {
   it("prints help and exits 0", async () => {
     const { code } = await run(["new-api", "--help"]);
     assert.equal(code, 0);
+    const program = createProgram({ reporter: memoryReporter() });
+    for (const command of [program, program.commands.find((c) => c.name() === "add") as Command]) {
+      assert.match(command.helpInformation(), /help \[command\] +Shows help for a command\./);
+    }
   });
 
   it("exits 2 on usage errors and 1 with a fix on failures", async () => {

@@ -55,6 +55,7 @@ export function createProgram(context: ProgramContext = {}): Command {
     // Program options only before a command: `new-api --version v1beta1` is the command's flag.
     .enablePositionalOptions()
     .helpOption("-h, --help", "Shows help for a command.")
+    .helpCommand("help [command]", "Shows help for a command.")
     .showHelpAfterError("(run with --help for the flags and an example of each)")
     .exitOverride();
 
