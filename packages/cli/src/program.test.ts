@@ -157,6 +157,23 @@ describe("the scaffold command line", () => {
     assert.match(added.err, /^error: --kind WidgetList is the list kind of Widget\n {2}fix: /);
   });
 
+  it("checks add subresource's arguments before writing anything", async () => {
+    const before = treeOf(project);
+    const cases: Array<[string[], RegExp]> = [
+      [["approve-"], /^error: approve- is not a subresource name\n {2}fix: /],
+      [["a".repeat(64)], /^error: a{64} is not a subresource name\n/],
+      [["scale", "--version", "v9"], /^error: Widget has no version v9 \(it has v1alpha1\)\n {2}fix: /],
+      [["status", "--type", "read"], /^error: --type is for custom subresources, not status\n {2}fix: /],
+      [["approve", "--version", "v1alpha1"], /^error: --version is for status and scale, not approve\n {2}fix: /],
+    ];
+    for (const [args, expected] of cases) {
+      const result = await run(["add", "subresource", "--kind", "Widget", ...args], project);
+      assert.equal(result.code, 1, args.join(" "));
+      assert.match(result.err, expected);
+    }
+    assert.deepEqual(treeOf(project), before);
+  });
+
   it("writes nothing with --dry-run, whatever the command", async () => {
     const before = treeOf(project);
     const cases = [

@@ -243,7 +243,9 @@ export function createProgram(context: ProgramContext = {}): Command {
         cwd: cwd(),
         kind: String(flags.kind),
         name,
-        type: String(flags.type) as CustomSubresourceType,
+        ...(addSubresourceCommand.getOptionValueSource("type") === "cli"
+          ? { type: String(flags.type) as CustomSubresourceType }
+          : {}),
         ...(flags.version ? { version: String(flags.version) } : {}),
         dryRun: flags.dryRun === true,
       },
