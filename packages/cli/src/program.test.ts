@@ -174,6 +174,24 @@ describe("the scaffold command line", () => {
     assert.deepEqual(treeOf(project), before);
   });
 
+  it("add version --kind copies from that kind's own newest version", async () => {
+    const dir = join(parent, "two-kinds");
+    runSteps(
+      [
+        ["new-api", { group: "two.example.com", kinds: ["Widget", "Gadget"] }],
+        ["add version", { version: "v1", kinds: ["Widget"] }],
+      ],
+      dir,
+    );
+    const gadget = await run(["add", "version", "v1", "--kind", "Gadget"], dir);
+    assert.equal(gadget.code, 0, gadget.err);
+    assert.match(readFileSync(join(dir, "src/apis/two/v1/gadget.ts"), "utf8"), /apiVersion/);
+    const again = await run(["add", "version", "v1beta1", "--from", "v1", "--kind", "Gadget", "--kind", "Widget"], dir);
+    assert.equal(again.code, 0, again.err);
+    const missing = await run(["add", "version", "v2", "--from", "v1alpha1", "--kind", "Nope"], dir);
+    assert.match(missing.err, /has no kind Nope/);
+  });
+
   it("writes nothing with --dry-run, whatever the command", async () => {
     const before = treeOf(project);
     const cases = [

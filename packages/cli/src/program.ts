@@ -184,7 +184,7 @@ export function createProgram(context: ProgramContext = {}): Command {
   option(
     addVersionCommand,
     "--from <version>",
-    "The version to copy. Default: the project's highest-priority version.",
+    "The version to copy. Default: the highest-priority version of the kinds copied.",
     "--from v1alpha1",
   );
   option(
