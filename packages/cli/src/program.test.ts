@@ -128,6 +128,9 @@ describe("the scaffold command line", () => {
     assert.equal(belowFile.code, 1);
     assert.match(belowFile.err, /^error: cannot create the directory .*a-file\/p: .*a-file is a file\n {2}fix: /);
     assert.doesNotMatch(belowFile.err, /\n {4}at /);
+    const odd = await run(["new-api", join(parent, "My Proj_X"), "--group", "widgets.example.com", "--no-install"]);
+    assert.equal(odd.code, 0, odd.err);
+    assert.match(readFileSync(join(parent, "My Proj_X", "PROJECT"), "utf8"), /^name: my-proj-x$/m);
     const denied = Object.assign(new Error("EACCES: permission denied, mkdir '/srv/p'"), {
       code: "EACCES",
       syscall: "mkdir",
