@@ -68,7 +68,12 @@ export class TypeResolver {
     if (Node.isParenthesizedTypeNode(node)) return this.typeFromNode(node.getTypeNode(), file);
     if (Node.isTypeOperatorTypeNode(node)) {
       if (node.getOperator() === SyntaxKind.ReadonlyKeyword) return this.typeFromNode(node.getTypeNode(), file);
-      return this.#invalid("UnsupportedType", `\`${node.getText()}\` has no Kubernetes schema`, node);
+      return this.#invalid(
+        "UnsupportedType",
+        `\`${node.getText()}\` has no Kubernetes schema`,
+        node,
+        unsupportedHint(node),
+      );
     }
     if (Node.isTypeLiteral(node)) return this.#object(node.getMembers(), [], file, undefined, source);
     if (Node.isUnionTypeNode(node)) return this.#union(node.getTypeNodes(), node, file);
@@ -116,7 +121,12 @@ export class TypeResolver {
           "use Record<string, T>, an interface, or unknown with @preserveUnknownFields",
         );
     }
-    return this.#invalid("UnsupportedType", `\`${node.getText()}\` has no Kubernetes schema`, node);
+    return this.#invalid(
+      "UnsupportedType",
+      `\`${node.getText()}\` has no Kubernetes schema`,
+      node,
+      unsupportedHint(node),
+    );
   }
 
   #literal(node: Node, source: SourceLocation): TypeModel {
@@ -555,6 +565,30 @@ export class TypeResolver {
     const field: FieldModel = { name, required: !optional, type, source: location };
     if (doc.description !== undefined) field.description = doc.description;
     return field;
+  }
+}
+
+const SUPPORTED =
+  "supported: string, number, boolean, int32/int64 and the meta types, string or number literal unions, interfaces and aliases of them, T[], Record<string, T>, T | null";
+
+/** What to write instead of a type construct that has no schema. */
+function unsupportedHint(node: Node): string {
+  switch (node.getKind()) {
+    case SyntaxKind.BigIntKeyword:
+      return "use int64 from @apiserver-kit/runtime (JSON numbers past 2^53 lose precision in JavaScript: a string if you need more)";
+    case SyntaxKind.TemplateLiteralType:
+      return "use string with @pattern for the shape, e.g. /** @pattern ^ref-.+$ */";
+    case SyntaxKind.TypeOperator:
+      return 'write the names out as a string-literal union: "a" | "b"';
+    case SyntaxKind.TypeQuery:
+    case SyntaxKind.IndexedAccessType:
+    case SyntaxKind.ConditionalType:
+    case SyntaxKind.MappedType:
+    case SyntaxKind.InferType:
+    case SyntaxKind.ImportType:
+      return `write the type out, as an interface or alias (${SUPPORTED})`;
+    default:
+      return SUPPORTED;
   }
 }
 

@@ -161,6 +161,38 @@ const CASES: Array<{ name: string; spec: string; extra?: string; code: CodegenEr
     hint: /literally/,
   },
   { name: "object", spec: "  o: object;", code: "UnsupportedType", at: "o: object", hint: /Record/ },
+  { name: "bigint", spec: "  big: bigint;", code: "UnsupportedType", at: "big: bigint", hint: /int64/ },
+  {
+    name: "a template literal type",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the TypeScript under test is a template literal type
+    spec: "  ref: `ref-${string}`;",
+    code: "UnsupportedType",
+    at: "ref: `ref-",
+    hint: /string with @pattern/,
+  },
+  {
+    name: "keyof",
+    spec: "  key: keyof Other;",
+    extra: "interface Other { a: string }",
+    code: "UnsupportedType",
+    at: "key: keyof",
+    hint: /"a" \| "b"/,
+  },
+  {
+    name: "a type query",
+    spec: "  copy: typeof DEFAULTS;",
+    extra: "const DEFAULTS = { a: 1 };",
+    code: "UnsupportedType",
+    at: "copy: typeof",
+    hint: /write the type out/,
+  },
+  {
+    name: "undefined alone",
+    spec: "  gone: undefined;",
+    code: "UnsupportedType",
+    at: "gone: undefined",
+    hint: /supported:/,
+  },
   {
     name: "a JSDoc comment after another field on its line (TypeScript attaches it to nothing)",
     spec: "  a: int32; /** @minimum 1 */ b: int32;",
