@@ -195,6 +195,27 @@ describe("the scaffold command line", () => {
     assert.match(missing.err, /has no kind Nope/);
   });
 
+  it("doctor names a --ca-file that is missing and a --server that is not a URL", async () => {
+    const missing = await run([
+      "doctor",
+      "--server",
+      "https://127.0.0.1:1",
+      "--ca-file",
+      "/nonexistent/ca.crt",
+      "--dry-run",
+    ]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /^error: --ca-file \/nonexistent\/ca.crt does not exist\n {2}fix: /);
+    const garbage = join(parent, "garbage.crt");
+    writeFileSync(garbage, "not a certificate\n");
+    const notPem = await run(["doctor", "--server", "https://127.0.0.1:1", "--ca-file", garbage]);
+    assert.equal(notPem.code, 1);
+    assert.match(notPem.err, /^error: --ca-file .*garbage.crt holds no PEM certificate\n {2}fix: /);
+    const notUrl = await run(["doctor", "--server", "notaurl", "--dry-run"]);
+    assert.equal(notUrl.code, 2);
+    assert.match(notUrl.err, /^error: --server notaurl is not an https URL\n {2}fix: .*https:\/\/127\.0\.0\.1:8443/);
+  });
+
   it("writes nothing with --dry-run, whatever the command", async () => {
     const before = treeOf(project);
     const cases = [

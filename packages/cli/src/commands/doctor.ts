@@ -1,4 +1,5 @@
 /** `scaffold doctor`: checks a running server as the aggregator will, and says how to fix what it finds. */
+import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -54,7 +55,29 @@ export function doctorTarget(options: DoctorOptions): DoctorTarget {
       "start the server with `scaffold run` (it writes .data/kubeconfig), or pass --server https://host:port",
     );
   }
+  if (!URL.canParse(server) || new URL(server).protocol !== "https:") {
+    throw new CliError(
+      "InvalidArgument",
+      `${options.server ? "--server" : `the kubeconfig's server`} ${server} is not an https URL`,
+      "e.g. --server https://127.0.0.1:8443",
+      options.server ? 2 : 1,
+    );
+  }
+  if (options.caFile && !existsSync(options.caFile)) {
+    throw new CliError(
+      "InvalidArgument",
+      `--ca-file ${options.caFile} does not exist`,
+      "point it at the PEM CA bundle the APIService carries, e.g. deploy/.pki/ca.crt",
+    );
+  }
   const ca = options.caFile ? readFileSync(options.caFile, "utf8") : b64(cluster?.["certificate-authority-data"]);
+  if (options.caFile && !holdsCertificate(ca ?? "")) {
+    throw new CliError(
+      "InvalidArgument",
+      `--ca-file ${options.caFile} holds no PEM certificate`,
+      "point it at the PEM CA bundle the APIService carries (-----BEGIN CERTIFICATE-----), e.g. deploy/.pki/ca.crt",
+    );
+  }
   const cert = b64(user?.["client-certificate-data"]);
   const key = b64(user?.["client-key-data"]);
   const project = root ? readProjectFile(root) : undefined;
@@ -68,6 +91,15 @@ export function doctorTarget(options: DoctorOptions): DoctorTarget {
     ...(options.service ? { serviceName: options.service } : {}),
     ...(groupVersions ? { groupVersions } : {}),
   };
+}
+
+function holdsCertificate(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const LABEL: Record<Finding["status"], string> = { ok: "ok     ", warning: "WARNING", problem: "PROBLEM" };
