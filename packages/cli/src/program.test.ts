@@ -211,6 +211,13 @@ describe("the scaffold command line", () => {
     const notPem = await run(["doctor", "--server", "https://127.0.0.1:1", "--ca-file", garbage]);
     assert.equal(notPem.code, 1);
     assert.match(notPem.err, /^error: --ca-file .*garbage.crt holds no PEM certificate\n {2}fix: /);
+    const badYaml = join(parent, "bad-kubeconfig.yaml");
+    writeFileSync(badYaml, "clusters: [\n");
+    for (const kubeconfig of [badYaml, parent]) {
+      const unreadable = await run(["doctor", "--kubeconfig", kubeconfig, "--dry-run"]);
+      assert.equal(unreadable.code, 1);
+      assert.match(unreadable.err, /^error: --kubeconfig .* is not a kubeconfig file: .*\n {2}fix: /);
+    }
     const notUrl = await run(["doctor", "--server", "notaurl", "--dry-run"]);
     assert.equal(notUrl.code, 2);
     assert.match(notUrl.err, /^error: --server notaurl is not an https URL\n {2}fix: .*https:\/\/127\.0\.0\.1:8443/);

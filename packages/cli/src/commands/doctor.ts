@@ -1,6 +1,6 @@
 /** `scaffold doctor`: checks a running server as the aggregator will, and says how to fix what it finds. */
 import { X509Certificate } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { CliError } from "../cli/errors.js";
@@ -37,8 +37,7 @@ export function doctorTarget(options: DoctorOptions): DoctorTarget {
   }
   const kubeconfigPath = options.kubeconfig ?? (root ? join(root, ".data", "kubeconfig") : undefined);
   let config: Kubeconfig = {};
-  if (kubeconfigPath && existsSync(kubeconfigPath))
-    config = (parse(readFileSync(kubeconfigPath, "utf8")) ?? {}) as Kubeconfig;
+  if (kubeconfigPath && existsSync(kubeconfigPath)) config = readKubeconfig(kubeconfigPath, options.kubeconfig);
   else if (options.kubeconfig)
     throw new CliError(
       "InvalidArgument",
@@ -91,6 +90,25 @@ export function doctorTarget(options: DoctorOptions): DoctorTarget {
     ...(options.service ? { serviceName: options.service } : {}),
     ...(groupVersions ? { groupVersions } : {}),
   };
+}
+
+function readKubeconfig(path: string, flag: string | undefined): Kubeconfig {
+  const fail = (reason: string) =>
+    new CliError(
+      "InvalidArgument",
+      `${flag ? `--kubeconfig ${flag}` : path} is not a kubeconfig file: ${reason}`,
+      flag ? "point it at a kubeconfig file, e.g. ~/.kube/config" : "restart `scaffold run`, which writes it again",
+    );
+  if (!statSync(path).isFile()) throw fail("it is a directory");
+  let config: unknown;
+  try {
+    config = parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw fail(`not YAML (${(error as Error).message.split("\n")[0]})`);
+  }
+  if (config === null || config === undefined) return {};
+  if (typeof config !== "object" || Array.isArray(config)) throw fail("not a YAML mapping");
+  return config as Kubeconfig;
 }
 
 function holdsCertificate(pem: string): boolean {
