@@ -223,6 +223,19 @@ describe("the scaffold command line", () => {
     assert.match(notUrl.err, /^error: --server notaurl is not an https URL\n {2}fix: .*https:\/\/127\.0\.0\.1:8443/);
   });
 
+  it("reads --kind Kind:Scope strictly, naming the --kind it reads", async () => {
+    const target = join(parent, "scopes");
+    for (const [kind, expected] of [
+      ["Widget:Foo", /^error: --kind Widget:Foo: the scope Foo is neither Namespaced nor Cluster\n {2}fix: /],
+      ["Widget:", /^error: --kind Widget:: the scope {2}is neither Namespaced nor Cluster\n/],
+      ["Widget:Cluster:X", /^error: --kind Widget:Cluster:X is not Kind or Kind:Scope\n {2}fix: /],
+    ] as const) {
+      const result = await run(["new-api", target, "--group", "widgets.example.com", "--kind", kind, "--dry-run"]);
+      assert.equal(result.code, 1, kind);
+      assert.match(result.err, expected);
+    }
+  });
+
   it("writes nothing with --dry-run, whatever the command", async () => {
     const before = treeOf(project);
     const cases = [

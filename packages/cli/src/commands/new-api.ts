@@ -45,8 +45,25 @@ export function defaultKind(group: string): string {
 }
 
 export function parseKindArgument(text: string, defaultScope: Scope): KindSpec {
-  const [kind = "", scope] = text.split(":");
-  return { kind, scope: parseScope(scope, defaultScope) };
+  const parts = text.split(":");
+  if (parts.length > 2) {
+    throw new CliError(
+      "InvalidArgument",
+      `--kind ${text} is not Kind or Kind:Scope`,
+      "e.g. --kind Widget, or --kind Gadget:Cluster",
+    );
+  }
+  const [kind = "", scope] = parts;
+  try {
+    return { kind, scope: parseScope(scope, defaultScope) };
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    throw new CliError(
+      "InvalidArgument",
+      `--kind ${text}: the scope ${scope} is neither Namespaced nor Cluster`,
+      `write --kind ${kind}:Cluster, --kind ${kind}:Namespaced, or --kind ${kind} for the default scope`,
+    );
+  }
 }
 
 export function newApi(options: NewApiOptions, reporter: Reporter): NewApiResult {
