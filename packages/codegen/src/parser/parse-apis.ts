@@ -11,7 +11,7 @@ import {
   pluralize,
   subresourcePascal,
 } from "../model/names.js";
-import { jsDocOf } from "./jsdoc-of.js";
+import { DETACHED_JSDOC_HINT, DETACHED_JSDOC_MESSAGE, detachedJsDocStarts, jsDocOf } from "./jsdoc-of.js";
 import { type KindDraft, parseKind } from "./kind-parser.js";
 import { type ApiSourceFile, SourceIndex } from "./source-index.js";
 import {
@@ -83,6 +83,10 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
     const version = segments.length === 3 && isKubeVersion(segments[1] ?? "") ? segments[1] : undefined;
     for (const statement of file.sourceFile.getStatements()) {
       if (!Node.isInterfaceDeclaration(statement) && !Node.isTypeAliasDeclaration(statement)) continue;
+      for (const start of detachedJsDocStarts(statement)) {
+        const { line, column } = file.sourceFile.getLineAndColumnAtPos(start);
+        errors.report("DetachedJsDoc", DETACHED_JSDOC_MESSAGE, { file: file.path, line, column }, DETACHED_JSDOC_HINT);
+      }
       const doc = jsDocOf(statement);
       if (!doc.tags.some((tag) => tag.name === "kind")) {
         const marker = doc.tags.find((tag) => Object.hasOwn(SUBRESOURCE_TYPE_MARKERS, tag.name))?.name as

@@ -11,7 +11,7 @@ import type { JsDocTag } from "../jsdoc/jsdoc.js";
 import { findMarker } from "../markers/catalog.js";
 import { applySchemaMarkers } from "../markers/schema-markers.js";
 import type { FieldModel, TypeModel } from "../model/api-model.js";
-import { jsDocOf } from "./jsdoc-of.js";
+import { DETACHED_JSDOC_HINT, DETACHED_JSDOC_MESSAGE, detachedJsDocStarts, jsDocOf } from "./jsdoc-of.js";
 import { RUNTIME_MODULE, WELL_KNOWN_TYPE_NAMES, wellKnownType } from "./meta-types.js";
 import type { ApiSourceFile, Declaration, Resolution, SourceIndex } from "./source-index.js";
 import { Node, SyntaxKind } from "./ts-morph.js";
@@ -476,26 +476,14 @@ export class TypeResolver {
     return out;
   }
 
-  /**
-   * A `/** *\/` comment before a member that TypeScript attaches to nothing: one on the line of
-   * the previous field or of the opening brace. Its markers and description would be dropped
-   * without a word (editors show nothing for it either).
-   */
   #reportDetachedJsDocs(member: TypeElementTypes, file: ApiSourceFile): void {
-    const sourceFile = member.getSourceFile();
-    const text = sourceFile.getFullText();
-    const attached = new Set(Node.isJSDocable(member) ? member.getJsDocs().map((doc) => doc.getStart()) : []);
-    const trivia = text.slice(member.getPos(), member.getStart());
-    for (const comment of trivia.matchAll(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g)) {
-      if (!comment[0].startsWith("/**") || comment[0] === "/**/") continue;
-      const start = member.getPos() + comment.index;
-      if (attached.has(start)) continue;
-      const { line, column } = sourceFile.getLineAndColumnAtPos(start);
+    for (const start of detachedJsDocStarts(member)) {
+      const { line, column } = member.getSourceFile().getLineAndColumnAtPos(start);
       this.errors.report(
         "DetachedJsDoc",
-        "this JSDoc comment belongs to no field: TypeScript attaches a comment only to a declaration on a later line",
+        DETACHED_JSDOC_MESSAGE,
         { file: file.path, line, column },
-        "put the comment on its own line above the field it describes",
+        DETACHED_JSDOC_HINT,
       );
     }
   }

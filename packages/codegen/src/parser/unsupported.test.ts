@@ -198,14 +198,14 @@ const CASES: Array<{ name: string; spec: string; extra?: string; code: CodegenEr
     spec: "  a: int32; /** @minimum 1 */ b: int32;",
     code: "DetachedJsDoc",
     at: "/** @minimum 1 */ b",
-    hint: /own line above the field/,
+    hint: /own line above what it describes/,
   },
   {
     name: "a JSDoc comment after the brace of a one-line object type",
     spec: "  inline: { /** @maxLength 3 */ x: string };",
     code: "DetachedJsDoc",
     at: "/** @maxLength 3 */ x",
-    hint: /own line above the field/,
+    hint: /own line above what it describes/,
   },
 ];
 
@@ -220,6 +220,15 @@ describe("unsupported TypeScript is a typed error with file, line and hint", () 
       assert.match(error.hint ?? "", testCase.hint);
     });
   }
+
+  it("reports a JSDoc comment after another declaration on its line", () => {
+    const text = kindSource(
+      "  code: Code;",
+      "export type Name = string; /** @minLength 3 */ export type Code = string;",
+    );
+    const error = singleError(parseFiles({ [KIND_FILE]: text }), "DetachedJsDoc");
+    assert.equal(error.line, lineOf(text, "/** @minLength 3 */"));
+  });
 
   it("reports TypeScript syntax errors, which the parser would otherwise recover from silently", () => {
     const text = kindSource('  color?: string = "Red";\n  size?: int32;');
