@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Command } from "commander";
 import { ownCheckoutRoot } from "./checkout/checkout.js";
+import { fromSystemError } from "./cli/errors.js";
 import { memoryReporter } from "./cli/reporter.js";
 import { createProgram, main } from "./program.js";
 import { runSteps } from "./testing/steps.js";
@@ -97,6 +98,10 @@ describe("the scaffold command line", () => {
   it("prints help and exits 0", async () => {
     const { code } = await run(["new-api", "--help"]);
     assert.equal(code, 0);
+    const program = createProgram({ reporter: memoryReporter() });
+    for (const command of [program, program.commands.find((c) => c.name() === "add") as Command]) {
+      assert.match(command.helpInformation(), /help \[command\] +Shows help for a command\./);
+    }
   });
 
   it("exits 2 on usage errors and 1 with a fix on failures", async () => {
@@ -111,6 +116,124 @@ describe("the scaffold command line", () => {
     const badGroup = await run(["new-api", join(parent, "bad"), "--group", "Widgets"]);
     assert.equal(badGroup.code, 1);
     assert.match(badGroup.err, /--group Widgets is not an API group name\n {2}fix: use a lower-case DNS name/);
+  });
+
+  it("names a path it cannot write, without a stack trace", async () => {
+    const file = join(parent, "a-file");
+    writeFileSync(file, "not a directory\n");
+    const intoFile = await run(["new-api", file, "--group", "widgets.example.com", "--no-install"]);
+    assert.equal(intoFile.code, 1);
+    assert.match(intoFile.err, /^error: .*a-file is a file, not a directory\n {2}fix: /);
+    const belowFile = await run(["new-api", join(file, "p"), "--group", "widgets.example.com", "--no-install"]);
+    assert.equal(belowFile.code, 1);
+    assert.match(belowFile.err, /^error: cannot create the directory .*a-file\/p: .*a-file is a file\n {2}fix: /);
+    assert.doesNotMatch(belowFile.err, /\n {4}at /);
+    const odd = await run(["new-api", join(parent, "My Proj_X"), "--group", "widgets.example.com", "--no-install"]);
+    assert.equal(odd.code, 0, odd.err);
+    assert.match(readFileSync(join(parent, "My Proj_X", "PROJECT"), "utf8"), /^name: my-proj-x$/m);
+    const denied = Object.assign(new Error("EACCES: permission denied, mkdir '/srv/p'"), {
+      code: "EACCES",
+      syscall: "mkdir",
+      path: "/srv/p",
+    });
+    assert.equal(fromSystemError(denied)?.message, "cannot create the directory /srv/p: permission denied (EACCES)");
+    assert.equal(fromSystemError(new Error("a bug")), undefined);
+  });
+
+  it("refuses a kind named like another kind's list before writing anything", async () => {
+    const target = join(parent, "lists");
+    const both = await run([
+      "new-api",
+      target,
+      "--group",
+      "widgets.example.com",
+      "--kind",
+      "WidgetList",
+      "--kind",
+      "Widget",
+    ]);
+    assert.equal(both.code, 1);
+    assert.match(both.err, /^error: --kind WidgetList is the list kind of Widget\n {2}fix: /);
+    assert.throws(() => readdirSync(target), /ENOENT/);
+    const added = await run(["add", "resource", "--kind", "WidgetList"], project);
+    assert.equal(added.code, 1);
+    assert.match(added.err, /^error: --kind WidgetList is the list kind of Widget\n {2}fix: /);
+  });
+
+  it("checks add subresource's arguments before writing anything", async () => {
+    const before = treeOf(project);
+    const cases: Array<[string[], RegExp]> = [
+      [["approve-"], /^error: approve- is not a subresource name\n {2}fix: /],
+      [["a".repeat(64)], /^error: a{64} is not a subresource name\n/],
+      [["scale", "--version", "v9"], /^error: Widget has no version v9 \(it has v1alpha1\)\n {2}fix: /],
+      [["status", "--type", "read"], /^error: --type is for custom subresources, not status\n {2}fix: /],
+      [["approve", "--version", "v1alpha1"], /^error: --version is for status and scale, not approve\n {2}fix: /],
+    ];
+    for (const [args, expected] of cases) {
+      const result = await run(["add", "subresource", "--kind", "Widget", ...args], project);
+      assert.equal(result.code, 1, args.join(" "));
+      assert.match(result.err, expected);
+    }
+    assert.deepEqual(treeOf(project), before);
+  });
+
+  it("add version --kind copies from that kind's own newest version", async () => {
+    const dir = join(parent, "two-kinds");
+    runSteps(
+      [
+        ["new-api", { group: "two.example.com", kinds: ["Widget", "Gadget"] }],
+        ["add version", { version: "v1", kinds: ["Widget"] }],
+      ],
+      dir,
+    );
+    const gadget = await run(["add", "version", "v1", "--kind", "Gadget"], dir);
+    assert.equal(gadget.code, 0, gadget.err);
+    assert.match(readFileSync(join(dir, "src/apis/two/v1/gadget.ts"), "utf8"), /apiVersion/);
+    const again = await run(["add", "version", "v1beta1", "--from", "v1", "--kind", "Gadget", "--kind", "Widget"], dir);
+    assert.equal(again.code, 0, again.err);
+    const missing = await run(["add", "version", "v2", "--from", "v1alpha1", "--kind", "Nope"], dir);
+    assert.match(missing.err, /has no kind Nope/);
+  });
+
+  it("doctor names a --ca-file that is missing and a --server that is not a URL", async () => {
+    const missing = await run([
+      "doctor",
+      "--server",
+      "https://127.0.0.1:1",
+      "--ca-file",
+      "/nonexistent/ca.crt",
+      "--dry-run",
+    ]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /^error: --ca-file \/nonexistent\/ca.crt does not exist\n {2}fix: /);
+    const garbage = join(parent, "garbage.crt");
+    writeFileSync(garbage, "not a certificate\n");
+    const notPem = await run(["doctor", "--server", "https://127.0.0.1:1", "--ca-file", garbage]);
+    assert.equal(notPem.code, 1);
+    assert.match(notPem.err, /^error: --ca-file .*garbage.crt holds no PEM certificate\n {2}fix: /);
+    const badYaml = join(parent, "bad-kubeconfig.yaml");
+    writeFileSync(badYaml, "clusters: [\n");
+    for (const kubeconfig of [badYaml, parent]) {
+      const unreadable = await run(["doctor", "--kubeconfig", kubeconfig, "--dry-run"]);
+      assert.equal(unreadable.code, 1);
+      assert.match(unreadable.err, /^error: --kubeconfig .* is not a kubeconfig file: .*\n {2}fix: /);
+    }
+    const notUrl = await run(["doctor", "--server", "notaurl", "--dry-run"]);
+    assert.equal(notUrl.code, 2);
+    assert.match(notUrl.err, /^error: --server notaurl is not an https URL\n {2}fix: .*https:\/\/127\.0\.0\.1:8443/);
+  });
+
+  it("reads --kind Kind:Scope strictly, naming the --kind it reads", async () => {
+    const target = join(parent, "scopes");
+    for (const [kind, expected] of [
+      ["Widget:Foo", /^error: --kind Widget:Foo: the scope Foo is neither Namespaced nor Cluster\n {2}fix: /],
+      ["Widget:", /^error: --kind Widget:: the scope {2}is neither Namespaced nor Cluster\n/],
+      ["Widget:Cluster:X", /^error: --kind Widget:Cluster:X is not Kind or Kind:Scope\n {2}fix: /],
+    ] as const) {
+      const result = await run(["new-api", target, "--group", "widgets.example.com", "--kind", kind, "--dry-run"]);
+      assert.equal(result.code, 1, kind);
+      assert.match(result.err, expected);
+    }
   });
 
   it("writes nothing with --dry-run, whatever the command", async () => {

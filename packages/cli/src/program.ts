@@ -4,7 +4,7 @@
  */
 
 import { Command, CommanderError } from "commander";
-import { CliError } from "./cli/errors.js";
+import { CliError, fromSystemError } from "./cli/errors.js";
 import { option, withExamples } from "./cli/help.js";
 import { type Reporter, streamReporter } from "./cli/reporter.js";
 import type { CustomSubresourceType } from "./commands/add-subresource.js";
@@ -55,6 +55,7 @@ export function createProgram(context: ProgramContext = {}): Command {
     // Program options only before a command: `new-api --version v1beta1` is the command's flag.
     .enablePositionalOptions()
     .helpOption("-h, --help", "Shows help for a command.")
+    .helpCommand("help [command]", "Shows help for a command.")
     .showHelpAfterError("(run with --help for the flags and an example of each)")
     .exitOverride();
 
@@ -183,7 +184,7 @@ export function createProgram(context: ProgramContext = {}): Command {
   option(
     addVersionCommand,
     "--from <version>",
-    "The version to copy. Default: the project's highest-priority version.",
+    "The version to copy. Default: the highest-priority version of the kinds copied.",
     "--from v1alpha1",
   );
   option(
@@ -242,7 +243,9 @@ export function createProgram(context: ProgramContext = {}): Command {
         cwd: cwd(),
         kind: String(flags.kind),
         name,
-        type: String(flags.type) as CustomSubresourceType,
+        ...(addSubresourceCommand.getOptionValueSource("type") === "cli"
+          ? { type: String(flags.type) as CustomSubresourceType }
+          : {}),
         ...(flags.version ? { version: String(flags.version) } : {}),
         dryRun: flags.dryRun === true,
       },
@@ -497,10 +500,11 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
         return 0;
       return 2;
     }
-    if (error instanceof CliError) {
-      err(`error: ${error.message}\n`);
-      if (error.fix) err(`  fix: ${error.fix}\n`);
-      return error.exitCode;
+    const failure = error instanceof CliError ? error : fromSystemError(error);
+    if (failure) {
+      err(`error: ${failure.message}\n`);
+      if (failure.fix) err(`  fix: ${failure.fix}\n`);
+      return failure.exitCode;
     }
     throw error;
   }

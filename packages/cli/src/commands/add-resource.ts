@@ -2,7 +2,7 @@
 import { isKubeVersion } from "@apiserver-kit/codegen";
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
-import { parseScope, planKind } from "../generate/kind-files.js";
+import { checkListKinds, parseScope, planKind } from "../generate/kind-files.js";
 import type { FileChange } from "../machinery/file-plan.js";
 import { finish, generateStep, openProject, type ProjectCommandOptions } from "./project-context.js";
 
@@ -24,6 +24,7 @@ export function addResource(options: AddResourceOptions, reporter: Reporter): Fi
       `pick another name, or add a version of it with \`scaffold add version\``,
     );
   }
+  checkListKinds([options.kind, ...project.resources.map((resource) => resource.kind)]);
   const versions = [...new Set(project.resources.flatMap((resource) => resource.versions))];
   const version = options.version ?? versions[0] ?? "v1alpha1";
   if (!isKubeVersion(version)) {

@@ -34,7 +34,29 @@ export function addSubresource(options: AddSubresourceOptions, reporter: Reporte
   const resource = project.resources.find((r) => r.kind === options.kind) as ResourceRecord;
   const versions = options.version ? [options.version] : resource.versions;
   let updated = project;
-  if (options.name === "status" || options.name === "scale") {
+  const builtIn = options.name === "status" || options.name === "scale";
+  if (builtIn && options.type !== undefined) {
+    throw new CliError(
+      "InvalidArgument",
+      `--type is for custom subresources, not ${options.name}`,
+      `leave --type out: ${options.name} is a marker on the kind`,
+    );
+  }
+  if (!builtIn && options.version !== undefined) {
+    throw new CliError(
+      "InvalidArgument",
+      `--version is for status and scale, not ${options.name}`,
+      "leave --version out: a custom subresource's handler serves every version of the kind",
+    );
+  }
+  if (options.version !== undefined && !resource.versions.includes(options.version)) {
+    throw new CliError(
+      "VersionNotFound",
+      `${options.kind} has no version ${options.version} (it has ${resource.versions.join(", ")})`,
+      `name one of its versions, or add one with \`scaffold add version ${options.version}\``,
+    );
+  }
+  if (builtIn) {
     for (const version of versions) {
       const path = layout.typeFile(project.groupFolder, version, options.kind);
       if (!plan.exists(path)) {
@@ -48,11 +70,11 @@ export function addSubresource(options: AddSubresourceOptions, reporter: Reporte
       else planScale(plan, path, options.kind);
     }
   } else {
-    if (!/^[a-z][a-z0-9-]*$/.test(options.name)) {
+    if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(options.name) || options.name.length > 63) {
       throw new CliError(
         "InvalidArgument",
         `${options.name} is not a subresource name`,
-        "use lower-case letters, digits and dashes, e.g. approve",
+        "use a lower-case DNS label (letters, digits and dashes inside, at most 63), e.g. approve",
       );
     }
     const type = options.type ?? "action";

@@ -37,8 +37,13 @@ export function addVersion(options: AddVersionOptions, reporter: Reporter): File
       "use v1, v1beta1, v2alpha1...",
     );
   }
-  const versions = [...new Set(project.resources.flatMap((resource) => resource.versions))].sort(compareKubeVersions);
-  const from = options.from ?? versions[0];
+  for (const kind of options.kinds ?? []) requireKind(project, kind);
+  const versionsOf = (resources: typeof project.resources) =>
+    [...new Set(resources.flatMap((resource) => resource.versions))].sort(compareKubeVersions);
+  const versions = versionsOf(project.resources);
+  // The default source is the newest version of the kinds copied: with --kind, theirs.
+  const chosen = project.resources.filter((resource) => options.kinds?.includes(resource.kind) ?? true);
+  const from = options.from ?? versionsOf(chosen)[0];
   if (from === undefined || !versions.includes(from)) {
     throw new CliError(
       "VersionNotFound",
@@ -46,11 +51,17 @@ export function addVersion(options: AddVersionOptions, reporter: Reporter): File
       "name one of the project's versions",
     );
   }
-  for (const kind of options.kinds ?? []) requireKind(project, kind);
-  const selected = project.resources.filter(
-    (resource) =>
-      resource.versions.includes(from) && (options.kinds === undefined || options.kinds.includes(resource.kind)),
-  );
+  const lacking = chosen.filter((resource) => !resource.versions.includes(from));
+  if (options.kinds !== undefined && lacking.length > 0) {
+    throw new CliError(
+      "VersionNotFound",
+      lacking
+        .map((resource) => `${resource.kind} has no version ${from} (it has ${resource.versions.join(", ")})`)
+        .join("; "),
+      "pass --from with a version every --kind has, or add each kind on its own",
+    );
+  }
+  const selected = chosen.filter((resource) => resource.versions.includes(from));
   if (selected.length === 0)
     throw new CliError("KindNotFound", `no kind of ${project.group} has version ${from}`, "pass --from");
   for (const resource of selected) {

@@ -1,5 +1,6 @@
 /** `scaffold doctor`: checks a running server as the aggregator will, and says how to fix what it finds. */
-import { existsSync, readFileSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { CliError } from "../cli/errors.js";
@@ -36,8 +37,7 @@ export function doctorTarget(options: DoctorOptions): DoctorTarget {
   }
   const kubeconfigPath = options.kubeconfig ?? (root ? join(root, ".data", "kubeconfig") : undefined);
   let config: Kubeconfig = {};
-  if (kubeconfigPath && existsSync(kubeconfigPath))
-    config = (parse(readFileSync(kubeconfigPath, "utf8")) ?? {}) as Kubeconfig;
+  if (kubeconfigPath && existsSync(kubeconfigPath)) config = readKubeconfig(kubeconfigPath, options.kubeconfig);
   else if (options.kubeconfig)
     throw new CliError(
       "InvalidArgument",
@@ -54,7 +54,29 @@ export function doctorTarget(options: DoctorOptions): DoctorTarget {
       "start the server with `scaffold run` (it writes .data/kubeconfig), or pass --server https://host:port",
     );
   }
+  if (!URL.canParse(server) || new URL(server).protocol !== "https:") {
+    throw new CliError(
+      "InvalidArgument",
+      `${options.server ? "--server" : `the kubeconfig's server`} ${server} is not an https URL`,
+      "e.g. --server https://127.0.0.1:8443",
+      options.server ? 2 : 1,
+    );
+  }
+  if (options.caFile && !existsSync(options.caFile)) {
+    throw new CliError(
+      "InvalidArgument",
+      `--ca-file ${options.caFile} does not exist`,
+      "point it at the PEM CA bundle the APIService carries, e.g. deploy/.pki/ca.crt",
+    );
+  }
   const ca = options.caFile ? readFileSync(options.caFile, "utf8") : b64(cluster?.["certificate-authority-data"]);
+  if (options.caFile && !holdsCertificate(ca ?? "")) {
+    throw new CliError(
+      "InvalidArgument",
+      `--ca-file ${options.caFile} holds no PEM certificate`,
+      "point it at the PEM CA bundle the APIService carries (-----BEGIN CERTIFICATE-----), e.g. deploy/.pki/ca.crt",
+    );
+  }
   const cert = b64(user?.["client-certificate-data"]);
   const key = b64(user?.["client-key-data"]);
   const project = root ? readProjectFile(root) : undefined;
@@ -68,6 +90,34 @@ export function doctorTarget(options: DoctorOptions): DoctorTarget {
     ...(options.service ? { serviceName: options.service } : {}),
     ...(groupVersions ? { groupVersions } : {}),
   };
+}
+
+function readKubeconfig(path: string, flag: string | undefined): Kubeconfig {
+  const fail = (reason: string) =>
+    new CliError(
+      "InvalidArgument",
+      `${flag ? `--kubeconfig ${flag}` : path} is not a kubeconfig file: ${reason}`,
+      flag ? "point it at a kubeconfig file, e.g. ~/.kube/config" : "restart `scaffold run`, which writes it again",
+    );
+  if (!statSync(path).isFile()) throw fail("it is a directory");
+  let config: unknown;
+  try {
+    config = parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw fail(`not YAML (${(error as Error).message.split("\n")[0]})`);
+  }
+  if (config === null || config === undefined) return {};
+  if (typeof config !== "object" || Array.isArray(config)) throw fail("not a YAML mapping");
+  return config as Kubeconfig;
+}
+
+function holdsCertificate(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const LABEL: Record<Finding["status"], string> = { ok: "ok     ", warning: "WARNING", problem: "PROBLEM" };

@@ -1,11 +1,11 @@
 /** `scaffold new-api <dir>`: a complete project, ready for `npm test` and `scaffold run`. */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { isDNS1123Subdomain, isKubeVersion, pluralize as pluralizeKind } from "@apiserver-kit/codegen";
 import { type Checkout, openCheckout } from "../checkout/checkout.js";
 import { CliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
-import { type KindSpec, parseScope, planKind, type Scope } from "../generate/kind-files.js";
+import { checkListKinds, type KindSpec, parseScope, planKind, type Scope } from "../generate/kind-files.js";
 import { installDependencies } from "../install/link.js";
 import { describeChanges, type FileChange, FilePlan } from "../machinery/file-plan.js";
 import { planManifests } from "../manifests/plan.js";
@@ -45,8 +45,25 @@ export function defaultKind(group: string): string {
 }
 
 export function parseKindArgument(text: string, defaultScope: Scope): KindSpec {
-  const [kind = "", scope] = text.split(":");
-  return { kind, scope: parseScope(scope, defaultScope) };
+  const parts = text.split(":");
+  if (parts.length > 2) {
+    throw new CliError(
+      "InvalidArgument",
+      `--kind ${text} is not Kind or Kind:Scope`,
+      "e.g. --kind Widget, or --kind Gadget:Cluster",
+    );
+  }
+  const [kind = "", scope] = parts;
+  try {
+    return { kind, scope: parseScope(scope, defaultScope) };
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    throw new CliError(
+      "InvalidArgument",
+      `--kind ${text}: the scope ${scope} is neither Namespaced nor Cluster`,
+      `write --kind ${kind}:Cluster, --kind ${kind}:Namespaced, or --kind ${kind} for the default scope`,
+    );
+  }
 }
 
 export function newApi(options: NewApiOptions, reporter: Reporter): NewApiResult {
@@ -64,6 +81,13 @@ export function newApi(options: NewApiOptions, reporter: Reporter): NewApiResult
       "InvalidArgument",
       `--version ${version} is not a Kubernetes version`,
       "use v1, v1beta1, v1alpha1, v2...",
+    );
+  }
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new CliError(
+      "InvalidArgument",
+      `${root} is a file, not a directory`,
+      "name a new directory for the project (it is created), or an empty one",
     );
   }
   if (existsSync(join(root, PROJECT_FILE)) && !options.force) {
@@ -88,6 +112,7 @@ export function newApi(options: NewApiOptions, reporter: Reporter): NewApiResult
   const duplicate = kinds.find((kind, index) => kinds.findIndex((other) => other.kind === kind.kind) !== index);
   if (duplicate)
     throw new CliError("InvalidArgument", `--kind ${duplicate.kind} is given twice`, "name each kind once");
+  checkListKinds(kinds.map((spec) => spec.kind));
 
   const name = packageName(basename(root));
   const groupFolder = options.group.split(".")[0] ?? options.group;

@@ -28,6 +28,20 @@ export function checkKindName(kind: string): void {
   }
 }
 
+/** A kind named like another's list (`WidgetList` beside `Widget`): kube-apiserver refuses it. */
+export function checkListKinds(kinds: readonly string[]): void {
+  for (const kind of kinds) {
+    const listed = kinds.find((other) => `${other}List` === kind);
+    if (listed !== undefined) {
+      throw new CliError(
+        "InvalidArgument",
+        `--kind ${kind} is the list kind of ${listed}`,
+        `pick another name: a list of ${listed} objects is a ${kind}`,
+      );
+    }
+  }
+}
+
 export function parseScope(text: string | undefined, fallback: Scope = "Namespaced"): Scope {
   if (text === undefined) return fallback;
   const lower = text.toLowerCase();

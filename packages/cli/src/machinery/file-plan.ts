@@ -3,7 +3,7 @@
  * created in the same run, a run that fails writes nothing, and --dry-run prints the same list
  * of changes a real run makes.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { CliError } from "../cli/errors.js";
 
@@ -153,11 +153,36 @@ export class FilePlan {
         rmSync(absolute, { force: true });
         continue;
       }
-      mkdirSync(dirname(absolute), { recursive: true });
+      ensureDirectory(dirname(absolute));
       writeFileSync(absolute, entry.after, entry.mode === undefined ? {} : { mode: entry.mode });
     }
     return changes;
   }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time: a parent that is a file is named,
+ * and a directory that refuses new entries (/proc) fails at once, where Node's recursive mkdir
+ * retried it forever.
+ */
+function ensureDirectory(dir: string): void {
+  const missing: string[] = [];
+  let current = dir;
+  while (!existsSync(current)) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  if (missing.length === 0 && statSync(dir).isDirectory()) return;
+  if (existsSync(current) && !statSync(current).isDirectory()) {
+    throw new CliError(
+      "WriteFailed",
+      `cannot create the directory ${missing[0] ?? dir}: ${current} is a file`,
+      "choose a path whose parents are directories, or move the file away",
+    );
+  }
+  for (const path of missing) mkdirSync(path);
 }
 
 function changeKind(entry: Entry): ChangeKind {

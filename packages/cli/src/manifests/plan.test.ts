@@ -192,4 +192,23 @@ describe("scaffold manifests", () => {
         error instanceof CliError && error.code === "InvalidArgument" && /namespace name/.test(error.message),
     );
   });
+
+  it("refuses an image reference a container runtime would refuse", () => {
+    for (const image of ["Bad Image", "Widgets:1.0", "widgets:", "ghcr.io/acme/widgets:1.0 ", "-widgets"]) {
+      assert.throws(
+        () => planManifests(new FilePlan(root, { dryRun: true }), project, undefined, { image }),
+        (error: unknown) =>
+          error instanceof CliError && error.code === "InvalidArgument" && /not an image reference/.test(error.message),
+        image,
+      );
+    }
+    for (const image of [
+      "widgets:0.1.0",
+      "ghcr.io/acme/widgets:1.0.0",
+      "localhost:5000/team/widgets_api:v1.2-RC1",
+      `registry.example.com/widgets@sha256:${"a".repeat(64)}`,
+    ]) {
+      planManifests(new FilePlan(root, { dryRun: true }), project, undefined, { image });
+    }
+  });
 });

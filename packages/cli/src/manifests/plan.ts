@@ -40,6 +40,17 @@ export function renderManifests(objects: KubeManifest[]): string {
   return `${HEADER}${objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join("")}`;
 }
 
+/** An image reference as the container runtimes parse it (github.com/distribution/reference). */
+const IMAGE_REFERENCE = (() => {
+  const domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+  const domain = `${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?`;
+  const pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+  const name = `(?:${domain}/)?${pathComponent}(?:/${pathComponent})*`;
+  const tag = "[\\w][\\w.-]{0,127}";
+  const digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+  return new RegExp(`^${name}(?::${tag})?(?:@${digest})?$`);
+})();
+
 export function planManifests(
   plan: FilePlan,
   project: ProjectFile,
@@ -59,6 +70,13 @@ export function planManifests(
       "InvalidArgument",
       `--namespace ${deploy.namespace} is not a namespace name`,
       "use a DNS label such as widgets-system",
+    );
+  }
+  if (!IMAGE_REFERENCE.test(deploy.image)) {
+    throw new CliError(
+      "InvalidArgument",
+      `--image ${JSON.stringify(deploy.image)} is not an image reference`,
+      "use [registry/]repository[:tag][@digest], the repository in lower case, e.g. ghcr.io/acme/widgets:1.0.0",
     );
   }
   if (!isDNS1123Subdomain(project.name)) {

@@ -18,11 +18,18 @@ export function upperFirst(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-/** A directory name as an npm package name: lower case, dashes for anything else. */
+/**
+ * A directory name as the project's name: an npm package name that also names Kubernetes
+ * objects (the namespace, Service, Deployment, `<name>-serving-cert`...), so a DNS label that
+ * starts with a letter: lower case, dashes for anything else, at most 40 characters.
+ */
 export function packageName(directory: string): string {
   const name = directory
     .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, "-")
-    .replace(/^[._-]+|[-]+$/g, "");
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
   return name === "" ? "my-api" : name;
 }

@@ -57,5 +57,10 @@ describe("the project file", () => {
     assert.equal(kebabCase("HTTPRoute"), "http-route");
     assert.equal(packageName("My API!"), "my-api");
     assert.equal(packageName("..."), "my-api");
+    // The name also names the namespace, Service and Deployment: a DNS label starting with a letter.
+    assert.equal(packageName("My Proj_X"), "my-proj-x");
+    assert.equal(packageName("widgets.v2"), "widgets-v2");
+    assert.equal(packageName("2024-api"), "api");
+    assert.equal(packageName("a".repeat(80)), "a".repeat(40));
   });
 });

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { type FSWatcher, watch } from "node:fs";
+import { createServer } from "node:net";
 import { join, relative } from "node:path";
 import { CliError, isCliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
@@ -120,6 +121,27 @@ async function build(root: string, reporter: Reporter, failHard: boolean): Promi
   return true;
 }
 
+/**
+ * Fails fast, before generating and compiling, when scaffold run's port is taken (the server
+ * would say so only after the build, naming its own --secure-port flag). Server flags after `--`
+ * that choose the port or address are the server's to check.
+ */
+export async function checkPortFree(port: number, serverArgs: readonly string[]): Promise<void> {
+  if (port === 0 || serverArgs.some((arg) => /^--(secure-port|bind-address)(=|$)/.test(arg))) return;
+  const inUse = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "EADDRINUSE"));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(false)));
+  });
+  if (inUse) {
+    throw new CliError(
+      "ServerFailed",
+      `port ${port} on 127.0.0.1 is in use`,
+      "stop what serves it, or pick another with --port (0: any free port)",
+    );
+  }
+}
+
 export async function runCommand(options: RunOptions, reporter: Reporter): Promise<void> {
   const root = findProjectRoot(options.cwd ?? process.cwd());
   const args = serverCommandLine(root, options);
@@ -129,6 +151,7 @@ export async function runCommand(options: RunOptions, reporter: Reporter): Promi
     if (options.watch) reporter.info("and restart it whenever a file under src/ changes");
     return;
   }
+  await checkPortFree(options.port ?? 8443, options.serverArgs ?? []);
   await build(root, reporter, true);
   let exitedOnItsOwn: (code: number | null) => void = () => {};
   const serverExit = new Promise<number | null>((resolve) => {

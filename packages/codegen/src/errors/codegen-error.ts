@@ -28,8 +28,10 @@ export type CodegenErrorCode =
   | "UnresolvedType"
   | "ExternalType"
   | "UnknownMetaType"
+  | "SyntaxError"
   // markers
   | "UnknownMarker"
+  | "DetachedJsDoc"
   | "InvalidMarker"
   | "MarkerNotApplicable"
   | "DuplicateMarker"

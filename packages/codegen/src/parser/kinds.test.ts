@@ -201,6 +201,14 @@ describe("kinds", () => {
     assert.match(singleError(result, "DuplicateResourceName").message, /both answer to "flunders"/);
   });
 
+  it("a kind may not be named like another kind's list", () => {
+    const list = kindSource(SPEC).replace(/Flunder/g, "FlunderList");
+    const result = parseFiles({ [KIND_FILE]: kindSource(SPEC), "src/apis/wardle/v1alpha1/flunder-list.ts": list });
+    const error = singleError(result, "DuplicateKind");
+    assert.match(error.message, /FlunderList is also the list kind of Flunder/);
+    assert.equal(error.file, "src/apis/wardle/v1alpha1/flunder-list.ts");
+  });
+
   it("a kind declared twice in one version is an error", () => {
     const result = parseFiles({ [KIND_FILE]: kindSource(SPEC), "src/apis/wardle/v1alpha1/again.ts": kindSource(SPEC) });
     assert.ok(

@@ -11,7 +11,7 @@ import {
   pluralize,
   subresourcePascal,
 } from "../model/names.js";
-import { jsDocOf } from "./jsdoc-of.js";
+import { DETACHED_JSDOC_HINT, DETACHED_JSDOC_MESSAGE, detachedJsDocStarts, jsDocOf } from "./jsdoc-of.js";
 import { type KindDraft, parseKind } from "./kind-parser.js";
 import { type ApiSourceFile, SourceIndex } from "./source-index.js";
 import {
@@ -59,6 +59,8 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
     .getSourceFiles()
     .filter((file) => isApiFile(file, apisRoot))
     .sort((a, b) => (a.getFilePath() < b.getFilePath() ? -1 : 1));
+  reportSyntaxErrors(sourceFiles, projectRoot, errors);
+  if (errors.count > 0) return { model: { groups: [] }, errors: errors.sorted() };
   const index = new SourceIndex(sourceFiles, projectRoot);
   const resolver = new TypeResolver(index, errors);
 
@@ -81,6 +83,10 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
     const version = segments.length === 3 && isKubeVersion(segments[1] ?? "") ? segments[1] : undefined;
     for (const statement of file.sourceFile.getStatements()) {
       if (!Node.isInterfaceDeclaration(statement) && !Node.isTypeAliasDeclaration(statement)) continue;
+      for (const start of detachedJsDocStarts(statement)) {
+        const { line, column } = file.sourceFile.getLineAndColumnAtPos(start);
+        errors.report("DetachedJsDoc", DETACHED_JSDOC_MESSAGE, { file: file.path, line, column }, DETACHED_JSDOC_HINT);
+      }
       const doc = jsDocOf(statement);
       if (!doc.tags.some((tag) => tag.name === "kind")) {
         const marker = doc.tags.find((tag) => Object.hasOwn(SUBRESOURCE_TYPE_MARKERS, tag.name))?.name as
@@ -148,6 +154,35 @@ export function parseApis(project: Project, options: ParseOptions = {}): ParseRe
     model.groups.push(assembleGroup(group, errors));
   }
   return { model, errors: errors.sorted() };
+}
+
+/**
+ * TypeScript's parser recovers from syntax errors (a property with an initializer, a stray
+ * brace) and builds a tree anyway; read as it stands, that tree would be a different API than
+ * the one written. The errors the parser found are reported, and nothing else is read.
+ */
+function reportSyntaxErrors(files: readonly SourceFile[], projectRoot: string, errors: ErrorCollector): void {
+  for (const file of files) {
+    const node = file.compilerNode as unknown as { parseDiagnostics?: readonly ParseDiagnostic[] };
+    for (const diagnostic of node.parseDiagnostics ?? []) {
+      const { line, column } = file.getLineAndColumnAtPos(diagnostic.start ?? 0);
+      errors.report(
+        "SyntaxError",
+        flattenMessage(diagnostic.messageText),
+        { file: posix.relative(projectRoot, file.getFilePath()), line, column },
+        "fix the TypeScript first: `npx tsc --noEmit` reports the same",
+      );
+    }
+  }
+}
+
+interface ParseDiagnostic {
+  start?: number;
+  messageText: string | { messageText: string; next?: Array<{ messageText: string }> };
+}
+
+function flattenMessage(text: ParseDiagnostic["messageText"]): string {
+  return (typeof text === "string" ? text : text.messageText).replace(/\.$/, "");
 }
 
 function isApiFile(file: SourceFile, apisRoot: string): boolean {
@@ -389,13 +424,29 @@ function assembleKind(kind: string, unsorted: KindDraft[], errors: ErrorCollecto
   };
 }
 
-/** Plural, singular and short names address resources in URLs and kubectl: no two kinds may share one. */
+/**
+ * Plural, singular and short names address resources in URLs and kubectl: no two kinds may share
+ * one; nor may a kind be named like another kind's list.
+ */
 function checkNameCollisions(
   kinds: KindModel[],
   drafts: Map<string, KindDraft[]>,
   group: string,
   errors: ErrorCollector,
 ): void {
+  const listOf = new Map(kinds.map((kind) => [kind.listKind, kind.kind]));
+  for (const kind of kinds) {
+    const listed = listOf.get(kind.kind);
+    const at = drafts.get(kind.kind)?.[0]?.model.source;
+    if (listed !== undefined && at !== undefined) {
+      errors.report(
+        "DuplicateKind",
+        `${kind.kind} is also the list kind of ${listed} in ${group} (a list of ${listed} objects is a ${kind.kind})`,
+        at,
+        `rename ${kind.kind}; kube-apiserver refuses a kind named like another kind's list (ListKindConflict)`,
+      );
+    }
+  }
   const owners = new Map<string, string>();
   for (const kind of kinds) {
     const at = drafts.get(kind.kind)?.[0]?.model.source;

@@ -11,7 +11,7 @@ import type { JsDocTag } from "../jsdoc/jsdoc.js";
 import { findMarker } from "../markers/catalog.js";
 import { applySchemaMarkers } from "../markers/schema-markers.js";
 import type { FieldModel, TypeModel } from "../model/api-model.js";
-import { jsDocOf } from "./jsdoc-of.js";
+import { DETACHED_JSDOC_HINT, DETACHED_JSDOC_MESSAGE, detachedJsDocStarts, jsDocOf } from "./jsdoc-of.js";
 import { RUNTIME_MODULE, WELL_KNOWN_TYPE_NAMES, wellKnownType } from "./meta-types.js";
 import type { ApiSourceFile, Declaration, Resolution, SourceIndex } from "./source-index.js";
 import { Node, SyntaxKind } from "./ts-morph.js";
@@ -68,7 +68,12 @@ export class TypeResolver {
     if (Node.isParenthesizedTypeNode(node)) return this.typeFromNode(node.getTypeNode(), file);
     if (Node.isTypeOperatorTypeNode(node)) {
       if (node.getOperator() === SyntaxKind.ReadonlyKeyword) return this.typeFromNode(node.getTypeNode(), file);
-      return this.#invalid("UnsupportedType", `\`${node.getText()}\` has no Kubernetes schema`, node);
+      return this.#invalid(
+        "UnsupportedType",
+        `\`${node.getText()}\` has no Kubernetes schema`,
+        node,
+        unsupportedHint(node),
+      );
     }
     if (Node.isTypeLiteral(node)) return this.#object(node.getMembers(), [], file, undefined, source);
     if (Node.isUnionTypeNode(node)) return this.#union(node.getTypeNodes(), node, file);
@@ -116,7 +121,12 @@ export class TypeResolver {
           "use Record<string, T>, an interface, or unknown with @preserveUnknownFields",
         );
     }
-    return this.#invalid("UnsupportedType", `\`${node.getText()}\` has no Kubernetes schema`, node);
+    return this.#invalid(
+      "UnsupportedType",
+      `\`${node.getText()}\` has no Kubernetes schema`,
+      node,
+      unsupportedHint(node),
+    );
   }
 
   #literal(node: Node, source: SourceLocation): TypeModel {
@@ -435,6 +445,7 @@ export class TypeResolver {
       }
     }
     for (const member of members) {
+      this.#reportDetachedJsDocs(member, file);
       if (Node.isPropertySignature(member)) {
         const field = this.#field(member, file);
         if (field) put(field);
@@ -463,6 +474,18 @@ export class TypeResolver {
     const out: TypeModel = { type: "object", properties, source };
     if (typeName !== undefined) out.typeName = typeName;
     return out;
+  }
+
+  #reportDetachedJsDocs(member: TypeElementTypes, file: ApiSourceFile): void {
+    for (const start of detachedJsDocStarts(member)) {
+      const { line, column } = member.getSourceFile().getLineAndColumnAtPos(start);
+      this.errors.report(
+        "DetachedJsDoc",
+        DETACHED_JSDOC_MESSAGE,
+        { file: file.path, line, column },
+        DETACHED_JSDOC_HINT,
+      );
+    }
   }
 
   #heritage(base: ExpressionWithTypeArguments, file: ApiSourceFile): TypeModel {
@@ -501,6 +524,15 @@ export class TypeResolver {
       return undefined;
     }
     const location = this.at(nameNode);
+    const initializer = member.getInitializer();
+    if (initializer !== undefined) {
+      this.errors.report(
+        "SyntaxError",
+        `the field ${name} has an initializer (= ${initializer.getText()}); a type's field cannot (TypeScript error TS1246)`,
+        this.at(initializer),
+        `write a default as a marker: /** @default ${initializer.getText()} */`,
+      );
+    }
     const typeNode = member.getTypeNode();
     if (typeNode === undefined) {
       this.errors.report(
@@ -521,6 +553,30 @@ export class TypeResolver {
     const field: FieldModel = { name, required: !optional, type, source: location };
     if (doc.description !== undefined) field.description = doc.description;
     return field;
+  }
+}
+
+const SUPPORTED =
+  "supported: string, number, boolean, int32/int64 and the meta types, string or number literal unions, interfaces and aliases of them, T[], Record<string, T>, T | null";
+
+/** What to write instead of a type construct that has no schema. */
+function unsupportedHint(node: Node): string {
+  switch (node.getKind()) {
+    case SyntaxKind.BigIntKeyword:
+      return "use int64 from @apiserver-kit/runtime (JSON numbers past 2^53 lose precision in JavaScript: a string if you need more)";
+    case SyntaxKind.TemplateLiteralType:
+      return "use string with @pattern for the shape, e.g. /** @pattern ^ref-.+$ */";
+    case SyntaxKind.TypeOperator:
+      return 'write the names out as a string-literal union: "a" | "b"';
+    case SyntaxKind.TypeQuery:
+    case SyntaxKind.IndexedAccessType:
+    case SyntaxKind.ConditionalType:
+    case SyntaxKind.MappedType:
+    case SyntaxKind.InferType:
+    case SyntaxKind.ImportType:
+      return `write the type out, as an interface or alias (${SUPPORTED})`;
+    default:
+      return SUPPORTED;
   }
 }
 

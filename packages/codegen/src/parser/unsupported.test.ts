@@ -161,6 +161,52 @@ const CASES: Array<{ name: string; spec: string; extra?: string; code: CodegenEr
     hint: /literally/,
   },
   { name: "object", spec: "  o: object;", code: "UnsupportedType", at: "o: object", hint: /Record/ },
+  { name: "bigint", spec: "  big: bigint;", code: "UnsupportedType", at: "big: bigint", hint: /int64/ },
+  {
+    name: "a template literal type",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the TypeScript under test is a template literal type
+    spec: "  ref: `ref-${string}`;",
+    code: "UnsupportedType",
+    at: "ref: `ref-",
+    hint: /string with @pattern/,
+  },
+  {
+    name: "keyof",
+    spec: "  key: keyof Other;",
+    extra: "interface Other { a: string }",
+    code: "UnsupportedType",
+    at: "key: keyof",
+    hint: /"a" \| "b"/,
+  },
+  {
+    name: "a type query",
+    spec: "  copy: typeof DEFAULTS;",
+    extra: "const DEFAULTS = { a: 1 };",
+    code: "UnsupportedType",
+    at: "copy: typeof",
+    hint: /write the type out/,
+  },
+  {
+    name: "undefined alone",
+    spec: "  gone: undefined;",
+    code: "UnsupportedType",
+    at: "gone: undefined",
+    hint: /supported:/,
+  },
+  {
+    name: "a JSDoc comment after another field on its line (TypeScript attaches it to nothing)",
+    spec: "  a: int32; /** @minimum 1 */ b: int32;",
+    code: "DetachedJsDoc",
+    at: "/** @minimum 1 */ b",
+    hint: /own line above what it describes/,
+  },
+  {
+    name: "a JSDoc comment after the brace of a one-line object type",
+    spec: "  inline: { /** @maxLength 3 */ x: string };",
+    code: "DetachedJsDoc",
+    at: "/** @maxLength 3 */ x",
+    hint: /own line above what it describes/,
+  },
 ];
 
 describe("unsupported TypeScript is a typed error with file, line and hint", () => {
@@ -174,6 +220,31 @@ describe("unsupported TypeScript is a typed error with file, line and hint", () 
       assert.match(error.hint ?? "", testCase.hint);
     });
   }
+
+  it("reports a JSDoc comment after another declaration on its line", () => {
+    const text = kindSource(
+      "  code: Code;",
+      "export type Name = string; /** @minLength 3 */ export type Code = string;",
+    );
+    const error = singleError(parseFiles({ [KIND_FILE]: text }), "DetachedJsDoc");
+    assert.equal(error.line, lineOf(text, "/** @minLength 3 */"));
+  });
+
+  it("reports TypeScript syntax errors, which the parser would otherwise recover from silently", () => {
+    const text = kindSource('  color?: string = "Red";\n  size?: int32;');
+    const result = parseFiles({ [KIND_FILE]: text });
+    const error = singleError(result, "SyntaxError");
+    assert.equal(error.file, KIND_FILE);
+    assert.equal(error.line, lineOf(text, "color?: string"));
+    assert.match(error.message, /the field color has an initializer/);
+    assert.match(error.hint ?? "", /@default "Red"/);
+    const extraBrace = `${kindSource("  size?: int32;")}}\n`;
+    const braces = parseFiles({ [KIND_FILE]: extraBrace });
+    const stray = singleError(braces, "SyntaxError");
+    assert.equal(stray.line, extraBrace.split("\n").length - 1);
+    assert.match(stray.message, /Declaration or statement expected/);
+    assert.match(stray.hint ?? "", /tsc/);
+  });
 
   it("collects every error of a run, sorted by position, not just the first", () => {
     const result = parseSpec("  a: any;\n  b: [string];\n  c: Date;", "interface Unused { fn(): void }");
