@@ -157,8 +157,6 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
     },
     requestTimeoutMs: serverOptions.requestTimeoutMs,
     garbageCollection: serverOptions.garbageCollection,
-    // kubectl talks to a local-mode server directly, as to a cluster.
-    coreV1Discovery: !serverOptions.clusterMode,
     ...(options.nonApiHandler ? { nonApiHandler: options.nonApiHandler } : {}),
     ...(options.projectVersion ? { projectVersion: options.projectVersion } : {}),
   });

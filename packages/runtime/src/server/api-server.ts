@@ -122,14 +122,6 @@ export interface ApiServerConfig {
    * so that no object waits for a collector that never comes.
    */
   garbageCollection?: boolean;
-  /**
-   * Answer `/api` (APIVersions with v1) and `/api/v1` (no resources), as a cluster does, for
-   * kubectl talking to this server directly (local mode): client-go maps `kind: List` (what
-   * `kubectl get -o yaml` of several objects writes, and what `kubectl edit` of several objects
-   * edits) only in a discovered core v1. Default false: behind the aggregator `/api` is
-   * kube-apiserver's, and a generic apiserver answers it 404.
-   */
-  coreV1Discovery?: boolean;
 }
 
 /** How {@link ApiServer.shutdown} proceeds. */
@@ -140,20 +132,6 @@ export interface ShutdownOptions {
   drainTimeoutMs?: number;
   /** The longest wait for watches to close once ended. Default 5 s. */
   watchTimeoutMs?: number;
-}
-
-/** /api/v1 of a server with no core resources. */
-const CORE_V1_RESOURCES = { kind: "APIResourceList", groupVersion: "v1", resources: [] };
-
-/** /api's APIVersions: v1, reached at the address the client used (kube-apiserver's serverAddressByClientCIDRs). */
-function coreVersions(req: HttpRequest): Record<string, unknown> {
-  const local = req.socket.localAddress ?? "127.0.0.1";
-  const address = req.headers.host ?? `${local.includes(":") ? `[${local}]` : local}:${req.socket.localPort}`;
-  return {
-    kind: "APIVersions",
-    versions: ["v1"],
-    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: address }],
-  };
 }
 
 const API_ROOTS = new Set([
@@ -666,13 +644,8 @@ export class ApiServer {
         return this.metrics.exposition().then(({ contentType, body }) => writeBody(res, 200, contentType, body));
       }
       case "api":
-        // Extension servers have no core group (client-go tolerates 404 here), unless this one
-        // stands in for a cluster: then an empty core v1, so that kubectl maps v1 List.
-        if (!this.config.coreV1Discovery || segments.length > 2 || (second !== undefined && second !== "v1")) {
-          throw this.notFound();
-        }
-        record.metered = {};
-        return writeBody(res, 200, "application/json", JSON.stringify(second ? CORE_V1_RESOURCES : coreVersions(req)));
+        // Extension servers have no core group; client-go tolerates 404 here.
+        throw this.notFound();
       case "apis":
         if (
           !info.apiGroup ||

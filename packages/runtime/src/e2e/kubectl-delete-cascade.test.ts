@@ -1,17 +1,11 @@
 /**
- * kubectl against a server in local mode, which stands in for a cluster (runServer's settings:
- * no garbage collector, an empty core v1 in discovery), and the same verbs behind a cluster.
- * - `kubectl delete --cascade=foreground|orphan`: behind a cluster the delete leaves its
- *   finalizer for kube-controller-manager's collector; in local mode it adds none and kubectl's
- *   wait for the deletion returns, as kube-apiserver with --enable-garbage-collector=false.
- * - `kind: List` (`kubectl get -o yaml` of several objects, `kubectl edit` of several): client-go
- *   maps it only in a discovered core v1.
+ * `kubectl delete --cascade=foreground|orphan` with and without a garbage collector: behind a
+ * cluster (kube-controller-manager's collector) the delete leaves its finalizer for the
+ * collector; in local mode (no collector, `garbageCollection: false`) it adds none and kubectl's
+ * wait for the deletion returns, as kube-apiserver with --enable-garbage-collector=false.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { hasKubectl, type Kubectl } from "../testing/clients.js";
 import { startKubectlServer } from "./kubectl-server.js";
 
@@ -20,16 +14,12 @@ const flunderYAML = (name: string, finalizers = "") =>
 
 for (const minor of [27, 33]) {
   describe(
-    `kubectl 1.${minor}: local mode`,
+    `kubectl 1.${minor}: delete --cascade`,
     { skip: !hasKubectl(minor) && `kubectl.1.${minor} is not installed` },
     () => {
       describe("without a garbage collector (local mode)", () => {
         let k: Kubectl;
-        startKubectlServer(minor, (_, kubectl) => (k = kubectl), {
-          server: { garbageCollection: false, coreV1Discovery: true },
-        });
-        const dir = mkdtempSync(join(tmpdir(), "kubectl-local-mode-"));
-        after(() => rmSync(dir, { recursive: true, force: true }));
+        startKubectlServer(minor, (_, kubectl) => (k = kubectl), { server: { garbageCollection: false } });
 
         it("deletes at once for foreground and orphan, and keeps the object's own finalizers", async () => {
           for (const cascade of ["foreground", "orphan"]) {
@@ -45,31 +35,6 @@ for (const minor of [27, 33]) {
           const finalizers = await k.ok(["get", "flunder", "held", "-o", "jsonpath={.metadata.finalizers}"]);
           assert.equal(finalizers, '["example.com/hold"]');
           await k.ok(["patch", "flunder", "held", "--type=merge", "-p", '{"metadata":{"finalizers":null}}']);
-        });
-
-        it("applies and edits a List of objects", async () => {
-          assert.match(await k.ok(["api-versions"]), /^v1$/m);
-          for (const name of ["l-one", "l-two"]) await k.ok(["create", "-f", "-"], { input: flunderYAML(name) });
-          const list = await k.ok(["get", "flunders", "l-one", "l-two", "-o", "yaml"]);
-          assert.match(list, /^kind: List$/m);
-          const file = join(dir, "list.yaml");
-          writeFileSync(file, list.replaceAll("reference: r", "reference: from-list"));
-          const applied = await k.ok(["apply", "-f", file]);
-          assert.match(applied, /flunder.wardle.example.com\/l-one configured/);
-          // An editor that changes every object kubectl hands it (a List of both).
-          const editor = join(dir, "editor.sh");
-          writeFileSync(editor, "#!/bin/sh\nsed -i 's/reference: from-list/reference: edited/' \"$1\"\n");
-          chmodSync(editor, 0o755);
-          await k.ok(["edit", "flunders", "l-one", "l-two"], { env: { EDITOR: editor, KUBE_EDITOR: editor } });
-          const references = await k.ok([
-            "get",
-            "flunders",
-            "l-one",
-            "l-two",
-            "-o",
-            "jsonpath={.items[*].spec.reference}",
-          ]);
-          assert.equal(references, "edited edited");
         });
       });
 
