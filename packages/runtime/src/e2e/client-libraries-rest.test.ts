@@ -4,11 +4,10 @@
  * each library surfaces them.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as k8s from "@kubernetes/client-node";
-import { hasPythonKubernetes, runPython } from "../testing/clients.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { describePython } from "./python-suite.js";
 
 const group = "wardle.example.com";
 const version = "v1alpha1";
@@ -66,38 +65,23 @@ out["gone"] = len(fl.get(namespace="py", field_selector="metadata.name=p1").item
 print(json.dumps(out))
 `;
 
-describe("python DynamicClient: REST scenarios", async () => {
-  const available = await hasPythonKubernetes();
-  let server: TestServer;
-  before(async () => {
-    if (available) server = await startTestServer();
+describePython("python DynamicClient: REST scenarios", (test) => {
+  test("selects, pages, patches, writes status, dry-runs, and surfaces 409 and 422", async (python) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the script's JSON
+    const out = await python<any>(pythonScript);
+    assert.deepEqual(out.labels, ["p1", "p3"]);
+    assert.deepEqual(out.fields, ["p0", "p1"]);
+    assert.deepEqual(out.paged, ["p0", "p1", "p2", "p3", "p4"]);
+    assert.equal(out.pages, 3, "five objects in pages of two");
+    assert.deepEqual(out.patched, ["json", "yes"]);
+    assert.equal(out.status, "Running");
+    assert.deepEqual(out.dry, ["dry", 0]);
+    assert.equal(out.conflict, "Conflict");
+    // The schema's minimum, then the scale subresource's own check (ValidateScaleSpec, its path as declared).
+    assert.deepEqual(out.invalid, ["spec.replicas", ".spec.replicas"]);
+    assert.equal(out.held, true);
+    assert.equal(out.gone, 0);
   });
-  after(async () => {
-    await server?.close();
-  });
-
-  it(
-    "selects, pages, patches, writes status, dry-runs, and surfaces 409 and 422",
-    { skip: !available && "python3-kubernetes is not installed" },
-    async () => {
-      const result = await runPython(pythonScript, [server.kubeconfig, join(server.dataDir, "py-cache.json")], {
-        timeoutMs: 60_000,
-      });
-      assert.equal(result.code, 0, result.stderr);
-      const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
-      assert.deepEqual(out.labels, ["p1", "p3"]);
-      assert.deepEqual(out.fields, ["p0", "p1"]);
-      assert.deepEqual(out.paged, ["p0", "p1", "p2", "p3", "p4"]);
-      assert.equal(out.pages, 3, "five objects in pages of two");
-      assert.deepEqual(out.patched, ["json", "yes"]);
-      assert.equal(out.status, "Running");
-      assert.deepEqual(out.dry, ["dry", 0]);
-      assert.equal(out.conflict, "Conflict");
-      assert.deepEqual(out.invalid, ["spec.replicas"]);
-      assert.equal(out.held, true);
-      assert.equal(out.gone, 0);
-    },
-  );
 });
 
 // CustomObjectsApi sends every patch as a merge patch, whatever its body: a list (meant as a JSON
@@ -123,46 +107,32 @@ out["unchanged"] = api.get_namespaced_custom_object(g, v, ns, plural, "m")["spec
 print(json.dumps(out))
 `;
 
-describe("python CustomObjectsApi: patches it sends as merge patches", async () => {
-  const available = await hasPythonKubernetes();
-  let server: TestServer;
-  before(async () => {
-    if (available) server = await startTestServer();
+describePython("python CustomObjectsApi: patches it sends as merge patches", (test) => {
+  test("refuses a list body as kube-apiserver does (422 on patch) and a string body (400 Invalid JSON Patch)", async (python) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the script's JSON
+    const out = await python<any>(pythonCustomObjectsPatchScript);
+    // The merge patch of an array is that array, which does not decode as an object.
+    const patched = '[{"op":"replace","path":"/spec/reference","value":"x"}]';
+    const decodeError =
+      "couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type " +
+      'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
+    const body = `Invalid value: ${JSON.stringify(patched)}: ${decodeError}`;
+    assert.deepEqual(out.list, [
+      422,
+      "Invalid",
+      ` "" is invalid: patch: ${body}`,
+      { causes: [{ reason: "FieldValueInvalid", message: body, field: "patch" }] },
+    ]);
+    assert.deepEqual(out.string, [400, "BadRequest", "Invalid JSON Patch", null]);
+    // Decoded, an object without a kind is refused the same way.
+    assert.deepEqual(out.no_kind.slice(0, 2), [422, "Invalid"]);
+    assert.match(
+      out.no_kind[2],
+      /^ "" is invalid: patch: Invalid value: "\{.*": Object 'Kind' is missing in '\{"apiVersion":/,
+    );
+    assert.equal(out.no_kind[3].causes[0].field, "patch");
+    assert.equal(out.unchanged, "r");
   });
-  after(async () => {
-    await server?.close();
-  });
-
-  it(
-    "refuses a list body as kube-apiserver does (422 on patch) and a string body (400 Invalid JSON Patch)",
-    { skip: !available && "python3-kubernetes is not installed" },
-    async () => {
-      const result = await runPython(pythonCustomObjectsPatchScript, [server.kubeconfig], { timeoutMs: 60_000 });
-      assert.equal(result.code, 0, result.stderr);
-      const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
-      // The merge patch of an array is that array, which does not decode as an object.
-      const patched = '[{"op":"replace","path":"/spec/reference","value":"x"}]';
-      const decodeError =
-        "couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type " +
-        'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
-      const body = `Invalid value: ${JSON.stringify(patched)}: ${decodeError}`;
-      assert.deepEqual(out.list, [
-        422,
-        "Invalid",
-        ` "" is invalid: patch: ${body}`,
-        { causes: [{ reason: "FieldValueInvalid", message: body, field: "patch" }] },
-      ]);
-      assert.deepEqual(out.string, [400, "BadRequest", "Invalid JSON Patch", null]);
-      // Decoded, an object without a kind is refused the same way.
-      assert.deepEqual(out.no_kind.slice(0, 2), [422, "Invalid"]);
-      assert.match(
-        out.no_kind[2],
-        /^ "" is invalid: patch: Invalid value: "\{.*": Object 'Kind' is missing in '\{"apiVersion":/,
-      );
-      assert.equal(out.no_kind[3].causes[0].field, "patch");
-      assert.equal(out.unchanged, "r");
-    },
-  );
 });
 
 describe("@kubernetes/client-node: REST scenarios", () => {

@@ -3,11 +3,10 @@
  * @kubernetes/client-node drive a server: create, get, list, watch, delete.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as k8s from "@kubernetes/client-node";
-import { hasPythonKubernetes, runPython } from "../testing/clients.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { describePython } from "./python-suite.js";
 
 const group = "wardle.example.com";
 const version = "v1alpha1";
@@ -89,76 +88,36 @@ for event in watch.Watch().stream(api.list_namespaced_custom_object, g, v, "quie
 print(json.dumps({"start": start, "now": now, "events": events}))
 `;
 
-describe("python kubernetes watch: bookmarks", async () => {
-  const available = await hasPythonKubernetes();
-  let server: TestServer;
-  before(async () => {
-    if (available) server = await startTestServer();
+describePython("python kubernetes watch: bookmarks", (test) => {
+  test("sends a bookmark before the watch times out, at the revision writes in other namespaces reached", async (python) => {
+    const out = await python<{ start: string; now: string; events: unknown[] }>(pythonBookmarkScript);
+    assert.notEqual(out.start, out.now);
+    assert.deepEqual(out.events, [["BOOKMARK", out.now]]);
   });
-  after(async () => {
-    await server?.close();
-  });
-
-  it(
-    "sends a bookmark before the watch times out, at the revision writes in other namespaces reached",
-    { skip: !available && "python3-kubernetes is not installed" },
-    async () => {
-      const result = await runPython(pythonBookmarkScript, [server.kubeconfig], { timeoutMs: 60_000 });
-      assert.equal(result.code, 0, result.stderr);
-      const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
-      assert.notEqual(out.start, out.now);
-      assert.deepEqual(out.events, [["BOOKMARK", out.now]]);
-    },
-  );
 });
 
-describe("python kubernetes DynamicClient", async () => {
-  const available = await hasPythonKubernetes();
-  let server: TestServer;
-  before(async () => {
-    if (available) server = await startTestServer();
-  });
-  after(async () => {
-    await server?.close();
+describePython("python kubernetes DynamicClient", (test) => {
+  test("creates, gets, lists, watches and deletes", async (python) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the script's JSON
+    const out = await python<any>(pythonScript);
+    assert.match(out.created_rv, /^\d+$/);
+    assert.equal(out.get, 4);
+    assert.deepEqual(out.list, ["from-python"]);
+    assert.deepEqual(out.cluster_list, ["py-fischer"]);
+    assert.deepEqual(out.events[0], ["MODIFIED", "from-python"]);
+    assert.deepEqual(out.after_delete, []);
   });
 
-  it(
-    "creates, gets, lists, watches and deletes",
-    { skip: !available && "python3-kubernetes is not installed" },
-    async () => {
-      const result = await runPython(pythonScript, [server.kubeconfig, join(server.dataDir, "python-discovery.json")], {
-        timeoutMs: 60_000,
-      });
-      assert.equal(result.code, 0, result.stderr);
-      const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
-      assert.match(out.created_rv, /^\d+$/);
-      assert.equal(out.get, 4);
-      assert.deepEqual(out.list, ["from-python"]);
-      assert.deepEqual(out.cluster_list, ["py-fischer"]);
-      assert.deepEqual(out.events[0], ["MODIFIED", "from-python"]);
-      assert.deepEqual(out.after_delete, []);
-    },
-  );
-
-  it(
-    "gets a strict patch's 422 on field patch, and acts as another user with Impersonate-* headers",
-    { skip: !available && "python3-kubernetes is not installed" },
-    async () => {
-      const result = await runPython(
-        strictAndImpersonationScript,
-        [server.kubeconfig, join(server.dataDir, "python-discovery-2.json")],
-        { timeoutMs: 60_000 },
-      );
-      assert.equal(result.code, 0, result.stderr);
-      const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
-      assert.deepEqual(out.strict, [422, "Invalid", "patch", 'unknown field "spec.colour"']);
-      assert.deepEqual(out.as_jane, [
-        403,
-        'flunders.wardle.example.com "strict-py" is forbidden: User "jane" cannot get resource "flunders" in API group "wardle.example.com" in the namespace "default"',
-      ]);
-      assert.equal(out.as_jane_in_masters, "strict-py");
-    },
-  );
+  test("gets a strict patch's 422 on field patch, and acts as another user with Impersonate-* headers", async (python) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the script's JSON
+    const out = await python<any>(strictAndImpersonationScript);
+    assert.deepEqual(out.strict, [422, "Invalid", "patch", 'unknown field "spec.colour"']);
+    assert.deepEqual(out.as_jane, [
+      403,
+      'flunders.wardle.example.com "strict-py" is forbidden: User "jane" cannot get resource "flunders" in API group "wardle.example.com" in the namespace "default"',
+    ]);
+    assert.equal(out.as_jane_in_masters, "strict-py");
+  });
 });
 
 describe("@kubernetes/client-node", () => {

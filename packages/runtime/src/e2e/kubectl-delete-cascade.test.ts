@@ -19,7 +19,13 @@ for (const minor of [27, 33]) {
     () => {
       describe("without a garbage collector (local mode)", () => {
         let k: Kubectl;
-        startKubectlServer(minor, (_, kubectl) => (k = kubectl), { server: { garbageCollection: false } });
+        startKubectlServer(
+          minor,
+          (_, kubectl) => {
+            k = kubectl;
+          },
+          { server: { garbageCollection: false } },
+        );
 
         it("deletes at once for foreground and orphan, and keeps the object's own finalizers", async () => {
           for (const cascade of ["foreground", "orphan"]) {
@@ -40,7 +46,9 @@ for (const minor of [27, 33]) {
 
       describe("with a garbage collector (cluster mode)", () => {
         let k: Kubectl;
-        startKubectlServer(minor, (_, kubectl) => (k = kubectl));
+        startKubectlServer(minor, (_, kubectl) => {
+          k = kubectl;
+        });
 
         it("leaves the foregroundDeletion or orphan finalizer for the collector", async () => {
           for (const [cascade, finalizer] of [

@@ -8,9 +8,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { hasKubectl, hasPythonKubernetes, Kubectl, runPython } from "../testing/clients.js";
+import { hasKubectl, Kubectl } from "../testing/clients.js";
 import { type RecordingProxy, startRecordingProxy } from "../testing/recording-proxy.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { describePython } from "./python-suite.js";
 
 const SMP = "application/strategic-merge-patch+json";
 
@@ -156,16 +157,8 @@ for (const minor of [32, 33]) {
   );
 }
 
-describe("python DynamicClient: the default patch type is strategic", async () => {
-  const available = await hasPythonKubernetes();
-  let server: TestServer;
-  before(async () => {
-    if (available) server = await startTestServer();
-  });
-  after(async () => {
-    await server?.close();
-  });
-  it("merges a list-map by key", { skip: !available && "python3-kubernetes is not installed" }, async () => {
+describePython("python DynamicClient: the default patch type is strategic", (test) => {
+  test("merges a list-map by key", async (python) => {
     const script = `
 import json, sys
 from kubernetes import config, dynamic
@@ -180,9 +173,7 @@ fl.create(namespace="default", body=${manifest("py-smp", {
 patched = fl.patch(namespace="default", name="py-smp", body={"spec": {"items": [{"name": "a", "size": 5}]}})
 print(json.dumps(patched.to_dict()["spec"]["items"]))
 `;
-    const result = await runPython(script, [server.kubeconfig, join(server.dataDir, "py-cache.json")]);
-    assert.equal(result.code, 0, result.stderr);
-    const items = JSON.parse(result.stdout.trim()) as Item[];
+    const items = await python<Item[]>(script);
     assert.deepEqual(items, [
       { name: "a", size: 5 },
       { name: "b", size: 2 },
