@@ -13,7 +13,7 @@ import {
   type AdmissionContext,
   type AdmissionOperation,
 } from "../admission/admission.js";
-import { fieldErrorMessage, fieldErrors, StatusError, successStatus } from "../api/errors.js";
+import { type FieldError, fieldErrorMessage, fieldErrors, StatusError, successStatus } from "../api/errors.js";
 import type { KubeObject, ListMeta, ObjectMeta, UserInfo } from "../api/meta.js";
 import type { ResourceVersion } from "../model/api-model.js";
 import type { CustomSubresource, ResourceVerb, SubresourceContext } from "../model/resource.js";
@@ -583,12 +583,23 @@ export class ResourceHandler {
   }
 
   /**
-   * What a create will store, for validation: with a status subresource the store drops the
-   * status it was given (the CRD strategy's PrepareForCreate, before Validate), so that status
-   * is not validated either.
+   * The schema's and the scale subresource's errors of `object` as it will be stored: a create
+   * without the status a status subresource makes it drop (the CRD strategy's PrepareForCreate,
+   * before Validate), an update with the stored part its subresource does not write. `ratchet`
+   * passes the old object (and where warnings go) to the schema's ratcheting.
    */
-  private asCreated(object: KubeObject): KubeObject {
-    return scopeToSubresource("", this.resource.hub.hasStatus, object, {});
+  private storedErrors(
+    version: ResourceVersion,
+    object: KubeObject,
+    old: KubeObject | undefined,
+    subresource: string,
+    ratchet?: { warnings: string[] },
+  ): FieldError[] {
+    const stored = scopeToSubresource(old ? subresource : "", this.resource.hub.hasStatus, object, old ?? {});
+    const schema = ratchet
+      ? validateAgainstSchema(version, stored, old, ratchet.warnings)
+      : validateAgainstSchema(version, stored);
+    return [...schema, ...scaleErrors(version, stored, subresource)];
   }
 
   private async create(r: ResourceRequest): Promise<void> {
@@ -600,8 +611,7 @@ export class ResourceHandler {
     const ctx = this.context(r, "", options.dryRun);
     normalizeObject(object, r.version, options.fieldValidation, ctx.warnings);
     dedupOwnerReferences(object, ctx.warnings, false);
-    const checked = this.asCreated(object);
-    const errors = [...validateAgainstSchema(r.version, checked), ...scaleErrors(r.version, checked, "")];
+    const errors = this.storedErrors(r.version, object, undefined, "");
     const name = object.metadata?.name ?? object.metadata?.generateName ?? "";
     if (errors.length > 0) throw invalid(r.version, name, errors);
     const tracked = trackWrite(null, object, this.manager(r, options), this.fieldManager(r.version, ""));
@@ -632,13 +642,7 @@ export class ResourceHandler {
       ? written
       : trackWrite(old ?? null, written, this.manager(r, options), this.fieldManager(r.version, ctx.subresource));
     // Validate what will be stored: a status write keeps the stored spec, a main write the stored status.
-    const scoped = old
-      ? scopeToSubresource(ctx.subresource, this.resource.hub.hasStatus, object, old)
-      : this.asCreated(object);
-    const errors = [
-      ...validateAgainstSchema(r.version, scoped, old, ctx.warnings),
-      ...scaleErrors(r.version, scoped, ctx.subresource),
-    ];
+    const errors = this.storedErrors(r.version, object, old, ctx.subresource, { warnings: ctx.warnings });
     if (errors.length > 0) throw invalid(r.version, r.info.name, errors);
     return toHub(this.resource, r.version, object);
   }
@@ -920,10 +924,7 @@ export class ResourceHandler {
     if (JSON.stringify(admitted) !== before) {
       // Validated as it will be stored, as kube-apiserver validates after the strategy's prepare step.
       const hub = this.resource.hub;
-      const checked = old
-        ? scopeToSubresource(ctx.subresource, hub.hasStatus, admitted, old)
-        : this.asCreated(admitted);
-      const errors = [...validateAgainstSchema(hub, checked), ...scaleErrors(hub, checked, ctx.subresource)];
+      const errors = this.storedErrors(hub, admitted, old, ctx.subresource);
       if (errors.length > 0) throw invalid(hub, admitted.metadata?.name ?? r.info.name, errors);
     }
     return admitted;
