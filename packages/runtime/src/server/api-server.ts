@@ -64,6 +64,7 @@ import {
   type HttpRequest,
   type HttpResponse,
   marshalIndent,
+  type PreparedResponse,
   prepareBody,
   setWarnings,
   writeBody,
@@ -229,6 +230,8 @@ export class ApiServer {
   readonly storage: Storage;
   readonly healthChecks: HealthCheck[];
   readonly versionInfo: VersionInfo;
+  /** /version's answer, written once: WriteRawJSON's indented JSON, whatever the request asks. */
+  private readonly versionAnswer: PreparedResponse;
   private readonly handlers = new Map<ApiResource, ResourceHandler>();
   private readonly watchCaches: WatchCache[] = [];
   private readonly alwaysAllow: string[];
@@ -323,6 +326,7 @@ export class ApiServer {
       ...config.build,
       ...(config.projectVersion ? { version: config.projectVersion } : {}),
     });
+    this.versionAnswer = prepareBody(200, "application/json", marshalIndent(this.versionInfo));
     this.healthChecks = [
       { name: "ping", check: () => undefined },
       {
@@ -629,8 +633,7 @@ export class ApiServer {
       case "version":
         if (segments.length !== 1) throw this.notFound();
         record.metered = {};
-        // WriteRawJSON: indented whatever the request asked (no negotiation, no ?pretty).
-        return writePrepared(res, prepareBody(200, "application/json", marshalIndent(this.versionInfo)));
+        return writePrepared(res, this.versionAnswer);
       case "debug":
         if (record.path !== STORAGE_BACKUP_PATH || method !== "GET") throw this.notFound();
         record.metered = {};
