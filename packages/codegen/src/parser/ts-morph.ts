@@ -5,10 +5,11 @@
  * (packages/cli/bench/codegen.mjs). Types come from the package as usual; each value below has
  * a type of the same name, so that callers use them as they would ts-morph's own.
  */
-import { createRequire } from "node:module";
 import type * as TsMorph from "ts-morph";
+import { requireWithCompileCache } from "./compile-cache.js";
 
-const tsMorph = createRequire(import.meta.url)("ts-morph") as typeof TsMorph;
+/** Loaded with V8's cached code for its ~12 MB of bundles where an earlier run left it (compile-cache.ts). */
+const tsMorph = requireWithCompileCache<typeof TsMorph>("ts-morph", import.meta.url);
 
 export const Node = tsMorph.Node;
 export type Node<T extends TsMorph.ts.Node = TsMorph.ts.Node> = TsMorph.Node<T>;
