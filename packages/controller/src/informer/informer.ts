@@ -99,19 +99,20 @@ export class Informer<T extends KubeObject> {
 
   private replace(items: T[]): void {
     const initial = !this.synced;
-    const seen = new Set<string>();
+    // Keys to keep; an empty store (the first list) has nothing to delete, so none are collected.
+    const seen = this.store.size > 0 ? new Set<string>() : undefined;
     for (const object of items) {
-      const key = objectKey(object);
-      seen.add(key);
+      seen?.add(objectKey(object));
       const old = this.store.set(object);
       if (old) this.dispatch("onUpdate", (h) => h.onUpdate?.(old, object));
       else this.dispatch("onAdd", (h) => h.onAdd?.(object, initial));
     }
-    for (const key of this.store.keys()) {
-      if (seen.has(key)) continue;
-      const old = this.store.delete(key) as T;
-      this.dispatch("onDelete", (h) => h.onDelete?.(old, true));
-    }
+    if (seen)
+      for (const key of this.store.keys()) {
+        if (seen.has(key)) continue;
+        const old = this.store.delete(key) as T;
+        this.dispatch("onDelete", (h) => h.onDelete?.(old, true));
+      }
     if (!this.synced) {
       this.synced = true;
       for (const resolve of this.syncWaiters.splice(0)) resolve();

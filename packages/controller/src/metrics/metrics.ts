@@ -246,23 +246,18 @@ export class ControllerMetrics {
   workQueueMetrics<T>(name: string): WorkQueueMetrics<T> {
     const series: QueueSeries = { depth: 0, adds: 0, retries: 0, processingSince: new Map() };
     this.queues.set(name, series);
-    const addedAt = new Map<T, number>();
     const started = series.processingSince as Map<T, number>;
     const queueDuration = this.queueDuration.seriesOf({ name, controller: name });
     const workDuration = this.workDuration.seriesOf({ name, controller: name });
     return {
-      add: (item) => {
+      add: () => {
         series.adds++;
         series.depth++;
-        if (!addedAt.has(item)) addedAt.set(item, this.clock.now());
       },
-      get: (item) => {
+      get: (item, queuedSeconds) => {
         series.depth--;
-        const now = this.clock.now();
-        const since = addedAt.get(item);
-        if (since !== undefined) this.queueDuration.record(queueDuration, (now - since) / 1000);
-        addedAt.delete(item);
-        started.set(item, now);
+        this.queueDuration.record(queueDuration, queuedSeconds);
+        started.set(item, this.clock.now());
       },
       done: (item) => {
         const since = started.get(item);

@@ -193,19 +193,24 @@ describe("WorkQueue", () => {
     const calls: string[] = [];
     const metrics: WorkQueueMetrics<string> = {
       add: (item) => calls.push(`add ${item}`),
-      get: (item) => calls.push(`get ${item}`),
+      get: (item, queuedSeconds) => calls.push(`get ${item} after ${queuedSeconds}s`),
       done: (item) => calls.push(`done ${item}`),
       retry: () => calls.push("retry"),
     };
     const clock = new FakeClock();
     const queue = new WorkQueue<string>({ clock, metrics });
     queue.add("a");
+    await clock.advance(250);
     queue.add("a");
+    await clock.advance(250);
     await queue.get();
     queue.addAfter("a", 5);
     await clock.advance(5);
+    await clock.advance(1000);
     queue.done("a");
     assert.equal(await queue.get(), "a");
-    assert.deepEqual(calls, ["add a", "get a", "retry", "add a", "done a", "get a"]);
+    // The queue time runs from when the item became dirty: the first add, then the delayed add
+    // that came while it was processing (not from done, when it went back in the queue).
+    assert.deepEqual(calls, ["add a", "get a after 0.5s", "retry", "add a", "done a", "get a after 1s"]);
   });
 });

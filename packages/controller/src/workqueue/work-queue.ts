@@ -18,8 +18,8 @@ import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiters.
 export interface WorkQueueMetrics<T> {
   /** An item became dirty: depth + 1, adds + 1. */
   add(item: T): void;
-  /** A worker took the item: depth - 1, time since add. */
-  get(item: T): void;
+  /** A worker took the item: depth - 1; `queuedSeconds` since it became dirty. */
+  get(item: T, queuedSeconds: number): void;
   /** A worker finished the item: time since get. */
   done(item: T): void;
   /** A delayed or rate-limited add. */
@@ -41,7 +41,11 @@ export class WorkQueue<T> {
   /** Items ready to hand out, in order; every one is also dirty and not processing. */
   private queue: T[] = [];
   private head = 0;
-  private readonly dirty = new Set<T>();
+  /**
+   * Items needing processing, with the time each became dirty when metrics want it (else 0): kept
+   * here rather than in a map of the metrics' own, which cost a fifth of a 10,000-object initial sync.
+   */
+  private readonly dirty = new Map<T, number>();
   private readonly processing = new Set<T>();
   private readonly getters: Array<(item: T | undefined) => void> = [];
   private shutdown = false;
@@ -62,8 +66,12 @@ export class WorkQueue<T> {
   /** Marks `item` as needing processing. */
   add(item: T): void {
     if (this.shutdown || this.dirty.has(item)) return;
-    this.metrics?.add(item);
-    this.dirty.add(item);
+    if (this.metrics) {
+      this.metrics.add(item);
+      this.dirty.set(item, this.clock.now());
+    } else {
+      this.dirty.set(item, 0);
+    }
     if (this.processing.has(item)) return;
     this.enqueue(item);
   }
@@ -171,7 +179,7 @@ export class WorkQueue<T> {
   }
 
   private take(item: T): T {
-    this.metrics?.get(item);
+    if (this.metrics) this.metrics.get(item, (this.clock.now() - (this.dirty.get(item) ?? 0)) / 1000);
     this.processing.add(item);
     this.dirty.delete(item);
     return item;
