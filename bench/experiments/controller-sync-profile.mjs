@@ -12,7 +12,13 @@ import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { Manager, ResourceClient, RestClient, restConfigFromKubeconfigFile, silentLogger } from "../../packages/controller/dist/index.js";
+import {
+  Manager,
+  ResourceClient,
+  RestClient,
+  restConfigFromKubeconfigFile,
+  silentLogger,
+} from "../../packages/controller/dist/index.js";
 import { flunder, flunderType } from "../../packages/controller/dist/testing/fixtures.js";
 import { count, option, serverExecArgv } from "../lib/args.mjs";
 
@@ -20,14 +26,25 @@ const COUNT = count("objects", 10_000, 1000);
 const ROUNDS = count("rounds", 3, 1);
 const out = option("out", undefined);
 
-const server = spawn(process.execPath, [...serverExecArgv(), fileURLToPath(new URL("../../packages/controller/bench/api-server-process.mjs", import.meta.url))], { stdio: ["ignore", "pipe", "inherit"] });
+const server = spawn(
+  process.execPath,
+  [
+    ...serverExecArgv(),
+    fileURLToPath(new URL("../../packages/controller/bench/api-server-process.mjs", import.meta.url)),
+  ],
+  { stdio: ["ignore", "pipe", "inherit"] },
+);
 const [line] = await once(createInterface({ input: server.stdout }), "line");
 const config = await restConfigFromKubeconfigFile(JSON.parse(line).kubeconfig);
 const rest = new RestClient(config, { maxSockets: 64 });
 const flunders = new ResourceClient(rest, flunderType);
 const names = Array.from({ length: COUNT }, (_, i) => `f${String(i).padStart(5, "0")}`);
 let next = 0;
-await Promise.all(Array.from({ length: 64 }, async () => { while (next < names.length) await flunders.create(flunder(names[next++], { color: "a" }, "bench")); }));
+await Promise.all(
+  Array.from({ length: 64 }, async () => {
+    while (next < names.length) await flunders.create(flunder(names[next++], { color: "a" }, "bench"));
+  }),
+);
 
 /** A raw watch of every object; `watchList`: as an informer asks (sendInitialEvents), until the initial-events-end bookmark. */
 function rawWatch(watchList = false, client = rest) {
@@ -37,7 +54,10 @@ function rawWatch(watchList = false, client = rest) {
   return new Promise((resolve) => {
     let seen = 0;
     const c = client.watch(`/apis/${flunderType.group}/${flunderType.version}/flunders`, query, (event) => {
-      if (event.type !== "BOOKMARK" ? ++seen === COUNT && !watchList : seen === COUNT) { c.stop(); resolve(); }
+      if (event.type !== "BOOKMARK" ? ++seen === COUNT && !watchList : seen === COUNT) {
+        c.stop();
+        resolve();
+      }
     });
   });
 }
@@ -47,15 +67,28 @@ async function managerSync() {
   let first = 0;
   const begun = performance.now();
   let done;
-  const all = new Promise((resolve) => { done = resolve; });
-  manager.addController({ name: "noop", for: flunderType, async reconcile() { if (total === 0) first = performance.now(); if (++total === COUNT) done(); } });
+  const all = new Promise((resolve) => {
+    done = resolve;
+  });
+  manager.addController({
+    name: "noop",
+    for: flunderType,
+    async reconcile() {
+      if (total === 0) first = performance.now();
+      if (++total === COUNT) done();
+    },
+  });
   const running = manager.start();
   await all;
   const informer = manager.informer(flunderType).stats;
   const last = performance.now();
   await manager.stop();
   await running;
-  return { toFirstReconcileMs: Math.round(first - begun), reconcilingMs: Math.round(last - first), events: informer.events };
+  return {
+    toFirstReconcileMs: Math.round(first - begun),
+    reconcilingMs: Math.round(last - first),
+    events: informer.events,
+  };
 }
 
 const session = new Session();
@@ -80,7 +113,10 @@ for (let round = 0; round < ROUNDS; round++) {
   const stats = await managerSync();
   const ours = performance.now() - start;
   if (out) merged.push((await session.post("Profiler.stop")).profile);
-  console.log(`round ${round}: raw watch ${raw.toFixed(0)} ms, raw watch-list ${rawList.toFixed(0)} ms (new client ${rawListFresh.toFixed(0)} ms), manager ${ours.toFixed(0)} ms, ratio ${(raw / ours).toFixed(2)}x`, JSON.stringify(stats));
+  console.log(
+    `round ${round}: raw watch ${raw.toFixed(0)} ms, raw watch-list ${rawList.toFixed(0)} ms (new client ${rawListFresh.toFixed(0)} ms), manager ${ours.toFixed(0)} ms, ratio ${(raw / ours).toFixed(2)}x`,
+    JSON.stringify(stats),
+  );
 }
 if (out) {
   writeFileSync(out, JSON.stringify(merged.at(-1)));
