@@ -126,7 +126,10 @@ describe("the scaffold command line", () => {
     assert.match(intoFile.err, /^error: .*a-file is a file, not a directory\n {2}fix: /);
     const belowFile = await run(["new-api", join(file, "p"), "--group", "widgets.example.com", "--no-install"]);
     assert.equal(belowFile.code, 1);
-    assert.match(belowFile.err, /^error: cannot create the directory .*a-file\/p: .*a-file is a file\n {2}fix: /);
+    assert.match(
+      belowFile.err,
+      /^error: cannot create the directory .*a-file\/p: .*a-file is a file; no file was changed\n {2}fix: /,
+    );
     assert.doesNotMatch(belowFile.err, /\n {4}at /);
     const odd = await run(["new-api", join(parent, "My Proj_X"), "--group", "widgets.example.com", "--no-install"]);
     assert.equal(odd.code, 0, odd.err);
@@ -138,6 +141,26 @@ describe("the scaffold command line", () => {
     });
     assert.equal(fromSystemError(denied)?.message, "cannot create the directory /srv/p: permission denied (EACCES)");
     assert.equal(fromSystemError(new Error("a bug")), undefined);
+  });
+
+  it("leaves the project as it was when a write fails midway, and says so", async () => {
+    const blocker = join(project, "src/conversion");
+    writeFileSync(blocker, "a file where scaffold makes a folder\n");
+    const contents = () => treeOf(project).map((path) => `${path}\n${readFileSync(path, "utf8")}`);
+    const before = contents();
+    try {
+      // PROJECT and the new version's type file come before src/conversion/widget-v1beta1.ts.
+      const failed = await run(["add", "version", "v1beta1"], project);
+      assert.equal(failed.code, 1);
+      assert.match(
+        failed.err,
+        /^error: cannot create the directory .*src\/conversion: .*src\/conversion is a file; no file was changed\n {2}fix: /,
+      );
+      assert.doesNotMatch(failed.err, /\n {4}at /);
+      assert.deepEqual(contents(), before);
+    } finally {
+      rmSync(blocker);
+    }
   });
 
   it("refuses a kind named like another kind's list before writing anything", async () => {
