@@ -14,6 +14,7 @@ export type CliErrorCode =
   | "CodegenFailed"
   | "CompileFailed"
   | "GeneratedFilesStale"
+  | "RemovedKindInUse"
   | "CheckoutNotFound"
   | "InstallFailed"
   | "ServerFailed"
