@@ -543,6 +543,15 @@ export class TypeResolver {
       return undefined;
     }
     const location = this.at(nameNode);
+    if (name === "") {
+      this.errors.report(
+        "UnsupportedPropertyName",
+        "the field name is empty: a Kubernetes field needs a name",
+        location,
+        "name the field: JSON field names in a Kubernetes schema are non-empty",
+      );
+      return undefined;
+    }
     const initializer = member.getInitializer();
     if (initializer !== undefined) {
       this.errors.report(

@@ -160,6 +160,20 @@ const CASES: Array<{ name: string; spec: string; extra?: string; code: CodegenEr
     at: "[KEY]: string",
     hint: /literally/,
   },
+  {
+    name: "an empty field name",
+    spec: '  "": string;',
+    code: "UnsupportedPropertyName",
+    at: '"": string',
+    hint: /non-empty/,
+  },
+  {
+    name: "an empty field name in an object type",
+    spec: "  inline: {\n    ''?: int32;\n  };",
+    code: "UnsupportedPropertyName",
+    at: "''?: int32",
+    hint: /non-empty/,
+  },
   { name: "object", spec: "  o: object;", code: "UnsupportedType", at: "o: object", hint: /Record/ },
   { name: "bigint", spec: "  big: bigint;", code: "UnsupportedType", at: "big: bigint", hint: /int64/ },
   {
@@ -271,6 +285,15 @@ describe("unsupported TypeScript is a typed error with file, line and hint", () 
           "this JSDoc comment belongs to nothing: it comes after the last field, before the closing }",
         ],
       ],
+    );
+  });
+
+  it("refuses an empty field name at its line and column", () => {
+    const text = kindSource("  name: string;\n  '': string;");
+    const error = singleError(parseFiles({ [KIND_FILE]: text }), "UnsupportedPropertyName");
+    assert.deepEqual(
+      [error.line, error.column, error.message],
+      [lineOf(text, "'': string"), 3, "the field name is empty: a Kubernetes field needs a name"],
     );
   });
 
