@@ -169,30 +169,31 @@ export class FilePlan {
     const changes = this.changes();
     if (this.options.dryRun) return changes;
     const transaction = new WriteTransaction();
-    let path = this.root;
+    let doing = `write ${this.root}`;
     try {
       for (const change of changes) {
         if (change.kind === "unchanged" || change.kind === "kept") continue;
         const entry = this.entries.get(change.path) as Entry;
-        path = join(this.root, change.path);
+        const path = join(this.root, change.path);
+        doing = `write ${path}`;
         if (entry.after === undefined) transaction.remove(path);
         else transaction.write(path, entry.after, entry.mode);
       }
-      transaction.commit((target) => {
-        path = target;
+      transaction.commit((target, removing) => {
+        doing = `${removing ? "remove" : "write"} ${target}`;
       });
     } catch (error) {
       const unrestored = transaction.rollBack();
-      throw writeFailure(error, path, unrestored);
+      throw writeFailure(error, doing, unrestored);
     }
     transaction.finish();
     return changes;
   }
 }
 
-/** A failed write as a CliError naming the file, and saying whether everything was put back. */
-function writeFailure(error: unknown, path: string, unrestored: string[]): unknown {
-  const failure = error instanceof CliError ? error : fromSystemError(error, `write ${path}`);
+/** A failed write (`doing`: "write /p/x.ts") as a CliError naming the file, and saying whether everything was put back. */
+function writeFailure(error: unknown, doing: string, unrestored: string[]): unknown {
+  const failure = error instanceof CliError ? error : fromSystemError(error, doing);
   if (!failure) return error;
   const outcome =
     unrestored.length === 0
@@ -257,9 +258,9 @@ class WriteTransaction {
   }
 
   /** Moves every staged file into place; `at` hears of each target before it is touched. */
-  commit(at: (target: string) => void): void {
+  commit(at: (target: string, removing: boolean) => void): void {
     for (const staged of this.staged) {
-      at(staged.target);
+      at(staged.target, staged.temporary === undefined);
       const existing = lstatOrUndefined(staged.target);
       if (staged.temporary === undefined) {
         if (existing === undefined) continue;
