@@ -126,7 +126,10 @@ describe("the scaffold command line", () => {
     assert.match(intoFile.err, /^error: .*a-file is a file, not a directory\n {2}fix: /);
     const belowFile = await run(["new-api", join(file, "p"), "--group", "widgets.example.com", "--no-install"]);
     assert.equal(belowFile.code, 1);
-    assert.match(belowFile.err, /^error: cannot create the directory .*a-file\/p: .*a-file is a file\n {2}fix: /);
+    assert.match(
+      belowFile.err,
+      /^error: cannot create the directory .*a-file\/p: .*a-file is a file; no file was changed\n {2}fix: /,
+    );
     assert.doesNotMatch(belowFile.err, /\n {4}at /);
     const odd = await run(["new-api", join(parent, "My Proj_X"), "--group", "widgets.example.com", "--no-install"]);
     assert.equal(odd.code, 0, odd.err);
@@ -138,6 +141,119 @@ describe("the scaffold command line", () => {
     });
     assert.equal(fromSystemError(denied)?.message, "cannot create the directory /srv/p: permission denied (EACCES)");
     assert.equal(fromSystemError(new Error("a bug")), undefined);
+  });
+
+  it("leaves the project as it was when a write fails midway, and says so", async () => {
+    const blocker = join(project, "src/conversion");
+    writeFileSync(blocker, "a file where scaffold makes a folder\n");
+    const contents = () => treeOf(project).map((path) => `${path}\n${readFileSync(path, "utf8")}`);
+    const before = contents();
+    try {
+      // PROJECT and the new version's type file come before src/conversion/widget-v1beta1.ts.
+      const failed = await run(["add", "version", "v1beta1"], project);
+      assert.equal(failed.code, 1);
+      assert.match(
+        failed.err,
+        /^error: cannot create the directory .*src\/conversion: .*src\/conversion is a file; no file was changed\n {2}fix: /,
+      );
+      assert.doesNotMatch(failed.err, /\n {4}at /);
+      assert.deepEqual(contents(), before);
+    } finally {
+      rmSync(blocker);
+    }
+  });
+
+  it("refuses to generate while files you own use a kind or version removed from src/apis, naming each use", async () => {
+    const dir = join(parent, "removed");
+    runSteps(
+      [
+        ["new-api", { group: "removed.example.com", kinds: ["Widget", "Gadget"] }],
+        ["add version", { version: "v1", kinds: ["Gadget"] }],
+      ],
+      dir,
+    );
+    const file = (path: string) => join(dir, path);
+    const resources = readFileSync(file("src/resources.ts"), "utf8");
+    writeFileSync(
+      file("src/resources.ts"),
+      resources.replace("withHooks({\n", "withHooks({\n  Gadget: { strategy: { validate: () => [] } },\n"),
+    );
+    const contents = () => treeOf(dir).map((path) => `${path}\n${readFileSync(path, "utf8")}`);
+    /** The uses an error lists, each checked against the line it names: [file, what]. */
+    const usesIn = (err: string) =>
+      [...err.matchAll(/^ {2}(\S+):(\d+):(\d+) - (.*)$/gm)].map(([, path, line, column, what]) => {
+        const text = readFileSync(file(path as string), "utf8").split("\n")[Number(line) - 1] ?? "";
+        const at = text.slice(Number(column) - 1);
+        assert.match(at, what?.startsWith("imports") ? /^import / : /^Gadget: /, `${path}:${line}:${column}`);
+        return [path, what];
+      });
+
+    rmSync(file("src/apis/removed/v1/gadget.ts"));
+    const version = await run(["generate"], dir);
+    assert.equal(version.code, 1);
+    assert.match(
+      version.err,
+      /^error: src\/apis no longer declares Gadget in v1, but 2 file\(s\) you own still use it:\n/,
+    );
+    assert.deepEqual(usesIn(version.err), [
+      [
+        "src/conversion/gadget-v1.test.ts",
+        "imports src/conversion/gadget-v1.ts: drop this import too if you delete that file",
+      ],
+      ["src/conversion/gadget-v1.ts", "imports Gadget from src/apis/removed/v1/gadget.ts, which no longer exists"],
+    ]);
+
+    rmSync(file("src/apis/removed/v1alpha1/gadget.ts"));
+    const before = contents();
+    const kind = await run(["generate"], dir);
+    assert.equal(kind.code, 1);
+    assert.match(kind.err, /^error: src\/apis no longer declares Gadget, but 6 file\(s\) you own still use it:\n/);
+    assert.deepEqual(usesIn(kind.err), [
+      ["src/controllers/gadget.ts", "imports Gadget from src/apis/removed/v1alpha1/gadget.ts, which no longer exists"],
+      ["src/controllers/gadget.ts", "imports gadgetType from src/generated/kinds.ts, which will no longer export it"],
+      ["src/controllers/index.ts", "imports src/controllers/gadget.ts: drop this import too if you delete that file"],
+      [
+        "src/conversion/gadget-v1.test.ts",
+        "imports src/conversion/gadget-v1.ts: drop this import too if you delete that file",
+      ],
+      [
+        "src/conversion/gadget-v1.ts",
+        "imports Gadget from src/apis/removed/v1alpha1/gadget.ts, which no longer exists",
+      ],
+      ["src/conversion/gadget-v1.ts", "imports Gadget from src/apis/removed/v1/gadget.ts, which no longer exists"],
+      ["src/resources.ts", "gives withHooks hooks for Gadget, which will no longer be a kind"],
+      ["src/server.test.ts", "imports Gadget from src/apis/removed/v1alpha1/gadget.ts, which no longer exists"],
+      ["src/server.test.ts", "imports gadgetType from src/generated/kinds.ts, which will no longer export it"],
+    ]);
+    assert.match(
+      kind.err,
+      /\n {2}fix: scaffold does not delete or rewrite your files: .*src\/controllers\/index\.ts.*`scaffold generate`/,
+    );
+    assert.equal((await run(["generate", "--check"], dir)).code, 1);
+    assert.deepEqual(contents(), before, "a refused run writes nothing, and deletes none of your files");
+
+    // Done as the error says, generate drops Gadget.
+    for (const path of [
+      "src/controllers/gadget.ts",
+      "src/conversion/gadget-v1.ts",
+      "src/conversion/gadget-v1.test.ts",
+    ]) {
+      rmSync(file(path));
+    }
+    const index = readFileSync(file("src/controllers/index.ts"), "utf8");
+    writeFileSync(
+      file("src/controllers/index.ts"),
+      index
+        .replace(/import \{ gadgetController \} from ".\/gadget.js";\n/, "")
+        .replace(/, gadgetController|gadgetController, /, ""),
+    );
+    writeFileSync(file("src/resources.ts"), resources);
+    writeFileSync(file("src/server.test.ts"), "export {};\n");
+    const fixed = await run(["generate"], dir);
+    assert.equal(fixed.code, 0, fixed.err);
+    assert.doesNotMatch(readFileSync(file("PROJECT"), "utf8"), /Gadget/);
+    assert.doesNotMatch(readFileSync(file("src/generated/kinds.ts"), "utf8"), /gadget/);
+    assert.doesNotMatch(readFileSync(file("src/controllers/index.ts"), "utf8"), /gadget/);
   });
 
   it("refuses a kind named like another kind's list before writing anything", async () => {

@@ -14,6 +14,7 @@ export type CliErrorCode =
   | "CodegenFailed"
   | "CompileFailed"
   | "GeneratedFilesStale"
+  | "RemovedKindInUse"
   | "CheckoutNotFound"
   | "InstallFailed"
   | "ServerFailed"
@@ -66,14 +67,15 @@ const SYSTEM_FIXES: Record<string, [reason: string, fix: string]> = {
 
 /**
  * A Node.js filesystem error (EACCES, ENOTDIR, ENOSPC...) as a CliError that names the path and
- * says what to do; undefined for anything else.
+ * says what to do; undefined for anything else. `what` says what failed instead of the system
+ * call and its path (`write /p/src/x.ts` where a temporary file of it was opened).
  */
-export function fromSystemError(error: unknown): CliError | undefined {
+export function fromSystemError(error: unknown, what?: string): CliError | undefined {
   if (!(error instanceof Error)) return undefined;
   const { code, syscall, path } = error as NodeJS.ErrnoException;
   if (typeof code !== "string" || typeof syscall !== "string" || !/^E[A-Z]+$/.test(code)) return undefined;
   const [reason, fix] = SYSTEM_FIXES[code] ?? [code, "check the path and its permissions"];
   const verb = SYSCALL_VERBS[syscall] ?? syscall;
-  const what = typeof path === "string" ? `${verb} ${path}` : verb;
-  return new CliError("WriteFailed", `cannot ${what}: ${reason} (${code})`, fix);
+  const failed = what ?? (typeof path === "string" ? `${verb} ${path}` : verb);
+  return new CliError("WriteFailed", `cannot ${failed}: ${reason} (${code})`, fix);
 }

@@ -1,7 +1,8 @@
 /**
  * `scaffold generate` in memory: the codegen's files (resource definitions, API model), the
  * registrations that wire src/conversion into the definitions, the resource types controllers
- * use, missing conversion stubs, and the project file brought up to date.
+ * use, missing conversion stubs, and the project file brought up to date. A kind removed from
+ * src/apis while files of the user still use it is refused (removed-kinds.ts).
  */
 import { posix } from "node:path";
 import {
@@ -21,6 +22,7 @@ import { APIS_DIR, GENERATED_DIR, identifiers, layout } from "../project/layout.
 import { camelCase } from "../project/names.js";
 import { type ProjectFile, type ResourceRecord, renderProjectFile } from "../project/project-file.js";
 import { render } from "../templates/render.js";
+import { checkRemovedKindsUnused, generatedExports } from "./removed-kinds.js";
 import { sampleObject } from "./sample.js";
 
 const HEADER = (from: string) => [
@@ -36,6 +38,7 @@ export interface GenerateOutcome {
 
 /** Reads the API types as the run will leave them and plans every generated file. */
 export function planGenerate(plan: FilePlan, project: ProjectFile): GenerateOutcome {
+  const exportedBefore = generatedExports(plan);
   const sources: Record<string, string> = {};
   for (const path of plan.files(APIS_DIR)) {
     if (path.endsWith(".ts") && !path.endsWith(".d.ts")) sources[path] = plan.read(path) ?? "";
@@ -70,6 +73,7 @@ export function planGenerate(plan: FilePlan, project: ProjectFile): GenerateOutc
     emitRegister(kinds, (kind, version) => plan.exists(layout.conversionFile(kind, version)), customSubresources),
   );
   plan.generated(layout.generated.kinds, emitKinds(project.group, kinds));
+  checkRemovedKindsUnused(plan, project, kinds, exportedBefore);
   const updated: ProjectFile = { ...project, resources: kinds.map((kind) => resourceRecord(kind, project)) };
   plan.generated("PROJECT", renderProjectFile(updated));
   return { model, project: updated };

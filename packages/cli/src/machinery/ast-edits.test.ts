@@ -6,7 +6,9 @@ import {
   ensureNamedImport,
   ensureProperty,
   hasKindTag,
+  importsOf,
   kindsDeclaredIn,
+  objectArgumentKeys,
   propertyType,
   removeKindTag,
   replaceStringLiterals,
@@ -134,5 +136,41 @@ describe("AST edits", () => {
     assert.match(copied, /apiVersion: "widgets\.example\.com\/v1beta1";/);
     assert.deepEqual(kindsDeclaredIn("k.ts", KIND), ["Widget"]);
     assert.deepEqual(kindsDeclaredIn("k.ts", "export interface Plain { a: string }\n"), []);
+  });
+
+  it("reads a file's imports and re-exports with their local names, and the keys of an object argument", () => {
+    const text = [
+      'import type { Widget } from "../apis/w/v1/widget.js";',
+      'import { gadgetType as gadgets, widgetType } from "../generated/kinds.js";',
+      'import * as all from "./all.js";',
+      'export { helper } from "./helper.js";',
+      'import { withHooks as hooked } from "./generated/register.js";',
+      "export const resources = hooked({",
+      "  Widget: { strategy: {} },",
+      '  "Gadget": {},',
+      "  // Gizmo: {},",
+      "});",
+      "withHooks({ NotTheCallee: {} });",
+      "",
+    ].join("\n");
+    assert.deepEqual(importsOf("src/x.ts", text), [
+      { from: "../apis/w/v1/widget.js", names: [{ name: "Widget", local: "Widget" }], line: 1, column: 1 },
+      {
+        from: "../generated/kinds.js",
+        names: [
+          { name: "gadgetType", local: "gadgets" },
+          { name: "widgetType", local: "widgetType" },
+        ],
+        line: 2,
+        column: 1,
+      },
+      { from: "./all.js", names: [], line: 3, column: 1 },
+      { from: "./generated/register.js", names: [{ name: "withHooks", local: "hooked" }], line: 5, column: 1 },
+      { from: "./helper.js", names: [{ name: "helper", local: "helper" }], line: 4, column: 1 },
+    ]);
+    assert.deepEqual(objectArgumentKeys("src/x.ts", text, "hooked"), [
+      { name: "Widget", line: 7, column: 3 },
+      { name: "Gadget", line: 8, column: 3 },
+    ]);
   });
 });

@@ -225,3 +225,56 @@ export function taggedInterfaces(
   });
   return found;
 }
+
+/** Where something is in a file: 1-based line and column. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** One `import ... from` or `export ... from` of a file. */
+export interface ImportUse extends Position {
+  /** The module specifier as written (`../generated/kinds.js`). */
+  from: string;
+  /** The named imports or re-exports, each with its local name. */
+  names: Array<{ name: string; local: string }>;
+}
+
+/** Every static import and re-export of a file, with the names it takes. */
+export function importsOf(path: string, text: string): ImportUse[] {
+  const found: ImportUse[] = [];
+  withSource(path, text, (file) => {
+    for (const declaration of [...file.getImportDeclarations(), ...file.getExportDeclarations()]) {
+      const from = declaration.getModuleSpecifierValue();
+      if (from === undefined) continue;
+      const named = Node.isImportDeclaration(declaration)
+        ? declaration.getNamedImports()
+        : declaration.getNamedExports();
+      const names = named.map((specifier) => ({
+        name: specifier.getName(),
+        local: specifier.getAliasNode()?.getText() ?? specifier.getName(),
+      }));
+      found.push({ from, names, ...file.getLineAndColumnAtPos(declaration.getStart()) });
+    }
+  });
+  return found;
+}
+
+/** The property names of the object literals passed first to calls of `callee` (`withHooks({ Widget: ... })`). */
+export function objectArgumentKeys(path: string, text: string, callee: string): Array<Position & { name: string }> {
+  const found: Array<Position & { name: string }> = [];
+  withSource(path, text, (file) => {
+    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      if (call.getExpression().getText() !== callee) continue;
+      const argument = call.getArguments()[0];
+      if (!Node.isObjectLiteralExpression(argument)) continue;
+      for (const property of argument.getProperties()) {
+        if (!Node.isPropertyAssignment(property) && !Node.isShorthandPropertyAssignment(property)) continue;
+        const nameNode = property.getNameNode();
+        const name = Node.isStringLiteral(nameNode) ? nameNode.getLiteralValue() : nameNode.getText();
+        found.push({ name, ...file.getLineAndColumnAtPos(property.getStart()) });
+      }
+    }
+  });
+  return found;
+}

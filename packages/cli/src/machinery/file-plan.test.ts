@@ -1,9 +1,37 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { CliError } from "../cli/errors.js";
 import { describeChanges, FilePlan } from "./file-plan.js";
+
+/** Every directory and file under `root` with its text and mode: what a failed run must leave as it was. */
+function snapshot(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const mode = (statSync(path).mode & 0o777).toString(8);
+      if (entry.isDirectory()) {
+        out.push(`${prefix}${entry.name}/ ${mode}`);
+        walk(path, `${prefix}${entry.name}/`);
+      } else out.push(`${prefix}${entry.name} ${mode} ${JSON.stringify(readFileSync(path, "utf8"))}`);
+    }
+  };
+  walk(root, "");
+  return out.sort();
+}
 
 describe("FilePlan", () => {
   let root: string;
@@ -85,5 +113,65 @@ describe("FilePlan", () => {
     assert.deepEqual(p.files("src"), ["src/gen.ts", "src/key.pem", "src/new.ts", "src/same.ts", "src/user.ts"]);
     p.apply();
     assert.equal(statSync(join(root, "src/key.pem")).mode & 0o777, 0o600);
+  });
+
+  it("changes nothing when a write fails midway: files written before it are put back, new folders removed", () => {
+    chmodSync(join(root, "src/gen.ts"), 0o640);
+    writeFileSync(join(root, "zz-file"), "a file, not a folder\n");
+    const before = snapshot(root);
+    const p = plan();
+    p.generated("deep/new/a.ts", "a\n");
+    p.generated("zz-file/b.ts", "b\n");
+    assert.throws(
+      () => p.apply(),
+      (error: unknown) =>
+        error instanceof CliError &&
+        error.code === "WriteFailed" &&
+        /zz-file is a file/.test(error.message) &&
+        /no file was changed/.test(error.message),
+    );
+    assert.deepEqual(snapshot(root), before);
+  });
+
+  it("puts back files already replaced when a later one can't take their place", () => {
+    const p = plan();
+    p.generated("deep/new/a.ts", "a\n");
+    p.generated("zz-dir", "a file where a folder is\n");
+    // A folder appears after the plan was made: the last rename fails, after the others were done.
+    mkdirSync(join(root, "zz-dir"));
+    writeFileSync(join(root, "zz-dir/inside"), "kept\n");
+    const before = snapshot(root);
+    assert.throws(
+      () => p.apply(),
+      (error: unknown) =>
+        error instanceof CliError &&
+        error.code === "WriteFailed" &&
+        error.message.startsWith(`cannot write ${join(root, "zz-dir")}: it is a directory (EISDIR)`) &&
+        /no file was changed/.test(error.message) &&
+        error.fix !== undefined,
+    );
+    assert.deepEqual(snapshot(root), before);
+  });
+
+  it("names a folder found where a file is planned", () => {
+    rmSync(join(root, "src/gen.ts"));
+    mkdirSync(join(root, "src/gen.ts"));
+    assert.throws(
+      () => new FilePlan(root).generated("src/gen.ts", "x\n"),
+      (error: unknown) =>
+        error instanceof CliError &&
+        error.message === `cannot read ${join(root, "src/gen.ts")}: it is a directory (EISDIR)`,
+    );
+  });
+
+  it("replaces files whole, keeping an existing file's mode, and leaves no temporary file behind", () => {
+    chmodSync(join(root, "src/gen.ts"), 0o640);
+    const p = plan();
+    p.generated("deep/new/a.ts", "a\n");
+    p.apply();
+    assert.equal(statSync(join(root, "src/gen.ts")).mode & 0o777, 0o640);
+    assert.equal(readFileSync(join(root, "deep/new/a.ts"), "utf8"), "a\n");
+    assert.deepEqual(readdirSync(join(root, "src")).sort(), ["gen.ts", "new.ts", "same.ts", "user.ts"]);
+    assert.deepEqual(readdirSync(root).sort(), ["deep", "src"]);
   });
 });

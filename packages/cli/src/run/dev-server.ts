@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { CliError, isCliError } from "../cli/errors.js";
 import type { Reporter } from "../cli/reporter.js";
 import { planGenerate } from "../generate/generated-files.js";
-import { FilePlan } from "../machinery/file-plan.js";
+import { FilePlan, isTemporaryFile } from "../machinery/file-plan.js";
 import { GENERATED_DIR } from "../project/layout.js";
 import { findProjectRoot, readProjectFile } from "../project/project-file.js";
 import { compileProject } from "./compile.js";
@@ -171,7 +171,7 @@ export async function runCommand(options: RunOptions, reporter: Reporter): Promi
     watcher = watch(src, { recursive: true }, (_event, file) => {
       if (!file) return;
       const path = `src/${file.toString().split("\\").join("/")}`;
-      if (path.startsWith(`${GENERATED_DIR}/`)) return;
+      if (path.startsWith(`${GENERATED_DIR}/`) || isTemporaryFile(path)) return;
       changed.add(path);
       clearTimeout(pending);
       pending = setTimeout(() => {

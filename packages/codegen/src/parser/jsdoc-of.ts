@@ -1,5 +1,5 @@
 import { type JsDoc, parseJsDoc } from "../jsdoc/jsdoc.js";
-import { Node } from "./ts-morph.js";
+import { Node, SyntaxKind } from "./ts-morph.js";
 
 const EMPTY: JsDoc = { tags: [] };
 
@@ -20,14 +20,27 @@ export function jsDocOf(node: Node): JsDoc {
  * would be dropped without a word (editors show nothing for them either).
  */
 export function detachedJsDocStarts(node: Node): number[] {
-  const text = node.getSourceFile().getFullText();
   const attached = new Set(Node.isJSDocable(node) ? node.getJsDocs().map((doc) => doc.getStart()) : []);
-  const trivia = text.slice(node.getPos(), node.getStart());
+  return jsDocStartsIn(node.getSourceFile().getFullText(), node.getPos(), node.getStart()).filter(
+    (start) => !attached.has(start),
+  );
+}
+
+/**
+ * Where `/** *\/` comments start after the last member of an interface or object type (or after
+ * its `{` when it has none), before its closing `}`: there is nothing below them to describe.
+ */
+export function trailingJsDocStarts(container: Node): number[] {
+  const close = container.getLastChildByKind(SyntaxKind.CloseBraceToken);
+  if (close === undefined) return [];
+  return jsDocStartsIn(container.getSourceFile().getFullText(), close.getPos(), close.getStart());
+}
+
+/** The starts of the `/** *\/` comments in the trivia `text[from, to)` (comments only: no code there). */
+function jsDocStartsIn(text: string, from: number, to: number): number[] {
   const starts: number[] = [];
-  for (const comment of trivia.matchAll(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g)) {
-    if (!comment[0].startsWith("/**") || comment[0] === "/**/") continue;
-    const start = node.getPos() + comment.index;
-    if (!attached.has(start)) starts.push(start);
+  for (const comment of text.slice(from, to).matchAll(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g)) {
+    if (comment[0].startsWith("/**") && comment[0] !== "/**/") starts.push(from + comment.index);
   }
   return starts;
 }
@@ -35,3 +48,6 @@ export function detachedJsDocStarts(node: Node): number[] {
 export const DETACHED_JSDOC_MESSAGE =
   "this JSDoc comment belongs to nothing: TypeScript attaches a comment only to a declaration on a later line";
 export const DETACHED_JSDOC_HINT = "put the comment on its own line above what it describes";
+export const TRAILING_JSDOC_MESSAGE =
+  "this JSDoc comment belongs to nothing: it comes after the last field, before the closing }";
+export const TRAILING_JSDOC_HINT = "put it on its own line above the field it describes, or remove it";

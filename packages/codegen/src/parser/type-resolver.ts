@@ -11,7 +11,15 @@ import type { JsDocTag } from "../jsdoc/jsdoc.js";
 import { findMarker } from "../markers/catalog.js";
 import { applySchemaMarkers } from "../markers/schema-markers.js";
 import type { FieldModel, TypeModel } from "../model/api-model.js";
-import { DETACHED_JSDOC_HINT, DETACHED_JSDOC_MESSAGE, detachedJsDocStarts, jsDocOf } from "./jsdoc-of.js";
+import {
+  DETACHED_JSDOC_HINT,
+  DETACHED_JSDOC_MESSAGE,
+  detachedJsDocStarts,
+  jsDocOf,
+  TRAILING_JSDOC_HINT,
+  TRAILING_JSDOC_MESSAGE,
+  trailingJsDocStarts,
+} from "./jsdoc-of.js";
 import { RUNTIME_MODULE, WELL_KNOWN_TYPE_NAMES, wellKnownType } from "./meta-types.js";
 import type { ApiSourceFile, Declaration, Resolution, SourceIndex } from "./source-index.js";
 import { Node, SyntaxKind } from "./ts-morph.js";
@@ -75,7 +83,7 @@ export class TypeResolver {
         unsupportedHint(node),
       );
     }
-    if (Node.isTypeLiteral(node)) return this.#object(node.getMembers(), [], file, undefined, source);
+    if (Node.isTypeLiteral(node)) return this.#object(node, node.getMembers(), [], file, undefined, source);
     if (Node.isUnionTypeNode(node)) return this.#union(node.getTypeNodes(), node, file);
     if (Node.isLiteralTypeNode(node)) return this.#literal(node, source);
     if (Node.isTupleTypeNode(node)) {
@@ -416,6 +424,7 @@ export class TypeResolver {
   interfaceObject(declaration: InterfaceDeclaration): TypeModel {
     const file = this.index.fileOf(declaration);
     return this.#object(
+      declaration,
       declaration.getMembers(),
       declaration.getExtends(),
       file,
@@ -425,6 +434,7 @@ export class TypeResolver {
   }
 
   #object(
+    container: Node,
     members: TypeElementTypes[],
     bases: ExpressionWithTypeArguments[],
     file: ApiSourceFile,
@@ -443,6 +453,15 @@ export class TypeResolver {
       else if (!(baseType.type === "any" && baseType.preserveUnknownFields)) {
         this.errors.report("UnsupportedType", `${base.getText()} is not an object type to extend`, this.at(base));
       }
+    }
+    for (const start of trailingJsDocStarts(container)) {
+      const { line, column } = container.getSourceFile().getLineAndColumnAtPos(start);
+      this.errors.report(
+        "DetachedJsDoc",
+        TRAILING_JSDOC_MESSAGE,
+        { file: file.path, line, column },
+        TRAILING_JSDOC_HINT,
+      );
     }
     for (const member of members) {
       this.#reportDetachedJsDocs(member, file);
@@ -524,6 +543,15 @@ export class TypeResolver {
       return undefined;
     }
     const location = this.at(nameNode);
+    if (name === "") {
+      this.errors.report(
+        "UnsupportedPropertyName",
+        "the field name is empty: a Kubernetes field needs a name",
+        location,
+        "name the field: JSON field names in a Kubernetes schema are non-empty",
+      );
+      return undefined;
+    }
     const initializer = member.getInitializer();
     if (initializer !== undefined) {
       this.errors.report(

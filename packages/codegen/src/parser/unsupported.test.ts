@@ -160,6 +160,20 @@ const CASES: Array<{ name: string; spec: string; extra?: string; code: CodegenEr
     at: "[KEY]: string",
     hint: /literally/,
   },
+  {
+    name: "an empty field name",
+    spec: '  "": string;',
+    code: "UnsupportedPropertyName",
+    at: '"": string',
+    hint: /non-empty/,
+  },
+  {
+    name: "an empty field name in an object type",
+    spec: "  inline: {\n    ''?: int32;\n  };",
+    code: "UnsupportedPropertyName",
+    at: "''?: int32",
+    hint: /non-empty/,
+  },
   { name: "object", spec: "  o: object;", code: "UnsupportedType", at: "o: object", hint: /Record/ },
   { name: "bigint", spec: "  big: bigint;", code: "UnsupportedType", at: "big: bigint", hint: /int64/ },
   {
@@ -207,6 +221,28 @@ const CASES: Array<{ name: string; spec: string; extra?: string; code: CodegenEr
     at: "/** @maxLength 3 */ x",
     hint: /own line above what it describes/,
   },
+  {
+    name: "a JSDoc comment before the closing brace of an interface (after its last field)",
+    spec: "  a: int32;\n  /** @minimum 1 */",
+    code: "DetachedJsDoc",
+    at: "/** @minimum 1 */",
+    hint: /above the field it describes/,
+  },
+  {
+    name: "a JSDoc comment before the closing brace of an object type",
+    spec: "  inline: {\n    x: string;\n    /** The name.\n     * @maxLength 3\n     */\n  };",
+    code: "DetachedJsDoc",
+    at: "/** The name.",
+    hint: /above the field it describes/,
+  },
+  {
+    name: "a JSDoc comment alone in an interface without fields",
+    spec: "  empty?: Empty;",
+    extra: "/** Nothing yet. */\ninterface Empty {\n  /** @minLength 1 */\n}",
+    code: "DetachedJsDoc",
+    at: "/** @minLength 1 */",
+    hint: /above the field it describes/,
+  },
 ];
 
 describe("unsupported TypeScript is a typed error with file, line and hint", () => {
@@ -228,6 +264,37 @@ describe("unsupported TypeScript is a typed error with file, line and hint", () 
     );
     const error = singleError(parseFiles({ [KIND_FILE]: text }), "DetachedJsDoc");
     assert.equal(error.line, lineOf(text, "/** @minLength 3 */"));
+  });
+
+  it("reports a JSDoc comment before an interface's closing brace at its line and column, even on the last field's line", () => {
+    const text = kindSource("  a: int32; /** @minimum 1 */\n  b: int32;\n    /** @maximum 9 */");
+    const result = parseFiles({ [KIND_FILE]: text });
+    assert.deepEqual(
+      result.errors.map((error) => [error.code, error.line, error.column, error.message]),
+      [
+        [
+          "DetachedJsDoc",
+          lineOf(text, "/** @minimum 1 */"),
+          "  a: int32; ".length + 1,
+          "this JSDoc comment belongs to nothing: TypeScript attaches a comment only to a declaration on a later line",
+        ],
+        [
+          "DetachedJsDoc",
+          lineOf(text, "/** @maximum 9 */"),
+          5,
+          "this JSDoc comment belongs to nothing: it comes after the last field, before the closing }",
+        ],
+      ],
+    );
+  });
+
+  it("refuses an empty field name at its line and column", () => {
+    const text = kindSource("  name: string;\n  '': string;");
+    const error = singleError(parseFiles({ [KIND_FILE]: text }), "UnsupportedPropertyName");
+    assert.deepEqual(
+      [error.line, error.column, error.message],
+      [lineOf(text, "'': string"), 3, "the field name is empty: a Kubernetes field needs a name"],
+    );
   });
 
   it("reports TypeScript syntax errors, which the parser would otherwise recover from silently", () => {
