@@ -149,6 +149,9 @@ describe("runServer", () => {
       const deleted = await getWithKubeconfig(`${one}?propagationPolicy=Foreground`, server.kubeconfig ?? "", "DELETE");
       assert.equal(deleted.status, 200);
       assert.equal((await getWithKubeconfig(one, server.kubeconfig ?? "")).status, 404);
+      // kubectl talks to it as to a cluster and finds the core group, with no resources here.
+      const core = await getWithKubeconfig("/api/v1", server.kubeconfig ?? "");
+      assert.deepEqual(core.json, { kind: "APIResourceList", groupVersion: "v1", resources: [] });
     } finally {
       await server.stop();
     }

@@ -157,6 +157,8 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
     },
     requestTimeoutMs: serverOptions.requestTimeoutMs,
     garbageCollection: serverOptions.garbageCollection,
+    // In local mode kubectl talks to the server as to a cluster, and looks for the core group.
+    coreGroupDiscovery: !serverOptions.clusterMode,
     ...(options.nonApiHandler ? { nonApiHandler: options.nonApiHandler } : {}),
     ...(options.projectVersion ? { projectVersion: options.projectVersion } : {}),
   });

@@ -1,7 +1,8 @@
 /**
  * API discovery: the legacy documents (/apis, /apis/<g>, /apis/<g>/<v>) and aggregated
  * discovery v2/v2beta1 at /apis, rendered once per change of the resource set
- * (k8s.io/apiserver endpoints/discovery and endpoints/discovery/aggregated).
+ * (k8s.io/apiserver endpoints/discovery and endpoints/discovery/aggregated); and, for a
+ * server that stands in for a cluster, the core group with no resources at /api and /api/v1.
  */
 import { StatusError } from "../api/errors.js";
 import { acceptsJSON, parseAccept } from "../endpoints/negotiation.js";
@@ -148,14 +149,60 @@ function jsonDocument(value: unknown, contentType = "application/json"): Cacheab
 
 const groupVersion = (group: string, version: string) => ({ groupVersion: `${group}/${version}`, version });
 
+/** Which form of a discovery root (/api, /apis) an Accept header gets. */
+type RootForm = "legacy" | "v2" | "v2beta1";
+
+const aggregatedList = (v: "v2" | "v2beta1", items: unknown[]) => ({
+  kind: "APIGroupDiscoveryList",
+  apiVersion: `apidiscovery.k8s.io/${v}`,
+  metadata: {},
+  items,
+});
+
+export interface DiscoveryOptions {
+  /**
+   * Serve the core group (`""`) at version v1 with no resources: /api (APIVersions, or
+   * aggregated discovery with that one group) and /api/v1 (an empty APIResourceList). Nothing
+   * is served under /api/v1: it says only that the core group is there and has nothing here.
+   */
+  coreGroup?: boolean;
+}
+
+/** The core group's documents of a server with no core resources. */
+interface CoreGroup {
+  resourceList: CacheableDocument;
+  aggregated: Record<"v2" | "v2beta1", CacheableDocument>;
+}
+
+/**
+ * kube-apiserver's legacy root (/api): the core group's one version, and where clients reach
+ * the server: here the address and port the request came in on.
+ */
+function coreVersions(req: HttpRequest): string {
+  const socket = req.socket;
+  const host = socket.localAddress ?? "127.0.0.1";
+  const address = `${host.includes(":") ? `[${host}]` : host}:${socket.localPort ?? 443}`;
+  return JSON.stringify({
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: address }],
+  });
+}
+
+/** What a discovery request names: /apis[/<g>[/<v>]] or /api[/<v>]. */
+export type DiscoveryPath = Pick<RequestInfo, "apiPrefix" | "apiGroup" | "apiVersion">;
+
+const notFound = () => new StatusError(404, "NotFound", "the server could not find the requested resource", {});
+
 /** All discovery documents of one resource set, and their serving. */
 export class Discovery {
   readonly groupList: CacheableDocument;
   private readonly groups = new Map<string, CacheableDocument>();
   private readonly resourceLists = new Map<string, CacheableDocument>();
   private readonly aggregated: Record<"v2" | "v2beta1", CacheableDocument>;
+  private readonly core: CoreGroup | undefined;
 
-  constructor(model: ApiModel, verbsOf: VerbsOf) {
+  constructor(model: ApiModel, verbsOf: VerbsOf, options: DiscoveryOptions = {}) {
     const groups = [...model.groups].map(([name, versions]) => ({
       name,
       versions: versions.map((v) => groupVersion(name, v)),
@@ -186,16 +233,27 @@ export class Discovery {
         freshness: "Current",
       })),
     }));
-    const list = (v: string) => ({
-      kind: "APIGroupDiscoveryList",
-      apiVersion: `apidiscovery.k8s.io/${v}`,
-      metadata: {},
-      items,
-    });
     this.aggregated = {
-      v2: jsonDocument(list("v2"), AGGREGATED_DISCOVERY_V2),
-      v2beta1: jsonDocument(list("v2beta1"), AGGREGATED_DISCOVERY_V2BETA1),
+      v2: jsonDocument(aggregatedList("v2", items), AGGREGATED_DISCOVERY_V2),
+      v2beta1: jsonDocument(aggregatedList("v2beta1", items), AGGREGATED_DISCOVERY_V2BETA1),
     };
+    if (options.coreGroup) {
+      // The core group is named "" (metadata.name left out, as Go's omitempty does) and its
+      // version has no resources (omitempty too).
+      const core = [{ metadata: { creationTimestamp: null }, versions: [{ version: "v1", freshness: "Current" }] }];
+      this.core = {
+        resourceList: jsonDocument({ kind: "APIResourceList", groupVersion: "v1", resources: [] }),
+        aggregated: {
+          v2: jsonDocument(aggregatedList("v2", core), AGGREGATED_DISCOVERY_V2),
+          v2beta1: jsonDocument(aggregatedList("v2beta1", core), AGGREGATED_DISCOVERY_V2BETA1),
+        },
+      };
+    }
+  }
+
+  /** Whether /api and /api/v1 are served (the core group with no resources). */
+  get servesCoreGroup(): boolean {
+    return this.core !== undefined;
   }
 
   group(name: string): CacheableDocument | undefined {
@@ -211,17 +269,23 @@ export class Discovery {
    * that order of preference, the legacy APIGroupList for plain JSON, else 406.
    */
   negotiateRoot(accept: string | undefined): CacheableDocument {
-    const document = this.rootByAccept.get(accept);
-    if (!document) {
-      throw StatusError.notAcceptable(["application/json", AGGREGATED_DISCOVERY_V2, AGGREGATED_DISCOVERY_V2BETA1]);
-    }
-    return document;
+    const form = this.negotiateRootForm(accept);
+    return form === "legacy" ? this.groupList : this.aggregated[form];
   }
 
-  private readonly rootByAccept = new AcceptCache((accept) => this.chooseRoot(accept));
+  /** The form of a discovery root (/api or /apis) an Accept header gets; 406 when none fits. */
+  private negotiateRootForm(accept: string | undefined): RootForm {
+    const form = this.rootFormByAccept.get(accept);
+    if (!form) {
+      throw StatusError.notAcceptable(["application/json", AGGREGATED_DISCOVERY_V2, AGGREGATED_DISCOVERY_V2BETA1]);
+    }
+    return form;
+  }
+
+  private readonly rootFormByAccept = new AcceptCache((accept) => this.chooseRootForm(accept));
   private readonly acceptsJSON = new AcceptCache(acceptsJSON);
 
-  private chooseRoot(accept: string | undefined): CacheableDocument | null {
+  private chooseRootForm(accept: string | undefined): RootForm | null {
     for (const range of parseAccept(accept)) {
       if (range.q <= 0) continue;
       const json =
@@ -229,31 +293,55 @@ export class Discovery {
         (range.type === "*" && range.subtype === "*");
       if (!json) continue;
       const as = range.params.as;
-      if (!as) return this.groupList;
+      if (!as) return "legacy";
       if (as !== "APIGroupDiscoveryList" || range.params.g !== "apidiscovery.k8s.io") continue;
-      if (range.params.v === "v2") return this.aggregated.v2;
-      if (range.params.v === "v2beta1") return this.aggregated.v2beta1;
+      if (range.params.v === "v2") return "v2";
+      if (range.params.v === "v2beta1") return "v2beta1";
     }
     return null;
   }
 
-  /** Serves GET /apis, /apis/<g> and /apis/<g>/<v>. */
-  serve(req: HttpRequest, res: HttpResponse, info: Pick<RequestInfo, "apiGroup" | "apiVersion">): void {
+  /** Serves GET /apis, /apis/<g> and /apis/<g>/<v> (and /api, /api/v1 when the core group is served). */
+  serve(req: HttpRequest, res: HttpResponse, info: DiscoveryPath): void {
     writePrepared(res, this.answer(req, info));
+  }
+
+  /** Whether a discovery path names a document this server has (the rest answer 404). */
+  has(info: DiscoveryPath): boolean {
+    if (info.apiPrefix === "api") return this.core !== undefined && (!info.apiVersion || info.apiVersion === "v1");
+    if (!info.apiGroup) return true;
+    return (
+      (info.apiVersion ? this.resourceList(info.apiGroup, info.apiVersion) : this.group(info.apiGroup)) !== undefined
+    );
   }
 
   /**
    * The answer to GET /apis, /apis/<g> or /apis/<g>/<v>, prepared once per document:
    * aggregated discovery with a quoted ETag, `Vary: Accept`, public caching and 304 on a
-   * match; the legacy documents as plain JSON.
+   * match; the legacy documents as plain JSON. /api and /api/v1 alike, when served.
    */
-  answer(req: HttpRequest, info: Pick<RequestInfo, "apiGroup" | "apiVersion">): PreparedResponse {
-    const prepared = this.preparedAnswer(req, info);
+  answer(req: HttpRequest, info: DiscoveryPath): PreparedResponse {
+    const prepared = info.apiPrefix === "api" ? this.coreAnswer(req, info) : this.preparedAnswer(req, info);
     // Indented for ?pretty=true and curl, as apiserver's negotiated writer does for discovery.
     return prepared.body && prettyPrintRequested(req) ? indented(prepared) : prepared;
   }
 
-  private preparedAnswer(req: HttpRequest, info: Pick<RequestInfo, "apiGroup" | "apiVersion">): PreparedResponse {
+  /** /api: APIVersions or aggregated discovery of the core group; /api/v1: its empty APIResourceList. */
+  private coreAnswer(req: HttpRequest, info: DiscoveryPath): PreparedResponse {
+    if (!this.core || (info.apiVersion && info.apiVersion !== "v1")) throw notFound();
+    const accept = req.headers.accept;
+    if (!info.apiVersion) {
+      const form = this.negotiateRootForm(accept);
+      // APIVersions names the address of this connection: built for each request, as kube-apiserver does.
+      if (form === "legacy") return prepareBody(200, "application/json", coreVersions(req), { Vary: "Accept" });
+      return conditionalAnswer(req, this.preparedDocument(this.core.aggregated[form]));
+    }
+    if (!this.acceptsJSON.get(accept)) throw StatusError.notAcceptable(["application/json"]);
+    const document = this.core.resourceList;
+    return this.prepared(document, () => prepareBody(200, document.contentType, document.body));
+  }
+
+  private preparedAnswer(req: HttpRequest, info: DiscoveryPath): PreparedResponse {
     const accept = req.headers.accept;
     if (!info.apiGroup) {
       const document = this.negotiateRoot(accept);
@@ -263,7 +351,7 @@ export class Discovery {
     }
     if (!this.acceptsJSON.get(accept)) throw StatusError.notAcceptable(["application/json"]);
     const document = info.apiVersion ? this.resourceList(info.apiGroup, info.apiVersion) : this.group(info.apiGroup);
-    if (!document) throw new StatusError(404, "NotFound", "the server could not find the requested resource", {});
+    if (!document) throw notFound();
     return this.prepared(document, () => prepareBody(200, document.contentType, document.body));
   }
 

@@ -133,6 +133,9 @@ describe("behind the test aggregator", { skip: !hasKubectl(MINOR) && `kubectl.1.
     const bobReviews = cluster.tokenReviews.slice(reviews).filter((r) => r.tokenHash === bobHash);
     assert.equal(bobReviews.length, 1, "the second request used the cached review");
     assert.equal(bobReviews[0]?.authenticated, true);
+    // Behind a cluster the core group is kube-apiserver's: the server itself has no /api.
+    const core = await tlsRequest(`${server.url}/api`, { ca, headers: [["Authorization", "Bearer bob-token"]] });
+    assert.equal(core.status, 404, core.body);
     const unknown = await tlsRequest(`${server.url}${FLUNDERS}`, { ca, headers: [["Authorization", "Bearer nobody"]] });
     assert.equal(unknown.status, 401);
     assert.deepEqual(unknown.json(), {

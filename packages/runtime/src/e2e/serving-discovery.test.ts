@@ -166,6 +166,89 @@ describe("discovery as the aggregator and client-go fetch it", () => {
   });
 });
 
+describe("the core group of a server standing in for a cluster (coreGroupDiscovery, local mode)", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ server: { coreGroupDiscovery: true } });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  // What client-go's SplitGroupsAndResources reads: the group "" at v1, no resources, fresh.
+  const core = [{ metadata: { creationTimestamp: null }, versions: [{ version: "v1", freshness: "Current" }] }];
+
+  it("answers /api with aggregated discovery of the core group at v1 and no resources, ETag and 304 as /apis", async () => {
+    const first = await server.request("/api", { headers: { Accept: CLIENT_GO_ACCEPT } });
+    assert.equal(first.status, 200);
+    assert.equal(first.headers["content-type"], AGGREGATED_DISCOVERY_V2);
+    assert.equal(first.headers.vary, "Accept");
+    assert.equal(first.headers["cache-control"], "public");
+    assert.deepEqual(first.json(), {
+      kind: "APIGroupDiscoveryList",
+      apiVersion: "apidiscovery.k8s.io/v2",
+      metadata: {},
+      items: core,
+    });
+    const etag = String(first.headers.etag);
+    assert.match(etag, /^"[0-9A-F]{128}"$/);
+    const again = await server.request("/api", { headers: { Accept: CLIENT_GO_ACCEPT, "If-None-Match": etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.body, "");
+
+    const beta = await server.request("/api", { headers: { Accept: AGGREGATED_DISCOVERY_V2BETA1 } });
+    assert.equal(beta.headers["content-type"], AGGREGATED_DISCOVERY_V2BETA1);
+    assert.deepEqual(beta.json().items, core);
+    assert.notEqual(beta.headers.etag, etag);
+    // /apis is unchanged: the core group is at /api only.
+    const apis = (await server.request("/apis", { headers: { Accept: CLIENT_GO_ACCEPT } })).json<DiscoveryList>();
+    assert.deepEqual(
+      apis.items.map((g) => g.metadata.name),
+      ["wardle.example.com"],
+    );
+  });
+
+  it("answers /api in the legacy form with APIVersions v1 at this connection's address, and /api/v1 with no resources", async () => {
+    const legacy = await server.request("/api", { headers: { Accept: "application/json" } });
+    assert.equal(legacy.status, 200);
+    assert.equal(legacy.headers["content-type"], "application/json");
+    assert.equal(legacy.headers.vary, "Accept");
+    assert.deepEqual(legacy.json(), {
+      kind: "APIVersions",
+      versions: ["v1"],
+      serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: `127.0.0.1:${server.port}` }],
+    });
+    const v1 = await server.request("/api/v1");
+    assert.equal(v1.status, 200);
+    assert.equal(v1.headers["content-type"], "application/json");
+    assert.deepEqual(v1.json(), { kind: "APIResourceList", groupVersion: "v1", resources: [] });
+    const pretty = await server.request("/api/v1?pretty=true");
+    assert.equal(pretty.body, '{\n  "kind": "APIResourceList",\n  "groupVersion": "v1",\n  "resources": []\n}');
+  });
+
+  it("serves nothing under /api/v1, no other version, and 406 to what it can't encode", async () => {
+    for (const path of [
+      "/api/v2",
+      "/api/v1/watch",
+      "/api/v1/pods",
+      "/api/v1/namespaces/default/events",
+      "/api/v1/namespaces/default",
+    ]) {
+      const answer = await server.request(path);
+      assert.equal(answer.status, 404, path);
+      assert.equal(answer.json().reason, "NotFound", path);
+    }
+    const created = await server.request("/api/v1/namespaces/default/events", { method: "POST", body: {} });
+    assert.equal(created.status, 404);
+    const proto = await server.request("/api/v1", { headers: { Accept: "application/vnd.kubernetes.protobuf" } });
+    assert.equal(proto.status, 406);
+    const v3 = await server.request("/api", {
+      headers: { Accept: "application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList" },
+    });
+    assert.equal(v3.status, 406);
+  });
+});
+
 describe("discovery of a kind served in two versions", () => {
   // v2 is preferred (Kubernetes' version priority), v1 is where objects are stored.
   const widget: ResourceDefinition = {

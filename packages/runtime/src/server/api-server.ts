@@ -123,6 +123,15 @@ export interface ApiServerConfig {
    * so that no object waits for a collector that never comes.
    */
   garbageCollection?: boolean;
+  /**
+   * Answer for the core group, which this server has no resources of: /api (APIVersions with
+   * v1, or aggregated discovery with the group `""` at v1) and /api/v1 (no resources), as
+   * kubectl finds them on a cluster. For a server that kubectl talks to directly (local mode):
+   * client-go maps `kind: List` (the file `kubectl get -o yaml` writes for several objects,
+   * what `kubectl edit` of several objects edits) only in a discovered core v1. Default false:
+   * behind the aggregator /api is kube-apiserver's, and a generic apiserver answers it 404.
+   */
+  coreGroupDiscovery?: boolean;
 }
 
 /** How {@link ApiServer.shutdown} proceeds. */
@@ -300,8 +309,9 @@ export class ApiServer {
       );
     }
     const verbsOf = (resource: ApiResource) => [...resource.verbs];
-    this.discovery = new Discovery(this.model, verbsOf);
+    this.discovery = new Discovery(this.model, verbsOf, { coreGroup: config.coreGroupDiscovery === true });
     const discoveryPaths = ["/apis"];
+    if (this.discovery.servesCoreGroup) discoveryPaths.push("/api", "/api/v1");
     for (const [group, versions] of this.model.groups) {
       discoveryPaths.push(`/apis/${group}`, ...versions.map((version) => `/apis/${group}/${version}`));
     }
@@ -647,24 +657,12 @@ export class ApiServer {
         return this.metrics.exposition().then(({ contentType, body }) => writeBody(res, 200, contentType, body));
       }
       case "api":
-        // Extension servers have no core group; client-go tolerates 404 here.
-        throw this.notFound();
+        // Extension servers have no core group (client-go tolerates 404 here), unless this one
+        // stands in for a cluster (coreGroupDiscovery): then the core group with no resources.
+        if (segments.length > 2 || !this.discovery.has(info)) throw this.notFound();
+        return this.serveDiscovery(req, res, info, record);
       case "apis":
-        if (
-          !info.apiGroup ||
-          (info.apiVersion
-            ? this.discovery.resourceList(info.apiGroup, info.apiVersion)
-            : this.discovery.group(info.apiGroup))
-        ) {
-          record.metered = {};
-        }
-        if (record.labels && !this.config.audit) {
-          // Nobody reads this response's headers back (no audit): one writeHead instead of a setHeader each.
-          const answer = this.discovery.answer(req, info);
-          record.bytes = Number(answer.headers["Content-Length"] ?? 0);
-          return writePrepared(res, answer, true);
-        }
-        return this.discovery.serve(req, res, info);
+        return this.serveDiscovery(req, res, info, record);
       case "openapi":
         if (second === "v2" && segments.length === 2) {
           record.metered = {};
@@ -682,6 +680,19 @@ export class ApiServer {
       default:
         throw this.notFound();
     }
+  }
+
+  /** /apis, /apis/<g>, /apis/<g>/<v>, and /api, /api/v1 when served. */
+  private serveDiscovery(req: HttpRequest, res: HttpResponse, info: RequestInfo, record: RequestRecord): void {
+    if (this.discovery.has(info)) record.metered = {};
+    if (record.labels && !this.config.audit) {
+      // Nobody reads this response's headers back (no audit): one writeHead instead of a setHeader each.
+      const answer = this.discovery.answer(req, info);
+      record.bytes = Number(answer.headers["Content-Length"] ?? 0);
+      writePrepared(res, answer, true);
+      return;
+    }
+    this.discovery.serve(req, res, info);
   }
 
   private notFound(): StatusError {
