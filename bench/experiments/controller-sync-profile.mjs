@@ -88,8 +88,35 @@ async function managerSync() {
     toFirstReconcileMs: Math.round(first - begun),
     reconcilingMs: Math.round(last - first),
     events: informer.events,
+    firstAt: first,
   };
 }
+
+/** Self time by function before and after the first reconcile (the stream and the reconciles). */
+function phases(profile, firstAt) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  // performance.now() and the profile's clock differ by an offset: the profile's end is taken
+  // as the moment the sync returned (Profiler.stop came right after it).
+  let time = profile.startTime;
+  const split = profile.endTime - (syncReturnedAt - firstAt) * 1000;
+  const shares = [new Map(), new Map()];
+  for (let i = 0; i < profile.samples.length; i++) {
+    time += profile.timeDeltas[i] ?? 0;
+    const frame = byId.get(profile.samples[i]).callFrame;
+    if (["(idle)", "(program)", "dispatch"].includes(frame.functionName)) continue; // dispatch: the profiler's own start
+    const key = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").slice(-2).join("/")}:${frame.lineNumber + 1}`;
+    const phase = shares[time < split ? 0 : 1];
+    phase.set(key, (phase.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  for (const [index, title] of ["to the first reconcile", "reconciling"].entries()) {
+    const entries = [...shares[index]].sort((a, b) => b[1] - a[1]);
+    const total = entries.reduce((sum, [, v]) => sum + v, 0);
+    console.log(`  ${title}: ${(total / 1000).toFixed(1)} ms busy`);
+    for (const [key, micros] of entries.slice(0, 12))
+      console.log(`    ${(micros / 1000).toFixed(1).padStart(6)} ms  ${key}`);
+  }
+}
+let syncReturnedAt = 0;
 
 const session = new Session();
 session.connect();
@@ -111,11 +138,16 @@ for (let round = 0; round < ROUNDS; round++) {
   if (out) await session.post("Profiler.start");
   start = performance.now();
   const stats = await managerSync();
-  const ours = performance.now() - start;
-  if (out) merged.push((await session.post("Profiler.stop")).profile);
+  syncReturnedAt = performance.now();
+  const ours = syncReturnedAt - start;
+  if (out) {
+    const { profile } = await session.post("Profiler.stop");
+    merged.push(profile);
+    phases(profile, stats.firstAt);
+  }
   console.log(
     `round ${round}: raw watch ${raw.toFixed(0)} ms, raw watch-list ${rawList.toFixed(0)} ms (new client ${rawListFresh.toFixed(0)} ms), manager ${ours.toFixed(0)} ms, ratio ${(raw / ours).toFixed(2)}x`,
-    JSON.stringify(stats),
+    JSON.stringify({ ...stats, firstAt: undefined }),
   );
 }
 if (out) {

@@ -38,6 +38,26 @@ function setup(reconcile: Reconciler, maxConcurrentReconciles = 1) {
 }
 
 describe("ReconcileLoop", () => {
+  it("gives every reconcile its own UUID-shaped id, and each loop its own", async () => {
+    const ids: string[] = [];
+    const first = setup(async (ctx) => {
+      ids.push(ctx.reconcileId);
+    });
+    const second = setup(async (ctx) => {
+      ids.push(ctx.reconcileId);
+    });
+    for (const name of ["a", "b", "c"]) first.queue.add(`ns/${name}`);
+    second.queue.add("ns/a");
+    await tick();
+    first.queue.add("ns/a");
+    await tick();
+    await first.stop();
+    await second.stop();
+    assert.equal(ids.length, 5);
+    assert.equal(new Set(ids).size, 5, `ids repeat: ${ids}`);
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
   it("retries an error with per-item backoff, then forgets it on success", async () => {
     const calls: number[] = [];
     let failuresLeft = 3;

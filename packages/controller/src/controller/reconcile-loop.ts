@@ -32,6 +32,8 @@ export class ReconcileLoop {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly recorder: ReconcileRecorder | undefined;
+  private reconcileIdPrefix: string | undefined;
+  private reconciles = 0;
 
   constructor(private readonly options: ReconcileLoopOptions) {
     this.name = options.name;
@@ -52,7 +54,7 @@ export class ReconcileLoop {
     else signal.addEventListener("abort", onAbort, { once: true });
     const worker = async () => {
       for (;;) {
-        const key = await queue.get();
+        const key = queue.tryGet() ?? (await queue.get());
         if (key === undefined) return;
         try {
           if (!signal.aborted) await this.reconcileHandler(signal, key);
@@ -66,10 +68,20 @@ export class ReconcileLoop {
     signal.removeEventListener("abort", onAbort);
   }
 
+  /**
+   * A UUID-shaped id per reconcile, as controller-runtime logs one: this loop's random prefix and
+   * a sequence number. Unique, and far cheaper than a randomUUID() each: those drew 2 KB from the
+   * system's random source every 128 reconciles, a sixth of a no-op reconcile's CPU.
+   */
+  private nextReconcileId(): string {
+    this.reconcileIdPrefix ??= randomUUID().slice(0, 24);
+    return this.reconcileIdPrefix + (this.reconciles++).toString(16).padStart(12, "0");
+  }
+
   private async reconcileHandler(signal: AbortSignal, key: string): Promise<void> {
     const { queue, reconcile } = this.options;
     const request = requestFromKey(key);
-    const reconcileId = randomUUID();
+    const reconcileId = this.nextReconcileId();
     const log = this.logger.child({
       controller: this.name,
       namespace: request.namespace,

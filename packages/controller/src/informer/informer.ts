@@ -104,14 +104,14 @@ export class Informer<T extends KubeObject> {
     for (const object of items) {
       seen?.add(objectKey(object));
       const old = this.store.set(object);
-      if (old) this.dispatch("onUpdate", (h) => h.onUpdate?.(old, object));
-      else this.dispatch("onAdd", (h) => h.onAdd?.(object, initial));
+      if (old) this.dispatch("onUpdate", old, object);
+      else this.dispatch("onAdd", object, initial);
     }
     if (seen)
       for (const key of this.store.keys()) {
         if (seen.has(key)) continue;
         const old = this.store.delete(key) as T;
-        this.dispatch("onDelete", (h) => h.onDelete?.(old, true));
+        this.dispatch("onDelete", old, true);
       }
     if (!this.synced) {
       this.synced = true;
@@ -121,14 +121,14 @@ export class Informer<T extends KubeObject> {
 
   private upsert(object: T): void {
     const old = this.store.set(object);
-    if (old) this.dispatch("onUpdate", (h) => h.onUpdate?.(old, object));
-    else this.dispatch("onAdd", (h) => h.onAdd?.(object, false));
+    if (old) this.dispatch("onUpdate", old, object);
+    else this.dispatch("onAdd", object, false);
   }
 
   private remove(object: T): void {
     // The event carries the last state; it is delivered even when the store never had it.
     this.store.delete(objectKey(object));
-    this.dispatch("onDelete", (h) => h.onDelete?.(object, false));
+    this.dispatch("onDelete", object, false);
   }
 
   private scheduleResync(signal: AbortSignal): void {
@@ -137,14 +137,26 @@ export class Informer<T extends KubeObject> {
     this.resyncTimer = this.clock.setTimeout(() => {
       if (signal.aborted) return;
       if (this.synced) {
-        for (const object of this.store.list()) this.dispatch("onUpdate", (h) => h.onUpdate?.(object, object));
+        for (const object of this.store.list()) this.dispatch("onUpdate", object, object);
       }
       this.scheduleResync(signal);
     }, period);
   }
 
-  private dispatch(what: keyof EventHandler<T>, call: (handler: EventHandler<T>) => void): void {
-    for (const handler of this.handlers) this.call(what, () => call(handler));
+  /** Calls `what` of every handler with `args`; one failing handler must not stop the others. */
+  private dispatch<K extends keyof EventHandler<T>>(
+    what: K,
+    ...args: Parameters<NonNullable<EventHandler<T>[K]>>
+  ): void {
+    for (const handler of this.handlers) {
+      const method = handler[what] as ((...values: typeof args) => void) | undefined;
+      if (method === undefined) continue;
+      try {
+        method.apply(handler, args);
+      } catch (error) {
+        this.logger.error("event handler failed", { handler: what, error: errorFields(error) });
+      }
+    }
   }
 
   /** One failing handler must not stop the others or the reflector. */

@@ -86,12 +86,20 @@ export class WorkQueue<T> {
     return new Promise((resolve) => this.getters.push(resolve));
   }
 
+  /**
+   * The next item if one is ready now, else undefined (then `get` waits for one). A worker that
+   * finds work this way skips a promise per item; the caller must call `done(item)` as after `get`.
+   */
+  tryGet(): T | undefined {
+    return this.head < this.queue.length ? this.take(this.dequeue()) : undefined;
+  }
+
   /** Finishes `item`; if it was added again meanwhile, it goes back in the queue. */
   done(item: T): void {
     this.metrics?.done(item);
     this.processing.delete(item);
     if (this.dirty.has(item)) this.enqueue(item);
-    else if (this.processing.size === 0) this.notifyDrained();
+    else if (this.processing.size === 0 && this.drainWaiters.length > 0) this.notifyDrained();
   }
 
   /** Adds `item` after `delayMs`; an earlier pending time for the same item wins. */
