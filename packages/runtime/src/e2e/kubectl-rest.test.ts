@@ -291,6 +291,40 @@ for (const minor of [27, 32, 33]) {
         );
       });
 
+      it("warns of finalizer names without a domain and path, on create and on the update that adds one", async () => {
+        const created = await k.run(["create", "-f", "-"], {
+          input: flunderYAML("bare-finalizers", "  finalizers:\n  - hold\n  - example.com/keep\n  - orphan\n"),
+        });
+        assert.equal(created.code, 0, created.stderr);
+        assert.match(
+          created.stderr,
+          /^Warning: metadata\.finalizers: "hold": prefer a domain-qualified finalizer name to avoid accidental conflicts with other finalizer writers$/m,
+        );
+        assert.doesNotMatch(created.stderr, /example\.com\/keep|"orphan"/, "qualified and standard names are fine");
+        const patched = await k.run([
+          "patch",
+          "flunder",
+          "bare-finalizers",
+          "--type=json",
+          "-p",
+          '[{"op":"add","path":"/metadata/finalizers/-","value":"cleanup.example.com"}]',
+        ]);
+        assert.equal(patched.code, 0, patched.stderr);
+        assert.match(
+          patched.stderr,
+          /^Warning: metadata\.finalizers: "cleanup\.example\.com": prefer a domain-qualified finalizer name including a path \(\/\) to avoid accidental conflicts with other finalizer writers$/m,
+        );
+        assert.doesNotMatch(patched.stderr, /"hold"/, "an update warns only of the finalizers it adds");
+        await k.ok([
+          "patch",
+          "flunder",
+          "bare-finalizers",
+          "--type=json",
+          "-p",
+          '[{"op":"remove","path":"/metadata/finalizers"}]',
+        ]);
+      });
+
       it("creates with --dry-run=server without storing anything", async () => {
         const before = await server.storage.currentRevision();
         const dry = await k.ok(["create", "-f", "-", "--dry-run=server"], { input: flunderYAML("dry2") });

@@ -15,7 +15,7 @@ import { evaluateJSONPath } from "../schema/jsonpath.js";
 import type { FieldSelector } from "../selectors/fields.js";
 import { matchesFields } from "../selectors/fields.js";
 import type { LabelSelector } from "../selectors/labels.js";
-import { goStrings, validateObjectMeta } from "../validation/object-meta.js";
+import { finalizerWarnings, goStrings, validateObjectMeta } from "../validation/object-meta.js";
 import { decodeContinue, encodeContinue, LATEST } from "./continue-token.js";
 import { storedToHub } from "./conversion.js";
 import { cloneObject, deepEqualJSON, omitEmptyMetadata, scopeToSubresource } from "./objects.js";
@@ -294,6 +294,7 @@ export class GenericStore {
     });
     errors.push(...(strategy?.validate?.(object, this.strategyContext(ctx)) ?? []));
     if (errors.length > 0) throw this.invalid(object.metadata?.name || meta.generateName || "", errors);
+    ctx.warnings.push(...finalizerWarnings(object.metadata?.finalizers));
     return object;
   }
 
@@ -418,6 +419,10 @@ export class GenericStore {
           []),
       );
       if (errors.length > 0) throw this.invalid(name, errors);
+      // The finalizers an update adds (a status write changes none: apiextensions' status strategy has no warnings).
+      if (ctx.subresource === "") {
+        ctx.warnings.push(...finalizerWarnings(next.metadata?.finalizers, oldMeta.finalizers));
+      }
       await options.validate?.(next, existing);
       const nextMeta = next.metadata as ObjectMeta;
       // The last finalizer left an object being deleted: it goes now, without an update.

@@ -3,7 +3,7 @@
  * pkg/api/validation/objectmeta.go and pkg/util/validation): names, labels,
  * annotations, finalizers, owner references.
  */
-import { goQuote } from "@apiserver-kit/merge";
+import { goQuote, sortGoStrings } from "@apiserver-kit/merge";
 import { type FieldError, fieldErrors, RawBadValue } from "../api/errors.js";
 import type { ObjectMeta, OwnerReference } from "../api/meta.js";
 
@@ -54,6 +54,36 @@ export function isDNS1123Label(value: string): string[] {
     );
   }
   return errs;
+}
+
+/** The finalizers Kubernetes itself knows by their bare names (core's IsStandardFinalizerName). */
+const STANDARD_FINALIZERS = new Set(["kubernetes", "orphan", "foregroundDeletion"]);
+
+/**
+ * The warnings a custom resource's create or update gets for the finalizers it adds (apiextensions'
+ * generateWarningsFromObj and validateKubeFinalizerName): in sorted order, each added name that is
+ * not a qualified name, and each without a "/" that Kubernetes does not own, since two controllers
+ * choosing the same bare name would remove each other's finalizer. `old`: the stored object's.
+ */
+export function finalizerWarnings(finalizers: unknown, old?: unknown): string[] {
+  if (!Array.isArray(finalizers)) return [];
+  const before = new Set(Array.isArray(old) ? old : []);
+  const added = sortGoStrings([
+    ...new Set(finalizers.filter((f): f is string => typeof f === "string" && !before.has(f))),
+  ]);
+  const warnings: string[] = [];
+  for (const name of added) {
+    const quoted = goQuote(name);
+    for (const msg of isQualifiedName(name)) warnings.push(`metadata.finalizers: ${quoted}: ${msg}`);
+    if (!name.includes("/") && !STANDARD_FINALIZERS.has(name)) {
+      warnings.push(
+        name.includes(".")
+          ? `metadata.finalizers: ${quoted}: prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers`
+          : `metadata.finalizers: ${quoted}: prefer a domain-qualified finalizer name to avoid accidental conflicts with other finalizer writers`,
+      );
+    }
+  }
+  return warnings;
 }
 
 /** Kubernetes' IsQualifiedName: `[prefix/]name` as label and annotation keys use. */
