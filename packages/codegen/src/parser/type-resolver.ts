@@ -454,17 +454,9 @@ export class TypeResolver {
         this.errors.report("UnsupportedType", `${base.getText()} is not an object type to extend`, this.at(base));
       }
     }
-    for (const start of trailingJsDocStarts(container)) {
-      const { line, column } = container.getSourceFile().getLineAndColumnAtPos(start);
-      this.errors.report(
-        "DetachedJsDoc",
-        TRAILING_JSDOC_MESSAGE,
-        { file: file.path, line, column },
-        TRAILING_JSDOC_HINT,
-      );
-    }
+    this.#reportJsDocsAt(trailingJsDocStarts(container), container, file, TRAILING_JSDOC_MESSAGE, TRAILING_JSDOC_HINT);
     for (const member of members) {
-      this.#reportDetachedJsDocs(member, file);
+      this.#reportJsDocsAt(detachedJsDocStarts(member), member, file, DETACHED_JSDOC_MESSAGE, DETACHED_JSDOC_HINT);
       if (Node.isPropertySignature(member)) {
         const field = this.#field(member, file);
         if (field) put(field);
@@ -495,15 +487,11 @@ export class TypeResolver {
     return out;
   }
 
-  #reportDetachedJsDocs(member: TypeElementTypes, file: ApiSourceFile): void {
-    for (const start of detachedJsDocStarts(member)) {
-      const { line, column } = member.getSourceFile().getLineAndColumnAtPos(start);
-      this.errors.report(
-        "DetachedJsDoc",
-        DETACHED_JSDOC_MESSAGE,
-        { file: file.path, line, column },
-        DETACHED_JSDOC_HINT,
-      );
+  /** A DetachedJsDoc error at each of `starts` (positions in `node`'s file). */
+  #reportJsDocsAt(starts: Iterable<number>, node: Node, file: ApiSourceFile, message: string, hint: string): void {
+    for (const start of starts) {
+      const { line, column } = node.getSourceFile().getLineAndColumnAtPos(start);
+      this.errors.report("DetachedJsDoc", message, { file: file.path, line, column }, hint);
     }
   }
 
