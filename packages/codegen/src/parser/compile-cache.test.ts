@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -88,11 +88,21 @@ process.on("exit", () => {
     assert.deepEqual([off.hits, off.misses, off.written], [0, 0, 0]);
   });
 
-  it("works where the cache can't be written", () => {
+  it("works without a cache where its folder can't be made", () => {
     const blocked = join(root, "a-file");
     writeFileSync(blocked, "");
     const unwritable = run(join(blocked, "cache"));
     assert.equal(unwritable.sum, 1 + 1 + 3999 + 1 + 100 + 1);
-    assert.deepEqual([unwritable.misses, unwritable.written], [1, 0]);
+    assert.deepEqual([unwritable.hits, unwritable.misses, unwritable.written], [0, 0, 0]);
+  });
+
+  it("does not use a cache others can write to", { skip: process.getuid === undefined }, () => {
+    const shared = join(root, "shared");
+    run(shared);
+    assert.equal(run(shared).hits, 1, "a private cache is used");
+    chmodSync(shared, 0o777);
+    const refused = run(shared);
+    assert.equal(refused.sum, 1 + 1 + 3999 + 1 + 100 + 1);
+    assert.deepEqual([refused.hits, refused.misses, refused.written], [0, 0, 0]);
   });
 });

@@ -9,7 +9,8 @@
  * written back for the next one.
  *
  * The cache lives in `<tmpdir>/apiserver-kit-compile-cache/<node version>-<V8 cache tag>/`, one
- * file per module keyed by its path, size, modification time and inode. V8 refuses data made for
+ * file per module keyed by its path, size, modification time and inode; folders this user does not
+ * own, or that others can write to, are not used (see ownDirectory). V8 refuses data made for
  * another source length or another set of flags (then the module is compiled as usual and its entry
  * rewritten); any error reading or writing the cache is ignored, since it only ever saves time.
  * `SCAFFOLD_COMPILE_CACHE=0` (or Node's own `NODE_DISABLE_COMPILE_CACHE`) turns it off;
@@ -60,7 +61,29 @@ function cacheDirectory(): string | undefined {
   if (setting === "0" || setting === "false" || process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   const root =
     setting && setting !== "1" && setting !== "true" ? setting : join(tmpdir(), "apiserver-kit-compile-cache");
-  return join(root, `${process.version}-${cachedDataVersionTag()}`);
+  const directory = join(root, `${process.version}-${cachedDataVersionTag()}`);
+  return ownDirectory(directory) ? directory : undefined;
+}
+
+/**
+ * Creates `directory` (private to this user) if needed; true when it is this user's and nobody
+ * else can write to it, or to the folder holding it. Code loaded from the cache runs as this
+ * process: in a shared temporary folder, a cache another user could write would let them run
+ * code as whoever runs scaffold next, so such a cache is not used at all.
+ */
+function ownDirectory(directory: string): boolean {
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const uid = process.getuid?.();
+    if (uid === undefined) return true;
+    for (const path of [dirname(directory), directory]) {
+      const { uid: owner, mode } = statSync(path);
+      if (owner !== uid || (mode & 0o022) !== 0) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The cache entry for a module of at least `minBytes`; undefined for smaller ones. */
@@ -83,12 +106,7 @@ function readEntry(file: string): Buffer | undefined {
   }
 }
 
-function writePending(directory: string): void {
-  try {
-    mkdirSync(directory, { recursive: true });
-  } catch {
-    return;
-  }
+function writePending(): void {
   for (const { script, file } of pending.splice(0)) {
     try {
       const temporary = `${file}.${process.pid}.tmp`;
@@ -132,7 +150,7 @@ export function requireWithCompileCache<T>(specifier: string, from: string | URL
       pending.push({ script, file });
       if (!exitHookInstalled) {
         exitHookInstalled = true;
-        process.once("exit", () => writePending(directory));
+        process.once("exit", writePending);
       }
     }
     const moduleFunction = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
