@@ -5,13 +5,15 @@
 // DEMO_PROJECT and DEMO_PORT change the directory and the port.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const scaffold = join(root, "packages/cli/dist/bin.js");
 const project = process.env.DEMO_PROJECT ?? join(root, ".data", "demo-project");
 const port = process.env.DEMO_PORT ?? "8443";
-const shown = relative(process.cwd(), project) || ".";
+// Relative when the project is inside the current folder (the default ./demo), absolute otherwise.
+const inside = relative(process.cwd(), project);
+const shown = inside === "" ? "." : inside.startsWith("..") || isAbsolute(inside) ? project : inside;
 
 if (!existsSync(join(project, "PROJECT"))) {
   const created = spawnSync(
