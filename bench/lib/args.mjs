@@ -22,9 +22,12 @@ export function count(name, full, quickValue) {
 
 export const profileDir = option("profile", undefined);
 
+/** More node flags for server processes, for experiments: `--server-flags "--max-semi-space-size=32"`. */
+const serverFlags = (option("server-flags", "") ?? "").split(" ").filter(Boolean);
+
 /** node flags for a server process: a CPU profile per process when --profile is given. */
 export function serverExecArgv(extra = []) {
-  return profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir, ...extra] : extra;
+  return [...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []), ...serverFlags, ...extra];
 }
 
 /** Progress on stderr, so that stdout stays the result. */
