@@ -165,9 +165,14 @@ export const mastersAuthorizer: Authorizer = {
 export const alwaysAllowAuthorizer: Authorizer = { authorize: () => ({ decision: "allow" }) };
 
 /** Adds system:authenticated, as every authenticated Kubernetes user has it (anonymous excepted). */
-export function withAuthenticatedGroup(user: UserInfo): UserInfo {
+export function withAuthenticatedGroup(user: UserInfo, owned = false): UserInfo {
   if (user.name === ANONYMOUS_USER) return user;
   if (user.groups.includes(AUTHENTICATED_GROUP) || user.groups.includes(UNAUTHENTICATED_GROUP)) return user;
+  // A user the caller has just built for this request (and its groups array) is completed in place.
+  if (owned) {
+    user.groups.push(AUTHENTICATED_GROUP);
+    return user;
+  }
   return { ...user, groups: [...user.groups, AUTHENTICATED_GROUP] };
 }
 
