@@ -47,6 +47,20 @@ describe("discovery as the aggregator and client-go fetch it", () => {
     await server.close();
   });
 
+  it("answers a group version's document at its path only, not under /watch or /proxy, and to HEAD", async () => {
+    for (const path of [`${GV}/watch`, `${GV}/proxy`, `${GV}/watch/`]) {
+      const answer = await server.request(path);
+      assert.equal(answer.status, 404, path);
+      assert.equal(answer.json().reason, "NotFound", path);
+    }
+    const posted = await server.request(GV, { method: "POST", body: {} });
+    assert.equal(posted.status, 404);
+    const head = await server.request(GV, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.body, "");
+    assert.equal((await server.request(GV)).json().groupVersion, "wardle.example.com/v1alpha1");
+  });
+
   it("answers the aggregator's fetch with v2, a quoted ETag and Vary: Accept, then 304 on If-None-Match", async () => {
     const first = await server.request("/apis", { headers: { Accept: AGGREGATOR_ACCEPT } });
     assert.equal(first.status, 200);

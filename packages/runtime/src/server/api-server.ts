@@ -615,6 +615,9 @@ export class ApiServer {
     info: RequestInfo,
     record: RequestRecord,
   ): void | Promise<void> {
+    // A discovery document by its exact path (what the aggregator asks most): no path split.
+    if (req.method === "GET" && this.staticRequests.has(record.path))
+      return this.serveDiscovery(req, res, info, record);
     const segments = record.path.split("/").filter(Boolean);
     const [root, second] = segments;
     const method = req.method ?? "GET";
@@ -662,6 +665,8 @@ export class ApiServer {
         if (segments.length > 2 || !this.discovery.has(info)) throw this.notFound();
         return this.serveDiscovery(req, res, info, record);
       case "apis":
+        // /apis/<g>/<v>/watch and /proxy without more parse as non-resource requests: nothing here.
+        if (segments.length > 3) throw this.notFound();
         return this.serveDiscovery(req, res, info, record);
       case "openapi":
         if (second === "v2" && segments.length === 2) {
