@@ -615,9 +615,6 @@ export class ApiServer {
     info: RequestInfo,
     record: RequestRecord,
   ): void | Promise<void> {
-    // A discovery document by its exact path (what the aggregator asks most): no path split.
-    if (req.method === "GET" && this.staticRequests.has(record.path))
-      return this.serveDiscovery(req, res, info, record);
     const segments = record.path.split("/").filter(Boolean);
     const [root, second] = segments;
     const method = req.method ?? "GET";
