@@ -164,7 +164,11 @@ export const mastersAuthorizer: Authorizer = {
 
 export const alwaysAllowAuthorizer: Authorizer = { authorize: () => ({ decision: "allow" }) };
 
-/** Adds system:authenticated, as every authenticated Kubernetes user has it (anonymous excepted). */
+/**
+ * Adds system:authenticated, as every authenticated Kubernetes user has it (anonymous excepted).
+ * `owned`: the caller has just built `user` and its groups array for this request, so they are
+ * completed in place; otherwise a copy is returned.
+ */
 export function withAuthenticatedGroup(user: UserInfo, owned = false): UserInfo {
   if (user.name === ANONYMOUS_USER) return user;
   if (user.groups.includes(AUTHENTICATED_GROUP) || user.groups.includes(UNAUTHENTICATED_GROUP)) return user;
