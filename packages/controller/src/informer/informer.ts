@@ -64,7 +64,7 @@ export class Informer<T extends KubeObject> {
    */
   addEventHandler(handler: EventHandler<T>): () => void {
     this.handlers.add(handler);
-    if (this.synced) for (const object of this.store.list()) this.call("onAdd", () => handler.onAdd?.(object, true));
+    if (this.synced) for (const object of this.store.list()) this.call(handler, "onAdd", object, true);
     return () => this.handlers.delete(handler);
   }
 
@@ -143,26 +143,24 @@ export class Informer<T extends KubeObject> {
     }, period);
   }
 
-  /** Calls `what` of every handler with `args`; one failing handler must not stop the others. */
+  /** Calls `what` of every handler with `args`. */
   private dispatch<K extends keyof EventHandler<T>>(
     what: K,
     ...args: Parameters<NonNullable<EventHandler<T>[K]>>
   ): void {
-    for (const handler of this.handlers) {
-      const method = handler[what] as ((...values: typeof args) => void) | undefined;
-      if (method === undefined) continue;
-      try {
-        method.apply(handler, args);
-      } catch (error) {
-        this.logger.error("event handler failed", { handler: what, error: errorFields(error) });
-      }
-    }
+    for (const handler of this.handlers) this.call(handler, what, ...args);
   }
 
-  /** One failing handler must not stop the others or the reflector. */
-  private call(what: string, fn: () => void): void {
+  /** Calls `what` of one handler; a failing handler must not stop the others or the reflector. */
+  private call<K extends keyof EventHandler<T>>(
+    handler: EventHandler<T>,
+    what: K,
+    ...args: Parameters<NonNullable<EventHandler<T>[K]>>
+  ): void {
+    const method = handler[what] as ((...values: typeof args) => void) | undefined;
+    if (method === undefined) return;
     try {
-      fn();
+      method.apply(handler, args);
     } catch (error) {
       this.logger.error("event handler failed", { handler: what, error: errorFields(error) });
     }

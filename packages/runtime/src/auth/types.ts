@@ -172,7 +172,6 @@ export const alwaysAllowAuthorizer: Authorizer = { authorize: () => ({ decision:
 export function withAuthenticatedGroup(user: UserInfo, owned = false): UserInfo {
   if (user.name === ANONYMOUS_USER) return user;
   if (user.groups.includes(AUTHENTICATED_GROUP) || user.groups.includes(UNAUTHENTICATED_GROUP)) return user;
-  // A user the caller has just built for this request (and its groups array) is completed in place.
   if (owned) {
     user.groups.push(AUTHENTICATED_GROUP);
     return user;

@@ -15,7 +15,13 @@ import { evaluateJSONPath } from "../schema/jsonpath.js";
 import type { FieldSelector } from "../selectors/fields.js";
 import { matchesFields } from "../selectors/fields.js";
 import type { LabelSelector } from "../selectors/labels.js";
-import { finalizerWarnings, goStrings, validateObjectMeta } from "../validation/object-meta.js";
+import {
+  FOREGROUND_FINALIZER,
+  finalizerWarnings,
+  goStrings,
+  ORPHAN_FINALIZER,
+  validateObjectMeta,
+} from "../validation/object-meta.js";
 import { decodeContinue, encodeContinue, LATEST } from "./continue-token.js";
 import { storedToHub } from "./conversion.js";
 import { cloneObject, deepEqualJSON, omitEmptyMetadata, scopeToSubresource } from "./objects.js";
@@ -97,8 +103,7 @@ function specPart(object: KubeObject): Record<string, unknown> {
   return rest;
 }
 
-export const ORPHAN_FINALIZER = "orphan";
-export const FOREGROUND_FINALIZER = "foregroundDeletion";
+export { FOREGROUND_FINALIZER, ORPHAN_FINALIZER };
 
 export interface GenericStoreOptions {
   /** A garbage collector removes `orphan` / `foregroundDeletion` (default true); false: deletes add neither. */

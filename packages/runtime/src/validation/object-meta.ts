@@ -56,8 +56,12 @@ export function isDNS1123Label(value: string): string[] {
   return errs;
 }
 
+/** The garbage collector's finalizers (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents). */
+export const ORPHAN_FINALIZER = "orphan";
+export const FOREGROUND_FINALIZER = "foregroundDeletion";
+
 /** The finalizers Kubernetes itself knows by their bare names (core's IsStandardFinalizerName). */
-const STANDARD_FINALIZERS = new Set(["kubernetes", "orphan", "foregroundDeletion"]);
+const STANDARD_FINALIZERS = new Set(["kubernetes", ORPHAN_FINALIZER, FOREGROUND_FINALIZER]);
 
 /**
  * The warnings a custom resource's create or update gets for the finalizers it adds (apiextensions'
@@ -225,7 +229,7 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, rules: ObjectMe
         if (typeof f !== "string") errs.push(fieldErrors.typeInvalid(field, f, "must be a string"));
         else for (const msg of isQualifiedName(f)) errs.push(fieldErrors.invalid(field, f, msg));
       });
-      if (meta.finalizers.includes("orphan") && meta.finalizers.includes("foregroundDeletion")) {
+      if (meta.finalizers.includes(ORPHAN_FINALIZER) && meta.finalizers.includes(FOREGROUND_FINALIZER)) {
         errs.push(
           fieldErrors.invalid(
             "metadata.finalizers",
