@@ -9,6 +9,7 @@ import { type RestartableServer, startServer } from "../testing/api-server.js";
 import { type Flunder, flunder, flunderType } from "../testing/fixtures.js";
 import { eventually } from "../testing/wait.js";
 import { Informer } from "./informer.js";
+import { stripManagedFields, TransformError } from "./reflector.js";
 
 describe("Informer", () => {
   let server: RestartableServer;
@@ -165,6 +166,132 @@ describe("Informer", () => {
     oldRest.close();
     old.closeAllConnections();
     await new Promise((resolve) => old.close(resolve));
+  });
+
+  it("applies a transform to every object before the store and the handlers see it: managed fields stripped", async () => {
+    await client.create(flunder("t1", {}, "tr1"));
+    assert.ok((await client.get({ namespace: "tr1", name: "t1" })).metadata?.managedFields, "the server records them");
+    const informer = new Informer<Flunder>(client, { namespace: "tr1", transform: stripManagedFields });
+    const seen: string[] = [];
+    const fields = (o: Flunder) => `${o.metadata?.name} ${"managedFields" in (o.metadata ?? {}) ? "with" : "without"}`;
+    informer.addEventHandler({
+      onAdd: (o) => seen.push(`add ${fields(o)}`),
+      onUpdate: (_, n) => seen.push(`update ${fields(n)}`),
+      onDelete: (o) => seen.push(`delete ${fields(o)}`),
+    });
+    const stop = run(informer);
+    await informer.waitForSync();
+    await client.create(flunder("t2", {}, "tr1"));
+    await client.patch({ namespace: "tr1", name: "t2" }, { spec: { color: "blue" } });
+    await client.delete({ namespace: "tr1", name: "t2" });
+    await eventually(
+      () => seen.length === 4,
+      () => seen.join(", "),
+    );
+    assert.deepEqual(seen, ["add t1 without", "add t2 without", "update t2 without", "delete t2 without"]);
+    const cached = informer.store.get("tr1/t1");
+    assert.equal(cached?.metadata?.name, "t1");
+    assert.equal(cached?.metadata?.managedFields, undefined);
+    await stop();
+  });
+
+  it("applies the transform to a paged list too", async () => {
+    await client.create(flunder("p1", {}, "tr2"));
+    const informer = new Informer<Flunder>(client, {
+      namespace: "tr2",
+      watchList: false,
+      transform: stripManagedFields,
+    });
+    const stop = run(informer);
+    await informer.waitForSync();
+    assert.equal(informer.stats.lists, 1);
+    assert.deepEqual(informer.store.keys(), ["tr2/p1"]);
+    assert.equal(informer.store.get("tr2/p1")?.metadata?.managedFields, undefined);
+    await stop();
+  });
+
+  it("an update sent from a stripped object keeps the server's managed fields", async () => {
+    const created = await client.create(flunder("keep", { color: "a" }, "tr3"), { fieldManager: "creator" });
+    const managers = (o: Flunder) =>
+      (o.metadata?.managedFields as Array<{ manager: string }> | undefined)?.map((m) => m.manager).sort();
+    assert.deepEqual(managers(created), ["creator"]);
+    const stripped = stripManagedFields(structuredClone(created)) as Flunder;
+    assert.equal("managedFields" in (stripped.metadata ?? {}), false, "the key is gone, not emptied");
+    stripped.spec = { color: "b" };
+    assert.deepEqual(managers(await client.update(stripped, { fieldManager: "controller" })), [
+      "controller",
+      "creator",
+    ]);
+  });
+
+  it("a transform that throws fails the sync like a server error, and the informer retries until it works", async () => {
+    await client.create(flunder("good", {}, "tr4"));
+    await client.create(flunder("bad", {}, "tr4"));
+    let broken = true;
+    const informer = new Informer<Flunder>(client, {
+      namespace: "tr4",
+      backoff: { initialMs: 5, maxMs: 20 },
+      transform: (o) => {
+        if (broken && o.metadata?.name?.startsWith("bad")) throw new Error("cannot transform this one");
+        return stripManagedFields(o);
+      },
+    });
+    const stop = run(informer);
+    await eventually(
+      () => informer.stats.failures >= 2,
+      () => JSON.stringify(informer.stats),
+    );
+    assert.equal(informer.hasSynced(), false, "no partial state is published");
+    assert.equal(informer.store.size, 0);
+    broken = false;
+    assert.equal(await informer.waitForSync(), true);
+    assert.deepEqual(informer.store.keys().sort(), ["tr4/bad", "tr4/good"]);
+    // The same for a watch event: the watch fails, and a fresh sync picks the object up once it transforms.
+    broken = true;
+    const failures = informer.stats.failures;
+    await client.create(flunder("bad2", {}, "tr4"));
+    await eventually(
+      () => informer.stats.failures > failures,
+      () => JSON.stringify(informer.stats),
+    );
+    assert.equal(informer.store.get("tr4/bad2"), undefined);
+    broken = false;
+    await eventually(
+      () => informer.store.get("tr4/bad2") !== undefined,
+      () => informer.store.keys().join(","),
+    );
+    assert.equal(informer.store.get("tr4/bad2")?.metadata?.managedFields, undefined);
+    await stop();
+  });
+
+  it("a transform that returns no object is a TransformError, not a crash", async () => {
+    await client.create(flunder("u", {}, "tr5"));
+    const errors: unknown[] = [];
+    const informer = new Informer<Flunder>(client, {
+      namespace: "tr5",
+      backoff: { initialMs: 5, maxMs: 20 },
+      transform: () => undefined as unknown as Flunder,
+      logger: {
+        debug: () => {},
+        info: () => {},
+        warn: (_message, fields) => errors.push(fields?.error),
+        error: () => {},
+        child() {
+          return this;
+        },
+      },
+    });
+    const stop = run(informer);
+    await eventually(
+      () => errors.length >= 1,
+      () => JSON.stringify(informer.stats),
+    );
+    assert.deepEqual(errors[0], {
+      name: new TransformError("").name,
+      message: "transforming flunders tr5/u failed: the transform returned undefined, not an object",
+    });
+    assert.equal(informer.hasSynced(), false);
+    await stop();
   });
 
   it("waitForSync answers false when stopped before syncing", async () => {

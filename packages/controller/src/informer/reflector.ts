@@ -40,6 +40,37 @@ export interface ReflectorOptions {
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
+  /**
+   * Applied to every object as it arrives, before the store or a handler sees it (client-go's
+   * `SetTransform`; controller-runtime's cache `Transform`): to drop what the controller never
+   * reads and save its memory, e.g. {@link stripManagedFields}. It may change the object in place
+   * and return it. A transform that throws fails the list or watch like a server error: logged,
+   * retried after a backoff, with a fresh sync.
+   */
+  transform?: TransformFunc;
+}
+
+/** What {@link ReflectorOptions.transform} is given and returns: one object. */
+export type TransformFunc = (object: KubeObject) => KubeObject;
+
+/** Thrown out of a list or watch when the configured transform failed on an object. */
+export class TransformError extends Error {
+  override readonly name = "TransformError";
+}
+
+/**
+ * A transform dropping `metadata.managedFields` (controller-runtime's
+ * `TransformStripManagedFields`): most controllers never read them, and they are often a large
+ * share of an object. The field is removed: an update sent from such an object keeps the server's
+ * managedFields (a server resets them only when asked to with `[{}]`).
+ */
+export function stripManagedFields(object: KubeObject): KubeObject {
+  const metadata = object.metadata;
+  if (metadata === undefined || !("managedFields" in metadata)) return object;
+  // A copy without the key: `delete` would turn the cached metadata into a slow dictionary.
+  const { managedFields: _, ...rest } = metadata;
+  object.metadata = rest;
+  return object;
 }
 
 /** Where the reflector delivers what it learns. Called synchronously, in order. */
@@ -75,7 +106,7 @@ type WatchOutcome =
   | { kind: "idle" }
   | { kind: "stopped" }
   | { kind: "expired" }
-  | { kind: "failed"; error: ApiError | TransportError };
+  | { kind: "failed"; error: ApiError | TransportError | TransformError };
 
 export class Reflector<T extends KubeObject> {
   readonly stats: ReflectorStats = {
@@ -182,7 +213,7 @@ export class Reflector<T extends KubeObject> {
         limit: this.options.pageSize ?? 500,
         ...(continueToken ? { continue: continueToken } : {}),
       });
-      for (const item of page.items) items.push(item);
+      for (const item of page.items) items.push(this.transformed(item));
       resourceVersion = page.metadata.resourceVersion ?? resourceVersion;
       continueToken = page.metadata.continue || undefined;
     } while (continueToken);
@@ -236,22 +267,28 @@ export class Reflector<T extends KubeObject> {
       (event) => {
         if (outcome) return;
         lastEventAt = this.clock.now();
-        if (initialItems) {
-          if (event.type === "ADDED") {
-            initialItems.push(event.object as T);
-            return;
+        try {
+          if (initialItems) {
+            if (event.type === "ADDED") {
+              initialItems.push(this.transformed(event.object));
+              return;
+            }
+            if (event.type === "BOOKMARK" && event.object.metadata?.annotations?.[INITIAL_EVENTS_END] === "true") {
+              this.stats.events += initialItems.length;
+              this.replace(initialItems, event.object.metadata?.resourceVersion ?? "");
+              initialItems = undefined;
+              return;
+            }
           }
-          if (event.type === "BOOKMARK" && event.object.metadata?.annotations?.[INITIAL_EVENTS_END] === "true") {
-            this.stats.events += initialItems.length;
-            this.replace(initialItems, event.object.metadata?.resourceVersion ?? "");
-            initialItems = undefined;
-            return;
-          }
-        }
-        this.handle(event, (error) => {
-          outcome = isExpired(error) ? { kind: "expired" } : { kind: "failed", error };
+          this.handle(event, (error) => {
+            outcome = isExpired(error) ? { kind: "expired" } : { kind: "failed", error };
+            connection.stop();
+          });
+        } catch (error) {
+          if (!(error instanceof TransformError)) throw error;
+          outcome = { kind: "failed", error };
           connection.stop();
-        });
+        }
       },
     );
     const onAbort = () => {
@@ -278,18 +315,43 @@ export class Reflector<T extends KubeObject> {
     this.stats.events++;
     switch (event.type) {
       case "ADDED":
-        this.sink.added(event.object as T);
+        this.sink.added(this.transformed(event.object));
         break;
       case "MODIFIED":
-        this.sink.modified(event.object as T);
+        this.sink.modified(this.transformed(event.object));
         break;
       case "DELETED":
-        this.sink.deleted(event.object as T);
+        this.sink.deleted(this.transformed(event.object));
         break;
       case "BOOKMARK":
         break;
     }
     if (resourceVersion) this.stats.lastSyncResourceVersion = resourceVersion;
+  }
+
+  /** The object as the configured transform makes it; a transform that throws or returns no object is a TransformError. */
+  private transformed(object: KubeObject): T {
+    const transform = this.options.transform;
+    if (transform === undefined) return object as T;
+    let result: unknown;
+    try {
+      result = transform(object);
+    } catch (error) {
+      throw new TransformError(`${this.describe(object)}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+    if (typeof result !== "object" || result === null || Array.isArray(result)) {
+      throw new TransformError(
+        `${this.describe(object)}: the transform returned ${result === null ? "null" : typeof result}, not an object`,
+      );
+    }
+    return result as T;
+  }
+
+  private describe(object: KubeObject): string {
+    const { namespace, name } = object.metadata ?? {};
+    return `transforming ${this.client.type.plural} ${namespace ? `${namespace}/` : ""}${name ?? "(no name)"} failed`;
   }
 
   private selection() {

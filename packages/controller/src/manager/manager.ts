@@ -38,7 +38,7 @@ export interface ManagerOptions {
   logger?: Logger;
   /** Where the metrics go; default a registry of the manager's own. */
   registry?: Registry;
-  /** Defaults for every informer (resync, watch timeouts, backoff, page size). */
+  /** Defaults for every informer (resync, watch timeouts, backoff, page size, a transform such as `stripManagedFields`). */
   informer?: ManagerInformerOptions;
   /** Serve `/healthz`, `/readyz` and `/metrics` on this address. */
   serve?: { host?: string; port?: number };
