@@ -7,8 +7,11 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "../cli/errors.js";
 
-/** The workspace packages a generated project depends on at run time. */
-export const RUNTIME_PACKAGES = ["runtime", "controller"] as const;
+/**
+ * The workspace packages a generated project depends on at run time; storage for kinds that bring
+ * their own (computed or external data, docs/guides/custom-storage.md).
+ */
+export const RUNTIME_PACKAGES = ["runtime", "controller", "storage"] as const;
 /** Tools a project needs to build and run, taken from the checkout's node_modules when present. */
 export const TOOL_PACKAGES = ["typescript", "@types/node"] as const;
 

@@ -191,6 +191,7 @@ function projectTemplateData(project: ProjectFile, checkout: Checkout, version: 
     description: `A Kubernetes extension API server for ${project.group}, built with apiserver-kit`,
     runtimeDependency: `file:${checkout.packageDir("runtime")}`,
     controllerDependency: `file:${checkout.packageDir("controller")}`,
+    storageDependency: `file:${checkout.packageDir("storage")}`,
     cliDependency: `file:${checkout.packageDir("cli")}`,
     typescriptVersion: rootManifest.devDependencies?.typescript ?? tool("typescript", "5.9.3"),
     typesNodeVersion: rootManifest.devDependencies?.["@types/node"] ?? `^${tool("@types/node", "20.19.0")}`,

@@ -204,6 +204,25 @@ describe("custom subresources", () => {
     assert.ok(names(`${item}/log`).includes("follow"), JSON.stringify(doc.paths[`${item}/log`]));
   });
 
+  it("publishes only the query parameters an action honours: fieldValidation with a requestSchema, no dryRun or fieldManager", async () => {
+    const item = `/apis/${GROUP}/v1/namespaces/{namespace}/jobs/{name}/approve`;
+    const v3 = (await server.request(`/openapi/v3/apis/${GROUP}/v1`)).json<{
+      paths: Record<string, { post?: { parameters?: Array<{ name: string }> } }>;
+    }>();
+    assert.deepEqual(
+      (v3.paths[item]?.post?.parameters ?? []).map((p) => p.name),
+      ["fieldValidation"],
+      JSON.stringify(v3.paths[item]),
+    );
+    const v2 = (await server.request("/openapi/v2")).json<{
+      paths: Record<string, { post?: { parameters?: Array<{ name: string; in: string }> } }>;
+    }>();
+    assert.deepEqual(
+      (v2.paths[item]?.post?.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name),
+      ["fieldValidation"],
+    );
+  });
+
   it("publishes an action's request schema in OpenAPI v3 and v2, and refers the POST body to it", async () => {
     const name = `${GROUP.split(".").reverse().join(".")}.v1.JobApproveRequest`;
     const item = `/apis/${GROUP}/v1/namespaces/{namespace}/jobs/{name}/approve`;

@@ -390,7 +390,9 @@ function resourcePaths(resource: ApiResource, version: ResourceVersion, options:
     const operation =
       custom.type === "action"
         ? op("post", "post", opId("create", cap), description, {
-            parameters: [params.dryRun, params.fieldManager],
+            // What the action honours: no dryRun (refused with a 400) and no fieldManager (its
+            // handler's update records none); fieldValidation when a requestSchema checks the body.
+            parameters: request ? [params.fieldValidation] : [],
             body: {
               schema: request?.name ?? `${META}.Patch`,
               required: request !== undefined,
