@@ -274,6 +274,15 @@ describe(
           badLimit.stderr,
           /Error from server \(BadRequest\): strconv\.ParseInt: parsing "many": invalid syntax/,
         );
+        // What the type can't say, the skeleton checks: a negative limit is refused, not sliced.
+        for (const sub of ["logs", "history"]) {
+          const negative = await k.run(["get", "--raw", `${base}/${sub}?limit=-1`]);
+          assert.match(
+            negative.stderr,
+            /^The Widget(Logs|History)Options "w2" is invalid: limit: Invalid value: -1: must be greater than or equal to 0$/m,
+            sub,
+          );
+        }
 
         // The read answers WidgetHistory (@subresourceResponse, written by `add subresource` in the
         // storage version's folder): the server adds its apiVersion and kind, OpenAPI has its schema.

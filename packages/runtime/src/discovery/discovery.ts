@@ -102,17 +102,22 @@ export function apiResources(resource: ApiResource, version: ResourceVersion, ve
   return out;
 }
 
-/** A kind's custom subresources as discovery lists them: verb create for actions, get for reads and streams. */
+/**
+ * A kind's custom subresources as discovery lists them: verb create for actions, get for reads and
+ * streams. A stream answers bytes, not an object: it is listed under its kind, as kube-apiserver
+ * lists pods/log under Pod (the kind its storage's New() makes).
+ */
 export function customSubresources(
   resource: ApiResource,
   version: ResourceVersion,
 ): Array<{ subresource: string; responseKind: GroupVersionKind; verbs: readonly string[] }> {
   return (resource.definition.customSubresources ?? []).map((custom) => ({
     subresource: custom.name,
-    responseKind:
-      custom.type === "stream"
-        ? { group: "", version: "v1", kind: "string" }
-        : (custom.responseKind ?? { group: resource.group, version: version.name, kind: resource.kind }),
+    responseKind: (custom.type !== "stream" && custom.responseKind) || {
+      group: resource.group,
+      version: version.name,
+      kind: resource.kind,
+    },
     verbs: custom.type === "action" ? ["create"] : ["get"],
   }));
 }

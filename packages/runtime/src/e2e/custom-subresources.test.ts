@@ -283,6 +283,17 @@ describe("custom subresources", () => {
       version: "v1",
       kind: "JobSummary",
     });
+    // A stream answers bytes: listed under its kind, as pods/log is under Pod.
+    assert.deepEqual(subresources?.find((s) => s.subresource === "log")?.responseKind, {
+      group: GROUP,
+      version: "v1",
+      kind: "Job",
+    });
+    const legacy = (await server.request(`/apis/${GROUP}/v1`)).json<{
+      resources: Array<{ name: string; kind: string; group?: string; version?: string }>;
+    }>();
+    const log = legacy.resources.find((r) => r.name === "jobs/log");
+    assert.deepEqual([log?.kind, log?.group, log?.version], ["Job", undefined, undefined]);
   });
 
   it("runs an action that changes the object, and answers its errors", async () => {

@@ -1,4 +1,4 @@
-import type { KubeObject, ReadSubresource } from "@apiserver-kit/runtime";
+import { type KubeObject, type ReadSubresource, StatusError } from "@apiserver-kit/runtime";
 import type { Widget } from "../apis/widgets/v1alpha1/widget.js";
 import type { WidgetHistoryOptions } from "../apis/widgets/v1alpha1/widget-history-options.js";
 import type { WidgetHistory } from "../apis/widgets/v1alpha1/widget-history-response.js";
@@ -15,6 +15,18 @@ export const subresource: ReadSubresource<Widget & KubeObject, WidgetHistoryOpti
   name: "history",
   description: "history of a Widget.",
   handle(context, options) {
+    // The server converted the query by type; what a type can't say is checked here (as pods/log
+    // refuses a negative tailLines): slice(0, -1) would quietly drop the last condition.
+    if (options.limit !== undefined && options.limit < 0) {
+      throw StatusError.invalid({ group: "widgets.example.com", kind: "WidgetHistoryOptions" }, context.name, [
+        {
+          type: "FieldValueInvalid",
+          field: "limit",
+          badValue: options.limit,
+          detail: "must be greater than or equal to 0",
+        },
+      ]);
+    }
     const conditions = (context.object.status?.conditions ?? []).slice(0, options.limit);
     return { conditions };
   },
