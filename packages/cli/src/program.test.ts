@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -309,6 +309,35 @@ describe("the scaffold command line", () => {
     assert.equal(again.code, 0, again.err);
     const missing = await run(["add", "version", "v2", "--from", "v1alpha1", "--kind", "Nope"], dir);
     assert.match(missing.err, /has no kind Nope/);
+  });
+
+  it("names the conversion file a move of @storageVersion left unused, and writes the one now needed", async () => {
+    const dir = join(parent, "moved-storage");
+    runSteps(
+      [
+        ["new-api", { group: "moved.example.com", kinds: ["Widget"] }],
+        ["add version", { version: "v1beta1", kinds: ["Widget"] }],
+      ],
+      dir,
+    );
+    assert.ok(existsSync(join(dir, "src/conversion/widget-v1beta1.ts")), "v1beta1 converts to the hub, v1alpha1");
+    const quiet = await run(["generate"], dir);
+    assert.equal(quiet.code, 0, quiet.err);
+    assert.doesNotMatch(quiet.out, /warning/);
+    const types = (v: string) => join(dir, `src/apis/moved/${v}/widget.ts`);
+    writeFileSync(types("v1alpha1"), readFileSync(types("v1alpha1"), "utf8").replace(/^ \* @storageVersion\n/m, ""));
+    writeFileSync(
+      types("v1beta1"),
+      readFileSync(types("v1beta1"), "utf8").replace(/^( \* @kind\b.*\n)/m, "$1 * @storageVersion\n"),
+    );
+    const moved = await run(["generate"], dir);
+    assert.equal(moved.code, 0, moved.err);
+    assert.match(
+      moved.out,
+      /^warning: src\/conversion\/widget-v1beta1\.ts and src\/conversion\/widget-v1beta1\.test\.ts: no longer used, v1beta1 is Widget's storage version \(the hub\) now; move what they convert into the other versions' files under src\/conversion, then delete them$/m,
+    );
+    assert.ok(existsSync(join(dir, "src/conversion/widget-v1alpha1.ts")), "a stub for the version that now converts");
+    assert.doesNotMatch(readFileSync(join(dir, "src/generated/register.ts"), "utf8"), /widget-v1beta1/);
   });
 
   it("doctor names a --ca-file that is missing and a --server that is not a URL", async () => {

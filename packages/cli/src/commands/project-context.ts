@@ -52,5 +52,6 @@ export function generateStep(
   const done = reporter.step(title);
   const outcome = planGenerate(plan, project);
   done();
+  for (const notice of outcome.notices) reporter.warn(notice);
   return outcome;
 }

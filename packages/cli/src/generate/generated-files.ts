@@ -34,6 +34,8 @@ const HEADER = (from: string) => [
 export interface GenerateOutcome {
   model: ApiModel;
   project: ProjectFile;
+  /** What the user should know about files of theirs (printed as warnings; nothing is refused). */
+  notices: string[];
 }
 
 /** Reads the API types as the run will leave them and plans every generated file. */
@@ -63,6 +65,7 @@ export function planGenerate(plan: FilePlan, project: ProjectFile): GenerateOutc
   for (const file of result.files) plan.generated(file.path, file.contents);
   const kinds = model.groups[0]?.kinds ?? [];
   for (const kind of kinds) planConversionStubs(plan, project, kind);
+  const notices = kinds.flatMap((kind) => unusedConversion(plan, kind));
   const customSubresources = (kind: string) =>
     (project.resources.find((resource) => resource.kind === kind)?.subresources ?? []).filter(
       (name) => name !== "status" && name !== "scale" && plan.exists(layout.subresourceFile(kind, name)),
@@ -76,7 +79,25 @@ export function planGenerate(plan: FilePlan, project: ProjectFile): GenerateOutc
   checkRemovedKindsUnused(plan, project, kinds, exportedBefore);
   const updated: ProjectFile = { ...project, resources: kinds.map((kind) => resourceRecord(kind, project)) };
   plan.generated("PROJECT", renderProjectFile(updated));
-  return { model, project: updated };
+  return { model, project: updated, notices };
+}
+
+/**
+ * The conversion file of a kind's storage version, left from when another version stored it:
+ * nothing imports it any more (the storage version is the hub). It is the user's code, so it is
+ * named, not deleted.
+ */
+function unusedConversion(plan: FilePlan, kind: KindModel): string[] {
+  const hub = kind.versions.find((version) => version.storage);
+  if (!hub) return [];
+  const file = layout.conversionFile(kind.kind, hub.name);
+  if (!plan.exists(file)) return [];
+  const test = layout.conversionTest(kind.kind, hub.name);
+  const files = plan.exists(test) ? `${file} and ${test}` : file;
+  return [
+    `${files}: no longer used, ${hub.name} is ${kind.kind}'s storage version (the hub) now; ` +
+      `move what they convert into the other versions' files under src/conversion, then delete them`,
+  ];
 }
 
 function resourceRecord(kind: KindModel, project: ProjectFile): ResourceRecord {
