@@ -106,6 +106,37 @@ describe("behind the test aggregator", { skip: !hasKubectl(MINOR) && `kubectl.1.
     assert.equal(cluster.tokenReviews.length, 0, "the aggregator authenticated bob; the server reviewed no token");
   });
 
+  it("serves /openapi/v2 as gnostic protobuf to kubectl 1.27 and 1.28, whose apply asks for nothing else", async (t) => {
+    // client-go's OpenAPISchema (kubectl apply up to 1.28) sends only the protobuf Accept and
+    // unmarshals the body as protobuf: a JSON answer fails with "proto: cannot parse invalid wire-format data".
+    const oldest = [27, 28].find((minor) => hasKubectl(minor));
+    if (!oldest) return t.skip("neither kubectl.1.27 nor kubectl.1.28 is installed");
+    const old = new Kubectl(oldest, admin.kubeconfig);
+    try {
+      const applied = await old.run(["apply", "-f", "-"], { input: JSON.stringify(flunder("applied-by-old-kubectl")) });
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.equal(applied.stdout.trim(), "flunder.wardle.example.com/applied-by-old-kubectl created");
+      await old.ok(["delete", "flunder", "applied-by-old-kubectl"]);
+    } finally {
+      old.dispose();
+    }
+    const client = cluster.userCertificate("kubernetes-admin", ["system:masters"]);
+    const asAdmin = (accept: string) =>
+      tlsRequest(`${cluster.url}/openapi/v2`, {
+        ca: cluster.pki.clusterCA.cert,
+        client,
+        headers: [["Accept", accept]],
+      });
+    const json = await asAdmin("application/json");
+    assert.equal(json.status, 200);
+    assert.equal(json.headers["content-type"], "application/json");
+    const proto = await asAdmin("application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+    assert.equal(proto.status, 200);
+    assert.equal(proto.headers["content-type"], "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    const refused = await asAdmin("text/plain");
+    assert.equal(refused.status, 406, refused.body);
+  });
+
   it("shows Kubernetes' 403 when SubjectAccessReview denies a verb, and caches the denial", async () => {
     const refused = await bob.run(["delete", "flunder", "through-proxy"]);
     assert.equal(refused.code, 1);

@@ -27,6 +27,8 @@ import {
 import { subjectOf, verifyPeer } from "../../auth/x509-authenticator.js";
 import type { CertKeyPair } from "../../certs/x509.js";
 import { kubeconfigYAML } from "../../local/local-mode.js";
+import { encodeDocument } from "../../openapi/gnostic.js";
+import { OPENAPI_V2_PROTOBUF, openAPIV2Format } from "../../openapi/service.js";
 import { parseRequestInfo, type RequestInfo } from "../../request/request-info.js";
 import { writeError, writeJSON } from "../../server/http.js";
 import { Aggregator, type APIService, type APIServiceSpec, type TestService } from "./aggregator.js";
@@ -398,7 +400,7 @@ export class TestCluster {
         platform: "linux/amd64",
       });
     }
-    if (root === "openapi") return this.serveOpenAPI(res, segments.slice(1), url.searchParams);
+    if (root === "openapi") return this.serveOpenAPI(req, res, segments.slice(1), url.searchParams);
     if (root === "api") {
       if (segments.length === 1) {
         return writeJSON(res, 200, {
@@ -560,7 +562,19 @@ export class TestCluster {
     });
   }
 
-  private serveOpenAPI(res: ServerResponse, rest: string[], query: URLSearchParams): void {
+  private serveOpenAPI(req: IncomingMessage, res: ServerResponse, rest: string[], query: URLSearchParams): void {
+    if (rest.length === 1 && rest[0] === "v2") {
+      // kube-aggregator's /openapi/v2 is kube-openapi's handler: JSON or gnostic protobuf by
+      // Accept (kubectl apply up to 1.28 asks for protobuf only), 406 for anything else.
+      const format = openAPIV2Format(req.headers.accept);
+      if (!format) throw StatusError.notAcceptable(["application/json", OPENAPI_V2_PROTOBUF]);
+      if (format === "protobuf") {
+        const body = encodeDocument(this.aggregator.mergedOpenAPIV2());
+        res.writeHead(200, { "Content-Type": OPENAPI_V2_PROTOBUF, "Content-Length": body.length });
+        res.end(body);
+        return;
+      }
+    }
     const answer = this.openAPIDocument(rest, query);
     writeJSON(res, 200, answer.body, answer.headers);
   }
