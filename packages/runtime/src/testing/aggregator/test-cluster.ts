@@ -39,6 +39,7 @@ import {
   ClusterObjects,
   CONFIGMAPS,
   NAMESPACES,
+  selectorFilter,
 } from "./cluster-objects.js";
 import { clusterOpenAPIV3 } from "./cluster-openapi.js";
 import { type ClusterPki, createClusterPki, FRONT_PROXY_CLIENT, userCertificate } from "./pki.js";
@@ -527,8 +528,10 @@ export class TestCluster {
     switch (info.verb) {
       case "get":
         return writeJSON(res, 200, this.objects.mustGet(kind, ns, info.name));
-      case "list":
-        return writeJSON(res, 200, this.objects.listObject(kind, ns));
+      case "list": {
+        const query = new URL(req.url ?? "/", "https://cluster").searchParams;
+        return writeJSON(res, 200, this.objects.listObject(kind, ns, selectorFilter(kind, query)));
+      }
       case "watch":
         return this.watch(req, res, kind, ns);
       case "create": {
@@ -549,11 +552,18 @@ export class TestCluster {
   private watch(req: IncomingMessage, res: ServerResponse, kind: ClusterKind, namespace: string): void {
     const url = new URL(req.url ?? "/", "https://cluster");
     const from = Number(url.searchParams.get("resourceVersion") ?? "0") || 0;
+    const filter = selectorFilter(kind, url.searchParams);
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
     res.flushHeaders();
-    const stop = this.objects.watch(kind, namespace, from, (type, object) => {
-      res.write(`${JSON.stringify({ type, object })}\n`);
-    });
+    const stop = this.objects.watch(
+      kind,
+      namespace,
+      from,
+      (type, object) => {
+        res.write(`${JSON.stringify({ type, object })}\n`);
+      },
+      filter,
+    );
     const timeout = Number(url.searchParams.get("timeoutSeconds") ?? "0");
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
     res.on("close", () => {
