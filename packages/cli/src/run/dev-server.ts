@@ -4,7 +4,6 @@
  * handlers or controllers change, keeping the last good server while the code does not build.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { type FSWatcher, watch } from "node:fs";
 import { createServer } from "node:net";
 import { join, relative } from "node:path";
 import { CliError, isCliError } from "../cli/errors.js";
@@ -14,6 +13,7 @@ import { FilePlan, isTemporaryFile } from "../machinery/file-plan.js";
 import { GENERATED_DIR } from "../project/layout.js";
 import { findProjectRoot, readProjectFile } from "../project/project-file.js";
 import { compileProject } from "./compile.js";
+import { type TreeWatch, watchTree } from "./watch-tree.js";
 
 export type RunStorage = "sqlite" | "memory" | "etcd";
 
@@ -162,15 +162,14 @@ export async function runCommand(options: RunOptions, reporter: Reporter): Promi
   });
   server.start();
 
-  let watcher: FSWatcher | undefined;
+  let watcher: TreeWatch | undefined;
   let pending: NodeJS.Timeout | undefined;
   let rebuilding: Promise<void> = Promise.resolve();
   const changed = new Set<string>();
   if (options.watch) {
     const src = join(root, "src");
-    watcher = watch(src, { recursive: true }, (_event, file) => {
-      if (!file) return;
-      const path = `src/${file.toString().split("\\").join("/")}`;
+    watcher = watchTree(src, (file) => {
+      const path = `src/${file}`;
       if (path.startsWith(`${GENERATED_DIR}/`) || isTemporaryFile(path)) return;
       changed.add(path);
       clearTimeout(pending);
