@@ -255,6 +255,26 @@ describe("runServer", () => {
     );
   });
 
+  it("names the --etcd-* TLS file it can't read, whatever the URL's scheme (as kube-apiserver reads them first)", async () => {
+    const missing = join(dir, "no-such-ca.crt");
+    for (const url of ["https://127.0.0.1:1", "http://127.0.0.1:1"]) {
+      await assert.rejects(
+        start([`--storage=etcd`, `--etcd-servers=${url}`, `--etcd-cafile=${missing}`, "--data-dir=noetcd"]).running,
+        (error: Error) => error.message.startsWith(`--etcd-cafile ${missing} can't be read (ENOENT`),
+      );
+    }
+    await assert.rejects(
+      start([
+        "--storage=etcd",
+        "--etcd-servers=http://127.0.0.1:1",
+        `--etcd-certfile=${join(dir, "client.crt")}`,
+        `--etcd-keyfile=${join(dir, "client.key")}`,
+        "--data-dir=noetcd",
+      ]).running,
+      /^Error: --etcd-certfile \S+client\.crt can't be read \(ENOENT/,
+    );
+  });
+
   it("serves the certificate files it is given", async () => {
     const ca = createCA("cluster-ca");
     const serving = issueCertificate(ca, {
