@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { etcdAvailable, etcdTestCertificates, OPENSSL, startEtcd } from "@apiserver-kit/storage/testing";
 import { parse } from "yaml";
 import { createCA, issueCertificate } from "../certs/x509.js";
+import { createLogger } from "../observability/logging.js";
 import { wardleDefinitions } from "../testing/fixtures.js";
 import { ServerFlagError } from "./flags.js";
 import { type ControllerContext, type RunningServer, runServer, type SignalSource } from "./run-server.js";
@@ -158,6 +159,26 @@ describe("runServer", () => {
     assert.equal(aborted, true);
     assert.equal(lines.at(-1), "stopped");
     await server.stopped;
+  });
+
+  it("gives the server the logger it is passed: one line per request", async () => {
+    const logged: string[] = [];
+    const { running } = start(["--storage", "memory", "--data-dir", "logged"], {
+      logger: createLogger({ level: "info", destination: { write: (line: string) => logged.push(line) } }),
+    });
+    const server = (await running) as RunningServer;
+    try {
+      const list = "/apis/wardle.example.com/v1alpha1/namespaces/default/flunders";
+      assert.equal((await getWithKubeconfig(list, server.kubeconfig ?? "")).status, 200);
+      const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const request = lines.find((line) => line.msg === "request" && line.path === list);
+      assert.ok(request, logged.join(""));
+      assert.equal(request.verb, "list");
+      assert.equal(request.code, 200);
+      assert.equal(request.user, "admin");
+    } finally {
+      await server.stop();
+    }
   });
 
   it("keeps objects on SQLite across restarts and reuses the local certificates", async () => {
