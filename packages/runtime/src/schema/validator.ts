@@ -152,7 +152,9 @@ function embeddedResourceErrors(value: unknown, schema: JSONSchemaProps | undefi
   if (!schema || value === null || typeof value !== "object") return [];
   const errors: FieldError[] = [];
   if (Array.isArray(value)) {
-    value.forEach((item, i) => errors.push(...embeddedResourceErrors(item, schema.items, `${path}[${i}]`)));
+    value.forEach((item, i) => {
+      errors.push(...embeddedResourceErrors(item, schema.items, `${path}[${i}]`));
+    });
     return errors;
   }
   const object = value as Record<string, unknown>;
