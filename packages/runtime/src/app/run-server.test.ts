@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { etcdAvailable, etcdTestCertificates, OPENSSL, startEtcd } from "@apiserver-kit/storage/testing";
 import { parse } from "yaml";
 import { createCA, issueCertificate } from "../certs/x509.js";
+import { createLogger } from "../observability/logging.js";
 import { wardleDefinitions } from "../testing/fixtures.js";
 import { ServerFlagError } from "./flags.js";
 import { type ControllerContext, type RunningServer, runServer, type SignalSource } from "./run-server.js";
@@ -160,6 +161,26 @@ describe("runServer", () => {
     await server.stopped;
   });
 
+  it("gives the server the logger it is passed: one line per request", async () => {
+    const logged: string[] = [];
+    const { running } = start(["--storage", "memory", "--data-dir", "logged"], {
+      logger: createLogger({ level: "info", destination: { write: (line: string) => logged.push(line) } }),
+    });
+    const server = (await running) as RunningServer;
+    try {
+      const list = "/apis/wardle.example.com/v1alpha1/namespaces/default/flunders";
+      assert.equal((await getWithKubeconfig(list, server.kubeconfig ?? "")).status, 200);
+      const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const request = lines.find((line) => line.msg === "request" && line.path === list);
+      assert.ok(request, logged.join(""));
+      assert.equal(request.verb, "list");
+      assert.equal(request.code, 200);
+      assert.equal(request.user, "admin");
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("keeps objects on SQLite across restarts and reuses the local certificates", async () => {
     const args = ["--storage", "sqlite", "--data-dir", "durable"];
     const first = (await start(args).running) as RunningServer;
@@ -252,6 +273,26 @@ describe("runServer", () => {
     await assert.rejects(
       start(["--storage=etcd", "--etcd-servers=http://127.0.0.1:1", "--data-dir=noetcd"]).running,
       /etcd at http:\/\/127.0.0.1:1 did not answer .*check --etcd-servers/,
+    );
+  });
+
+  it("names the --etcd-* TLS file it can't read, whatever the URL's scheme (as kube-apiserver reads them first)", async () => {
+    const missing = join(dir, "no-such-ca.crt");
+    for (const url of ["https://127.0.0.1:1", "http://127.0.0.1:1"]) {
+      await assert.rejects(
+        start([`--storage=etcd`, `--etcd-servers=${url}`, `--etcd-cafile=${missing}`, "--data-dir=noetcd"]).running,
+        (error: Error) => error.message.startsWith(`--etcd-cafile ${missing} can't be read (ENOENT`),
+      );
+    }
+    await assert.rejects(
+      start([
+        "--storage=etcd",
+        "--etcd-servers=http://127.0.0.1:1",
+        `--etcd-certfile=${join(dir, "client.crt")}`,
+        `--etcd-keyfile=${join(dir, "client.key")}`,
+        "--data-dir=noetcd",
+      ]).running,
+      /^Error: --etcd-certfile \S+client\.crt can't be read \(ENOENT/,
     );
   });
 

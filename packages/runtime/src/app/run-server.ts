@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { type Storage, systemClock } from "@apiserver-kit/storage";
 import type { NamespaceInformer } from "../admission/namespace-lifecycle.js";
 import type { ResourceDefinition } from "../model/resource.js";
+import type { Logger } from "../observability/logging.js";
 import { ApiServer, type NonApiHandler } from "../server/api-server.js";
 import { watchServingCertificate } from "../server/serving-certificate.js";
 import { parseCommandLine } from "./command-line.js";
@@ -60,6 +61,11 @@ export interface RunServerOptions {
   cwd?: string;
   /** Where start-up and shutdown lines go; default stdout. */
   log?: (line: string) => void;
+  /**
+   * The request log and errors (`createLogger({ level: "info" })` for a line per request).
+   * Default: warnings and errors only.
+   */
+  logger?: Logger;
   /** Where SIGINT/SIGTERM come from; default `process`; false installs no listeners. */
   signals?: SignalSource | false;
   /** How long stopping waits for controllers to return. Default 10 s. */
@@ -161,6 +167,7 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
     coreGroupDiscovery: !serverOptions.clusterMode,
     ...(options.nonApiHandler ? { nonApiHandler: options.nonApiHandler } : {}),
     ...(options.projectVersion ? { projectVersion: options.projectVersion } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   delegation.onClientCAChange(() => {
     server.updateTLS({ clientCA: delegation.clientCA() });

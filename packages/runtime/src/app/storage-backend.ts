@@ -1,4 +1,5 @@
 /** Opens the storage backend the flags chose. */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EtcdStorage, MemoryStorage, SqliteStorage, type Storage } from "@apiserver-kit/storage";
 import type { ServerOptions } from "./server-options.js";
@@ -17,6 +18,21 @@ export async function openStorage(options: ServerOptions): Promise<Storage> {
     case "etcd": {
       const etcd = options.etcd;
       if (etcd === undefined) throw new Error("etcd options are missing");
+      // kube-apiserver reads the TLS files before it dials, whatever the servers' scheme: a
+      // wrong path fails naming its flag (not as a bare ENOENT, nor ignored for http:// URLs).
+      for (const [flag, file] of [
+        ["etcd-cafile", etcd.caFile],
+        ["etcd-certfile", etcd.certFile],
+        ["etcd-keyfile", etcd.keyFile],
+      ] as const) {
+        if (file === undefined) continue;
+        try {
+          readFileSync(file);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new Error(`--${flag} ${file} can't be read (${reason})`);
+        }
+      }
       const storage = new EtcdStorage({
         servers: etcd.servers,
         prefix: etcd.prefix,

@@ -15,6 +15,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { KubeObject } from "../api/meta.js";
 import {
   type AggregatedServer,
   APISERVICES,
@@ -104,6 +105,37 @@ describe("behind the test aggregator", { skip: !hasKubectl(MINOR) && `kubectl.1.
     assert.deepEqual(review?.groups, ["devs", "system:authenticated"]);
     assert.equal(lists[0]?.requester, "system:serviceaccount:wardle:apiserver");
     assert.equal(cluster.tokenReviews.length, 0, "the aggregator authenticated bob; the server reviewed no token");
+  });
+
+  it("serves /openapi/v2 as gnostic protobuf to kubectl 1.27 and 1.28, whose apply asks for nothing else", async (t) => {
+    // client-go's OpenAPISchema (kubectl apply up to 1.28) sends only the protobuf Accept and
+    // unmarshals the body as protobuf: a JSON answer fails with "proto: cannot parse invalid wire-format data".
+    const oldest = [27, 28].find((minor) => hasKubectl(minor));
+    if (!oldest) return t.skip("neither kubectl.1.27 nor kubectl.1.28 is installed");
+    const old = new Kubectl(oldest, admin.kubeconfig);
+    try {
+      const applied = await old.run(["apply", "-f", "-"], { input: JSON.stringify(flunder("applied-by-old-kubectl")) });
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.equal(applied.stdout.trim(), "flunder.wardle.example.com/applied-by-old-kubectl created");
+      await old.ok(["delete", "flunder", "applied-by-old-kubectl"]);
+    } finally {
+      old.dispose();
+    }
+    const client = cluster.userCertificate("kubernetes-admin", ["system:masters"]);
+    const asAdmin = (accept: string) =>
+      tlsRequest(`${cluster.url}/openapi/v2`, {
+        ca: cluster.pki.clusterCA.cert,
+        client,
+        headers: [["Accept", accept]],
+      });
+    const json = await asAdmin("application/json");
+    assert.equal(json.status, 200);
+    assert.equal(json.headers["content-type"], "application/json");
+    const proto = await asAdmin("application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+    assert.equal(proto.status, 200);
+    assert.equal(proto.headers["content-type"], "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    const refused = await asAdmin("text/plain");
+    assert.equal(refused.status, 406, refused.body);
   });
 
   it("shows Kubernetes' 403 when SubjectAccessReview denies a verb, and caches the denial", async () => {
@@ -293,6 +325,58 @@ describe("behind the test aggregator", { skip: !hasKubectl(MINOR) && `kubectl.1.
       [missing.status?.conditions?.[0]?.reason, missing.status?.conditions?.[0]?.message],
       ["ServiceNotFound", 'service/api in "nowhere" is not present'],
     );
+  });
+
+  it("lists and watches by field and label selector, so kubectl wait on one APIService waits for that one", async () => {
+    // Unavailable APIServices (the test above) sort before the server's own; a list that ignored
+    // kubectl wait's fieldSelector=metadata.name=... would report one of those instead.
+    const name = server.apiService.metadata?.name ?? "";
+    assert.ok((await admin.ok(["get", "apiservices", "-o", "name"])).trim().split("\n").length > 1);
+    const waited = await admin.ok(["wait", "--for=condition=Available", `apiservice/${name}`, "--timeout=20s"]);
+    assert.equal(waited.trim(), `apiservice.apiregistration.k8s.io/${name} condition met`);
+    const selected = await admin.ok(["get", "apiservices", "--field-selector", `metadata.name=${name}`, "-o", "name"]);
+    assert.equal(selected.trim(), `apiservice.apiregistration.k8s.io/${name}`);
+    const others = await admin.ok(["get", "apiservices", "--field-selector", `metadata.name!=${name}`, "-o", "name"]);
+    assert.ok(!others.includes(name) && others.includes("v1.broken.example.com"), others);
+    await admin.ok(["create", "-f", "-"], {
+      input: JSON.stringify({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "labelled", labels: { team: "a" } },
+      }),
+    });
+    assert.equal((await admin.ok(["get", "namespaces", "-l", "team=a", "-o", "name"])).trim(), "namespace/labelled");
+    // A watch by label: a change that takes an object out of the selection is its DELETED, one
+    // that brings an object in its ADDED; changes outside the selection are not sent.
+    const asAdmin = {
+      ca: cluster.pki.clusterCA.cert,
+      client: cluster.userCertificate("kubernetes-admin", ["system:masters"]),
+    };
+    const list = await tlsRequest(`${cluster.url}/api/v1/namespaces`, asAdmin);
+    const from = list.json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
+    const namespace = (name: string, team: string) =>
+      JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { team } } });
+    await admin.ok(["replace", "-f", "-"], { input: namespace("labelled", "b") });
+    await admin.ok(["create", "-f", "-"], { input: namespace("labelled-too", "a") });
+    await admin.ok(["create", "-f", "-"], { input: namespace("elsewhere", "b") });
+    const watched = await tlsRequest(
+      `${cluster.url}/api/v1/namespaces?watch=true&labelSelector=team%3Da&resourceVersion=${from}&timeoutSeconds=1`,
+      asAdmin,
+    );
+    const events = watched.body
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; object: KubeObject });
+    assert.deepEqual(
+      events.map((e) => [e.type, e.object.metadata?.name, e.object.metadata?.labels?.team]),
+      [
+        ["DELETED", "labelled", "a"],
+        ["ADDED", "labelled-too", "a"],
+      ],
+    );
+    const unsupported = await admin.run(["get", "apiservices", "--field-selector", "spec.group=x"]);
+    assert.equal(unsupported.code, 1);
+    assert.match(unsupported.stderr, /\(BadRequest\).*field label not supported: spec\.group/);
   });
 
   it("passes the probe but answers 503 when the serving certificate lacks the Service's name", async () => {

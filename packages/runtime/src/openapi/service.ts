@@ -21,7 +21,7 @@ export const OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2
 const OPENAPI_V3_PROTOBUF = "application/com.github.proto-openapi.spec.v3.v1.0+protobuf";
 const OPENAPI_V3_PROTOBUF_DEPRECATED = "application/com.github.proto-openapi.spec.v3@v1.0+protobuf";
 
-type V2Format = "json" | "protobuf";
+export type V2Format = "json" | "protobuf";
 
 /** The first Accept clause (by quality) that one of `offered` satisfies, as kube-openapi picks it. */
 function negotiateFormat<T extends string>(
@@ -45,6 +45,10 @@ const V2_OFFERED: ReadonlyArray<[string, V2Format]> = [
   [OPENAPI_V2_PROTOBUF_DEPRECATED, "protobuf"],
   [OPENAPI_V2_PROTOBUF, "protobuf"],
 ];
+/** The format kube-openapi answers /openapi/v2 in for this Accept header; undefined: 406. */
+export function openAPIV2Format(accept: string | undefined): V2Format | undefined {
+  return negotiateFormat(accept, V2_OFFERED);
+}
 const V3_OFFERED: ReadonlyArray<[string, "json" | "protobuf"]> = [
   ["application/json", "json"],
   [OPENAPI_V3_PROTOBUF, "protobuf"],

@@ -6,6 +6,7 @@
 import { StatusError } from "../api/errors.js";
 import type { KubeObject } from "../api/meta.js";
 import type { ApiResource, ResourceVersion } from "../model/api-model.js";
+import { applyDefaults, needsDefaults } from "../schema/structural.js";
 import { cloneObject } from "./objects.js";
 
 function conversionError(resource: ApiResource, from: string, to: string, error: unknown): StatusError {
@@ -57,4 +58,17 @@ export function storedToHub(resource: ApiResource, object: KubeObject): KubeObje
   const stored = versionOf(resource, object);
   if (!stored || stored.name === resource.hub.name) return object;
   return toHub(resource, stored, object);
+}
+
+/**
+ * A stored object in the hub version, defaulted first by the schema of the version it was stored
+ * in, as kube-apiserver's codec defaults what it reads from etcd: a default added since the object
+ * was written is then no change of its spec. The input is not modified.
+ */
+export function decodeStored(resource: ApiResource, object: KubeObject): KubeObject {
+  const stored = versionOf(resource, object) ?? resource.hub;
+  if (!needsDefaults(object, stored.schema)) return storedToHub(resource, object);
+  const defaulted = cloneObject(object);
+  applyDefaults(defaulted, stored.schema);
+  return storedToHub(resource, defaulted);
 }

@@ -120,3 +120,32 @@ describe("deletionFinalizers", () => {
     assert.deepEqual(marked.object.metadata?.finalizers, ["example.com/hold", "orphan"]);
   });
 });
+
+describe("GenericStore.update of an object stored before a default was added", () => {
+  it("reads it with the default, as kube-apiserver decodes what it reads: a metadata change bumps no generation", async () => {
+    const store = new GenericStore(new ApiResource(flunderDefinition), new MemoryStorage());
+    // Stored without spec.replicas, as a write from before the schema's default of 1 was.
+    await store.create(ctx, { ...flunder("old"), spec: { reference: "x" } } as KubeObject);
+    let seen: KubeObject | null = null;
+    const labelled = await store.update(ctx, "old", (current) => {
+      seen = current;
+      // What the handler sends back: the object as read, labelled, defaulted as every write is.
+      const next = structuredClone(current) as KubeObject & { spec: Record<string, unknown> };
+      next.metadata = { ...next.metadata, labels: { team: "a" } };
+      next.spec.replicas ??= 1;
+      return next;
+    });
+    assert.deepEqual(
+      (seen as KubeObject | null)?.spec,
+      { reference: "x", replicas: 1 },
+      "the stored object, defaulted",
+    );
+    assert.equal(labelled.object.metadata?.generation, 1, "only metadata changed");
+    const scaled = await store.update(ctx, "old", (current) => {
+      const next = structuredClone(current) as KubeObject & { spec: Record<string, unknown> };
+      next.spec.replicas = 2;
+      return next;
+    });
+    assert.equal(scaled.object.metadata?.generation, 2, "a spec change still counts");
+  });
+});

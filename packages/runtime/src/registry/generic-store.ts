@@ -23,7 +23,7 @@ import {
   validateObjectMeta,
 } from "../validation/object-meta.js";
 import { decodeContinue, encodeContinue, LATEST } from "./continue-token.js";
-import { storedToHub } from "./conversion.js";
+import { decodeStored, storedToHub } from "./conversion.js";
 import { cloneObject, deepEqualJSON, omitEmptyMetadata, scopeToSubresource } from "./objects.js";
 import { storageErrorToStatus } from "./storage-errors.js";
 
@@ -346,7 +346,7 @@ export class GenericStore {
     let created = false;
     const tryUpdate = async (current: StoredObject | null): Promise<StoredObject> => {
       created = false;
-      const existing = current ? storedToHub(this.resource, current as KubeObject) : null;
+      const existing = current ? decodeStored(this.resource, current as KubeObject) : null;
       const desired = await objectInfo(existing);
       const meta: ObjectMeta = { ...desired.metadata };
       desired.metadata = meta;

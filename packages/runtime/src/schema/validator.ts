@@ -6,7 +6,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { type FieldError, fieldErrors } from "../api/errors.js";
+import type { ObjectMeta } from "../api/meta.js";
 import type { JSONSchemaProps } from "../model/schema.js";
+import { isDNS1035Label, isValidPathSegmentName, validateObjectMeta } from "../validation/object-meta.js";
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -115,15 +117,109 @@ export interface SchemaValidator {
   validate(object: unknown): FieldError[];
 }
 
-/** Compiles a validator for one version's schema. Throws when the schema can't compile. */
+/**
+ * Compiles a validator for one version's schema. Throws when the schema can't compile. Besides
+ * the schema, it checks each embedded resource's apiVersion, kind and metadata (apiextensions'
+ * objectmeta.Validate); the root's are the object-meta rules' business.
+ */
 export function compileSchemaValidator(schema: JSONSchemaProps): SchemaValidator {
   const compiled: ValidateFunction = ajv().compile(toAjvSchema(schema, true));
+  const embeds = hasEmbeddedResource(schema);
   return {
     validate(object) {
-      if (compiled(object)) return [];
-      return (compiled.errors ?? []).map((e) => toFieldError(e, object));
+      const errors = compiled(object) ? [] : (compiled.errors ?? []).map((e) => toFieldError(e, object));
+      if (embeds) errors.push(...embeddedResourceErrors(object, schema, ""));
+      return errors;
     },
   };
+}
+
+/** Whether any schema below `schema` is an embedded resource (most kinds have none: no walk). */
+function hasEmbeddedResource(schema: JSONSchemaProps | undefined, seen = new Set<JSONSchemaProps>()): boolean {
+  if (!schema || seen.has(schema)) return false;
+  seen.add(schema);
+  if (schema["x-kubernetes-embedded-resource"] === true) return true;
+  const additional = typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined;
+  return [...Object.values(schema.properties ?? {}), schema.items, additional].some((s) =>
+    hasEmbeddedResource(s, seen),
+  );
+}
+
+const childPath = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+/** The errors of every embedded resource in `value`, walked along `schema` (properties, map values, items). */
+function embeddedResourceErrors(value: unknown, schema: JSONSchemaProps | undefined, path: string): FieldError[] {
+  if (!schema || value === null || typeof value !== "object") return [];
+  const errors: FieldError[] = [];
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      errors.push(...embeddedResourceErrors(item, schema.items, `${path}[${i}]`));
+    });
+    return errors;
+  }
+  const object = value as Record<string, unknown>;
+  if (path !== "" && schema["x-kubernetes-embedded-resource"] === true) {
+    errors.push(...embeddedResourceMetaErrors(object, path));
+  }
+  const additional = typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined;
+  for (const [key, field] of Object.entries(object)) {
+    const property = schema.properties && Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
+    if (property) errors.push(...embeddedResourceErrors(field, property, childPath(path, key)));
+    else if (additional) errors.push(...embeddedResourceErrors(field, additional, `${path}[${key}]`));
+  }
+  return errors;
+}
+
+/** Go's %T of a JSON value as apimachinery decodes it. */
+function goTypeName(value: unknown): string {
+  if (typeof value === "string") return "string";
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "number") return Number.isInteger(value) ? "int64" : "float64";
+  if (Array.isArray(value)) return "[]interface {}";
+  return "map[string]interface {}";
+}
+
+/** An embedded resource's type meta and object meta, checked as kube-apiserver checks a custom resource's. */
+function embeddedResourceMetaErrors(object: Record<string, unknown>, path: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const { apiVersion, kind, metadata } = object;
+  const at = (key: string) => childPath(path, key);
+  if (apiVersion === undefined) errors.push(fieldErrors.required(at("apiVersion")));
+  else if (typeof apiVersion !== "string")
+    errors.push(fieldErrors.invalid(at("apiVersion"), apiVersion, "must be a string"));
+  else if (apiVersion === "") errors.push(fieldErrors.required(at("apiVersion")));
+  else if (apiVersion.split("/").length > 2) {
+    errors.push(fieldErrors.invalid(at("apiVersion"), apiVersion, `unexpected GroupVersion string: ${apiVersion}`));
+  }
+  if (kind === undefined) errors.push(fieldErrors.required(at("kind")));
+  else if (typeof kind !== "string") errors.push(fieldErrors.invalid(at("kind"), kind, "must be a string"));
+  else if (kind === "") errors.push(fieldErrors.required(at("kind")));
+  else {
+    const messages = isDNS1035Label(kind.toLowerCase());
+    if (messages.length > 0) {
+      errors.push(
+        fieldErrors.invalid(at("kind"), kind, `may have mixed case, but should otherwise match: ${messages.join(",")}`),
+      );
+    }
+  }
+  if (metadata === undefined || metadata === null) return errors;
+  if (typeof metadata !== "object" || Array.isArray(metadata)) {
+    // kube-apiserver reports its JSON decoder's message here; this is the same fact in its words for the lenient path.
+    errors.push(
+      fieldErrors.invalid(at("metadata"), metadata, `invalid metadata: expected object, got ${goTypeName(metadata)}`),
+    );
+    return errors;
+  }
+  const meta = metadata as ObjectMeta;
+  // An embedded resource's name may be left out (kube-apiserver checks a stand-in then).
+  const named = meta.name === undefined || meta.name === "" ? { ...meta, name: "fakename" } : meta;
+  const metaErrors = validateObjectMeta(named, {
+    namespaced: typeof meta.namespace === "string" && meta.namespace !== "",
+    validateName: (name) => isValidPathSegmentName(name),
+    validateGenerateName: (prefix) => isValidPathSegmentName(prefix, true),
+  });
+  for (const error of metaErrors) errors.push({ ...error, field: childPath(path, error.field) });
+  return errors;
 }
 
 /** `/spec/stages/0/name` → `spec.stages[0].name`, using the data to tell indexes from keys. */

@@ -56,6 +56,35 @@ export function isDNS1123Label(value: string): string[] {
   return errs;
 }
 
+const dns1035LabelFmt = "[a-z]([-a-z0-9]*[a-z0-9])?";
+const dns1035Label = new RegExp(`^${dns1035LabelFmt}$`);
+
+/** Kubernetes' IsDNS1035Label: error messages, empty when valid. */
+export function isDNS1035Label(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > MAX_LABEL_LENGTH) errs.push(`must be no more than ${MAX_LABEL_LENGTH} characters`);
+  if (!dns1035Label.test(value)) {
+    errs.push(
+      regexError(
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        dns1035LabelFmt,
+        ["my-name", "abc-123"],
+      ),
+    );
+  }
+  return errs;
+}
+
+/**
+ * apimachinery's IsValidPathSegmentName (a name that is only a URL path segment, as an
+ * embedded resource's): not "." or "..", no "/" or "%". With `prefix` (a generateName), only
+ * the characters are checked.
+ */
+export function isValidPathSegmentName(value: string, prefix = false): string[] {
+  if (!prefix && (value === "." || value === "..")) return [`may not be '${value}'`];
+  return ["/", "%"].filter((c) => value.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
 /** The garbage collector's finalizers (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents). */
 export const ORPHAN_FINALIZER = "orphan";
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
@@ -182,6 +211,8 @@ export interface ObjectMetaRules {
   namespaced: boolean;
   /** Checks a name; returns messages. Default: DNS-1123 subdomain. */
   validateName?: (name: string) => string[];
+  /** Checks a generateName as it is (no trailing dash masked); default: `validateName` on it, masked. */
+  validateGenerateName?: (prefix: string) => string[];
 }
 
 /**
@@ -199,8 +230,8 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, rules: ObjectMe
     } else {
       // A prefix may end in '-' (Kubernetes masks a trailing dash before checking).
       const masked = meta.generateName.endsWith("-") ? `${meta.generateName.slice(0, -1)}a` : meta.generateName;
-      for (const msg of nameCheck(masked))
-        errs.push(fieldErrors.invalid("metadata.generateName", meta.generateName, msg));
+      const messages = rules.validateGenerateName ? rules.validateGenerateName(meta.generateName) : nameCheck(masked);
+      for (const msg of messages) errs.push(fieldErrors.invalid("metadata.generateName", meta.generateName, msg));
     }
   }
   if (meta.name === undefined || meta.name === "") {

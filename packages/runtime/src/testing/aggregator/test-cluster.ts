@@ -27,6 +27,8 @@ import {
 import { subjectOf, verifyPeer } from "../../auth/x509-authenticator.js";
 import type { CertKeyPair } from "../../certs/x509.js";
 import { kubeconfigYAML } from "../../local/local-mode.js";
+import { encodeDocument } from "../../openapi/gnostic.js";
+import { OPENAPI_V2_PROTOBUF, openAPIV2Format } from "../../openapi/service.js";
 import { parseRequestInfo, type RequestInfo } from "../../request/request-info.js";
 import { writeError, writeJSON } from "../../server/http.js";
 import { Aggregator, type APIService, type APIServiceSpec, type TestService } from "./aggregator.js";
@@ -37,6 +39,7 @@ import {
   ClusterObjects,
   CONFIGMAPS,
   NAMESPACES,
+  selectorFilter,
 } from "./cluster-objects.js";
 import { clusterOpenAPIV3 } from "./cluster-openapi.js";
 import { type ClusterPki, createClusterPki, FRONT_PROXY_CLIENT, userCertificate } from "./pki.js";
@@ -398,7 +401,7 @@ export class TestCluster {
         platform: "linux/amd64",
       });
     }
-    if (root === "openapi") return this.serveOpenAPI(res, segments.slice(1), url.searchParams);
+    if (root === "openapi") return this.serveOpenAPI(req, res, segments.slice(1), url.searchParams);
     if (root === "api") {
       if (segments.length === 1) {
         return writeJSON(res, 200, {
@@ -525,8 +528,10 @@ export class TestCluster {
     switch (info.verb) {
       case "get":
         return writeJSON(res, 200, this.objects.mustGet(kind, ns, info.name));
-      case "list":
-        return writeJSON(res, 200, this.objects.listObject(kind, ns));
+      case "list": {
+        const query = new URL(req.url ?? "/", "https://cluster").searchParams;
+        return writeJSON(res, 200, this.objects.listObject(kind, ns, selectorFilter(kind, query)));
+      }
       case "watch":
         return this.watch(req, res, kind, ns);
       case "create": {
@@ -547,11 +552,18 @@ export class TestCluster {
   private watch(req: IncomingMessage, res: ServerResponse, kind: ClusterKind, namespace: string): void {
     const url = new URL(req.url ?? "/", "https://cluster");
     const from = Number(url.searchParams.get("resourceVersion") ?? "0") || 0;
+    const filter = selectorFilter(kind, url.searchParams);
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
     res.flushHeaders();
-    const stop = this.objects.watch(kind, namespace, from, (type, object) => {
-      res.write(`${JSON.stringify({ type, object })}\n`);
-    });
+    const stop = this.objects.watch(
+      kind,
+      namespace,
+      from,
+      (type, object) => {
+        res.write(`${JSON.stringify({ type, object })}\n`);
+      },
+      filter,
+    );
     const timeout = Number(url.searchParams.get("timeoutSeconds") ?? "0");
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
     res.on("close", () => {
@@ -560,7 +572,19 @@ export class TestCluster {
     });
   }
 
-  private serveOpenAPI(res: ServerResponse, rest: string[], query: URLSearchParams): void {
+  private serveOpenAPI(req: IncomingMessage, res: ServerResponse, rest: string[], query: URLSearchParams): void {
+    if (rest.length === 1 && rest[0] === "v2") {
+      // kube-aggregator's /openapi/v2 is kube-openapi's handler: JSON or gnostic protobuf by
+      // Accept (kubectl apply up to 1.28 asks for protobuf only), 406 for anything else.
+      const format = openAPIV2Format(req.headers.accept);
+      if (!format) throw StatusError.notAcceptable(["application/json", OPENAPI_V2_PROTOBUF]);
+      if (format === "protobuf") {
+        const body = encodeDocument(this.aggregator.mergedOpenAPIV2());
+        res.writeHead(200, { "Content-Type": OPENAPI_V2_PROTOBUF, "Content-Length": body.length });
+        res.end(body);
+        return;
+      }
+    }
     const answer = this.openAPIDocument(rest, query);
     writeJSON(res, 200, answer.body, answer.headers);
   }
