@@ -164,6 +164,86 @@ const job = (name: string, steps: string[]) => ({
 });
 const base = `/apis/${GROUP}/v1/namespaces/default/jobs`;
 
+/** A kind served in two versions: v2 names the same fields and defaults spec.priority. */
+interface Task extends KubeObject {
+  spec?: { owner?: string; priority?: string };
+  status?: { done?: boolean };
+}
+const taskSchema = (withDefault: boolean) => ({
+  type: "object" as const,
+  properties: {
+    spec: {
+      type: "object" as const,
+      properties: {
+        owner: { type: "string" as const },
+        priority: { type: "string" as const, ...(withDefault ? { default: "normal" } : {}) },
+      },
+    },
+    status: { type: "object" as const, properties: { done: { type: "boolean" as const } } },
+  },
+});
+const finish: ActionSubresource<Task> = {
+  name: "finish",
+  type: "action",
+  handle: (context) =>
+    context.update(
+      (task) => {
+        task.status = { done: true };
+      },
+      { subresource: "status" },
+    ),
+};
+const current: ReadSubresource<Task> = { name: "current", type: "read", handle: (context) => context.object };
+const taskDefinition: ResourceDefinition<Task> = {
+  group: GROUP,
+  names: { kind: "Task", plural: "tasks", singular: "task" },
+  scope: "Namespaced",
+  customSubresources: [finish, current],
+  versions: [
+    { name: "v1", served: true, storage: true, subresources: { status: {} }, schema: taskSchema(false) },
+    {
+      name: "v2",
+      served: true,
+      storage: false,
+      subresources: { status: {} },
+      schema: taskSchema(true),
+      conversion: { toHub: (o) => o, fromHub: (o) => o },
+    },
+  ],
+};
+
+describe("custom subresources answering the object itself", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ resources: [taskDefinition] });
+    const created = await server.request(`/apis/${GROUP}/v1/namespaces/default/tasks`, {
+      method: "POST",
+      body: { apiVersion: `${GROUP}/v1`, kind: "Task", metadata: { name: "t1" }, spec: { owner: "ann" } },
+    });
+    assert.equal(created.status, 201, created.body);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("answers it in the version the request named, with that version's read-time defaults", async () => {
+    for (const version of ["v1", "v2"]) {
+      const path = `/apis/${GROUP}/${version}/namespaces/default/tasks/t1`;
+      const finished = await server.request(`${path}/finish`, { method: "POST", body: {} });
+      assert.equal(finished.status, 201, finished.body);
+      const read = await server.request(`${path}/current`);
+      assert.equal(read.status, 200, read.body);
+      const got = (await server.request(path)).json<Task>();
+      for (const answer of [finished.json<Task>(), read.json<Task>()]) {
+        assert.equal(answer.apiVersion, `${GROUP}/${version}`);
+        assert.deepEqual(answer.spec, version === "v2" ? { owner: "ann", priority: "normal" } : { owner: "ann" });
+        assert.deepEqual(answer.status, { done: true });
+        assert.deepEqual(answer, got, "as a GET of the same version answers it");
+      }
+    }
+  });
+});
+
 describe("custom subresources", () => {
   let server: TestServer;
   let jobs: ResourceClient;

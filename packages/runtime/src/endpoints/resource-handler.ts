@@ -226,7 +226,7 @@ export class ResourceHandler {
       },
     };
     if (sub.type === "action") {
-      const result = stampKind(await sub.handle(context, body), sub.responseKind);
+      const result = this.customAnswer(r, stampKind(await sub.handle(context, body), sub.responseKind));
       setWarnings(r.res, warnings);
       writeBody(r.res, 201, "application/json", JSON.stringify(result ?? successStatus({ name: r.info.name })));
       return;
@@ -237,7 +237,7 @@ export class ResourceHandler {
         ? parseDeclaredParameters(sub.parameters, r.query)
         : Object.fromEntries(r.query);
     if (sub.type === "read") {
-      const result = stampKind(await sub.handle(context, options), sub.responseKind);
+      const result = this.customAnswer(r, stampKind(await sub.handle(context, options), sub.responseKind));
       writeBody(r.res, 200, "application/json", JSON.stringify(result));
       return;
     }
@@ -329,6 +329,18 @@ export class ResourceHandler {
       this.tables.set(version.name, t);
     }
     return t;
+  }
+
+  /**
+   * What an action or read handler returned, as the client gets it: an object of this kind (handlers
+   * get and update hub objects) in the version the request named, with read-time defaults, as any
+   * other read answers it; anything else as it is.
+   */
+  private customAnswer(r: ResourceRequest, result: unknown): unknown {
+    if (typeof result !== "object" || result === null || Array.isArray(result)) return result;
+    const object = result as KubeObject;
+    if (object.kind !== this.resource.kind || object.apiVersion !== this.resource.hub.apiVersion) return result;
+    return this.toVersion(r.version, object);
   }
 
   /** A hub object as the client's version, with read-time defaults (as CRDs apply them). */
