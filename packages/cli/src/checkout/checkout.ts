@@ -9,9 +9,10 @@ import { CliError } from "../cli/errors.js";
 
 /**
  * The workspace packages a generated project depends on at run time; storage for kinds that bring
- * their own (computed or external data, docs/guides/custom-storage.md).
+ * their own (computed or external data, docs/guides/custom-storage.md), cel for rules checked in
+ * the project's own code (docs/guides/cel-validation.md).
  */
-export const RUNTIME_PACKAGES = ["runtime", "controller", "storage"] as const;
+export const RUNTIME_PACKAGES = ["runtime", "controller", "storage", "cel"] as const;
 /** Tools a project needs to build and run, taken from the checkout's node_modules when present. */
 export const TOOL_PACKAGES = ["typescript", "@types/node"] as const;
 

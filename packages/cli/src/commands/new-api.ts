@@ -192,6 +192,7 @@ function projectTemplateData(project: ProjectFile, checkout: Checkout, version: 
     runtimeDependency: `file:${checkout.packageDir("runtime")}`,
     controllerDependency: `file:${checkout.packageDir("controller")}`,
     storageDependency: `file:${checkout.packageDir("storage")}`,
+    celDependency: `file:${checkout.packageDir("cel")}`,
     cliDependency: `file:${checkout.packageDir("cli")}`,
     typescriptVersion: rootManifest.devDependencies?.typescript ?? tool("typescript", "5.9.3"),
     typesNodeVersion: rootManifest.devDependencies?.["@types/node"] ?? `^${tool("@types/node", "20.19.0")}`,
