@@ -6,7 +6,8 @@
 //
 // Rows, each the median of alternating rounds (ours, baseline, baseline, ours, ...):
 //   1. SQLite: creates/s through the server (runServer, --storage sqlite, synchronous=FULL, 16 and
-//      1 clients over HTTPS) vs raw better-sqlite3 single-row transactions (one INSERT per
+//      1 clients as streams of one HTTP/2 connection, as the aggregator sends them; the same over
+//      HTTP/1.1 is a figure) vs raw better-sqlite3 single-row transactions (one INSERT per
 //      transaction, WAL, synchronous=FULL, the same stored bytes per row). Goal ≥ 0.3x.
 //   2. etcd: creates/s through the server (--storage etcd) vs raw etcd transactional puts
 //      (compare mod_revision = 0, then put) through the storage package's own etcd client — the
@@ -29,6 +30,7 @@ import { SqliteStorage } from "@apiserver-kit/storage";
 import { EtcdClient, etcdAvailable, startEtcd } from "@apiserver-kit/storage/testing";
 import { count, option, progress, quick, serverExecArgv } from "./lib/args.mjs";
 import { atConcurrency, createFlunders, etcdCreate } from "./lib/creates.mjs";
+import { H2LoadClient } from "./lib/h2-load.mjs";
 import { LoadClient } from "./lib/https-load.mjs";
 import { FLUNDERS, flunder, flunderKey, GROUP_VERSION_PATH } from "./lib/objects.mjs";
 import { serveRequests, startServerProcess } from "./lib/process.mjs";
@@ -86,20 +88,44 @@ async function serve() {
 // ---------------------------------------------------------------- the load generator
 
 /**
- * The creates' load generator: the lean HTTP/1.1 client (ADR 0009, fourth amendment). Node's
- * https.request costs the client 0.45–0.55 ms of CPU per create at 16 clients and about 0.9 ms at
- * one, which on two shared cores either competes with the server and etcd or sits on the one
- * client's critical path.
+ * The creates' load generator: the lean HTTP/2 client, every concurrent create a stream on one
+ * connection, as kube-apiserver's aggregator (Go's HTTP/2 transport) and client-go reach an
+ * extension API server (ADR 0009, fifth amendment). Node's own clients cost the load generator
+ * several times the CPU (https.request 0.45–0.55 ms per create at 16 clients), which on two shared
+ * cores competes with the server and etcd.
  */
-async function createClient(server, tls, connections) {
+async function createClient(server, tls) {
+  const client = new H2LoadClient({ port: server.info.port, tls });
+  await client.open();
+  return client;
+}
+
+/** The lean HTTP/1.1 client, one connection per concurrent create: the rows' transport until the twelfth round, now a figure. */
+async function createH1Client(server, tls, connections) {
   const client = new RawLoadClient({ port: server.info.port, tls, connections });
   await client.open();
   return client;
 }
 
+/** One more run of `n` creates at `concurrency` over HTTP/1.1: its rate against the row's baseline median. */
+async function h1Figure(server, tls, namespace, n, concurrency, baselineMedian, label) {
+  const client = await createH1Client(server, tls, concurrency);
+  try {
+    const rate = await createFlunders(client, namespace, n, concurrency);
+    return figure(
+      `${label}: the same creates over HTTP/1.1 (the lean client, one connection per client), against the row's baseline`,
+      rate / baselineMedian,
+      "x",
+      `${Math.round(rate)} creates/s`,
+    );
+  } finally {
+    client.close();
+  }
+}
+
 /** What the server stores per create: the object as returned, about 1.4 KB of JSON. */
 async function storedBytes(server, tls) {
-  const client = await createClient(server, tls, 1);
+  const client = await createClient(server, tls);
   const res = await client.request(
     "POST",
     FLUNDERS("sample"),
@@ -162,10 +188,13 @@ function etcd3Txn(endpoint) {
  * its result.
  */
 async function warmUp(server, tls, creates, baseline) {
-  progress(`warm-up: ${creates} creates at 16 clients, then the baseline once`);
-  const client = await createClient(server, tls, 16);
+  progress(`warm-up: ${creates} creates at 16 clients (and half as many over HTTP/1.1), then the baseline once`);
+  const client = await createClient(server, tls);
   await createFlunders(client, "warm-up", creates, 16);
   client.close();
+  const h1 = await createH1Client(server, tls, 16);
+  await createFlunders(h1, "warm-up-h1", Math.ceil(creates / 2), 16);
+  h1.close();
   await baseline();
 }
 
@@ -190,7 +219,7 @@ async function sqliteRows(pki, rounds, creates) {
       sqliteSingleRowTransactions(dir, "warm-up", Math.ceil(creates / 4), value),
     );
     for (const concurrency of [16, 1]) {
-      const client = await createClient(server, tls, concurrency);
+      const client = await createClient(server, tls);
       // A single client waits a full sync per create: fewer of them, or the run takes minutes.
       const n = concurrency === 1 ? Math.ceil(creates / 4) : creates;
       progress(`sqlite: ${rounds} rounds of ${n} creates at ${concurrency} clients vs raw single-row transactions`);
@@ -208,11 +237,20 @@ async function sqliteRows(pki, rounds, creates) {
       client.close();
       figures.push(
         figure(`server CPU per create, ${concurrency} client${concurrency > 1 ? "s" : ""}`, cpu / (n * rounds), "µs"),
+        await h1Figure(
+          server,
+          tls,
+          `h1-c${concurrency}`,
+          n,
+          concurrency,
+          median(raw),
+          `SQLite, ${concurrency} client${concurrency > 1 ? "s" : ""}`,
+        ),
       );
       rows.push(
         ratioRow({
           id: `sqlite-creates-${concurrency}`,
-          title: `SQLite creates/s, ${concurrency} client${concurrency > 1 ? "s" : ""}, vs raw better-sqlite3 single-row transactions (synchronous=FULL)`,
+          title: `SQLite creates/s, ${concurrency} client${concurrency > 1 ? "s" : ""} (HTTP/2, as the aggregator), vs raw better-sqlite3 single-row transactions (synchronous=FULL)`,
           ours: { value: median(ours), unit: "creates/s" },
           baseline: { value: median(raw), unit: "rows/s" },
           ratios: ours.map((o, i) => o / raw[i]),
@@ -307,7 +345,7 @@ async function etcdRows(pki, rounds, creates, figures) {
       etcdTransactionalPuts(raw.txn, "/bench/raw-warm-up", creates, 16, value),
     );
     for (const concurrency of [1, 16, 64]) {
-      const client = await createClient(server, tls, concurrency);
+      const client = await createClient(server, tls);
       const n = concurrency === 1 ? Math.ceil(creates / 4) : creates;
       progress(`etcd: ${rounds} rounds of ${n} creates at concurrency ${concurrency} vs raw transactional puts`);
       let cpu = 0;
@@ -331,11 +369,22 @@ async function etcdRows(pki, rounds, creates, figures) {
           `the baseline, through the storage package's client: ${Math.round(median(baseline))} txns/s`,
         ),
       );
-      figures.push(figure(`etcd: server CPU per create at concurrency ${concurrency}`, cpu / (n * rounds), "µs"));
+      figures.push(
+        figure(`etcd: server CPU per create at concurrency ${concurrency}`, cpu / (n * rounds), "µs"),
+        await h1Figure(
+          server,
+          tls,
+          `h1-e${concurrency}`,
+          n,
+          concurrency,
+          median(baseline),
+          `etcd, concurrency ${concurrency}`,
+        ),
+      );
       rows.push(
         ratioRow({
           id: `etcd-creates-${concurrency}`,
-          title: `etcd creates/s at concurrency ${concurrency} vs raw etcd transactional puts`,
+          title: `etcd creates/s at concurrency ${concurrency} (HTTP/2, as the aggregator) vs raw etcd transactional puts`,
           ours: { value: median(ours), unit: "creates/s" },
           baseline: { value: median(baseline), unit: "txns/s" },
           ratios: ours.map((o, i) => o / baseline[i]),
