@@ -121,7 +121,7 @@ describe("deletionFinalizers", () => {
   });
 });
 
-describe("GenericStore.update of an object stored before a default was added", () => {
+describe("GenericStore writing an object stored before a default was added", () => {
   it("reads it with the default, as kube-apiserver decodes what it reads: a metadata change bumps no generation", async () => {
     const store = new GenericStore(new ApiResource(flunderDefinition), new MemoryStorage());
     // Stored without spec.replicas, as a write from before the schema's default of 1 was.
@@ -147,5 +147,20 @@ describe("GenericStore.update of an object stored before a default was added", (
       return next;
     });
     assert.equal(scaled.object.metadata?.generation, 2, "a spec change still counts");
+  });
+
+  it("marks an object with finalizers for deletion as it reads it, defaulted", async () => {
+    const storage = new MemoryStorage();
+    const store = new GenericStore(new ApiResource(flunderDefinition), storage);
+    await store.create(ctx, {
+      ...flunder("held"),
+      metadata: { name: "held", finalizers: ["example.com/hold"] },
+      spec: { reference: "x" },
+    } as KubeObject);
+    const result = await store.delete(ctx, "held");
+    assert.equal(result.deleted, false);
+    const stored = (await storage.get("/registry/wardle.example.com/flunders/default/held")) as KubeObject;
+    assert.ok(stored.metadata?.deletionTimestamp);
+    assert.deepEqual(stored.spec, { reference: "x", replicas: 1 }, "written as read: with the schema's default");
   });
 });

@@ -485,7 +485,7 @@ export class GenericStore {
       for (;;) {
         const stored = (await this.storage.get(key)) as KubeObject | null;
         if (!stored) throw StatusError.notFound(this.resource.groupResource, name);
-        const existing = storedToHub(this.resource, stored);
+        const existing = decodeStored(this.resource, stored);
         const meta = existing.metadata as ObjectMeta;
         if (preconditions.uid && preconditions.uid !== meta.uid) {
           throw StatusError.conflict(
