@@ -6,7 +6,9 @@
 // the profile, which `node bench/experiments/profile-shares.mjs FILE` summarizes.
 //
 //   node bench/experiments/create-window-profile.mjs --storage sqlite|etcd [--concurrency 1]
-//        [--creates 2000] [--warm-up 3000] [--out /tmp/create.cpuprofile]
+//        [--creates 2000] [--warm-up 3000] [--transport h2|h1] [--out /tmp/create.cpuprofile]
+// --transport: the lean HTTP/2 client on one connection (default, as the scenario's rows) or the
+// lean HTTP/1.1 client with a connection per concurrent create.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,11 +20,14 @@ const storage = option("storage", "sqlite");
 const concurrency = count("concurrency", 1, 1);
 const creates = count("creates", 2000, 200);
 const warmUpCreates = count("warm-up", 3000, 300);
-const out = option("out", join(tmpdir(), `create-${storage}-${concurrency}.cpuprofile`));
+const transport = option("transport", "h2");
+const out = option("out", join(tmpdir(), `create-${storage}-${concurrency}-${transport}.cpuprofile`));
 
 const dir = mkdtempSync(join(tmpdir(), "bench-create-window-"));
 const etcd = storage === "etcd" ? await startEtcd() : undefined;
-const { server, client: open } = await startStorageServer(dir, storage, etcd?.endpoint);
+const started = await startStorageServer(dir, storage, etcd?.endpoint);
+const { server } = started;
+const open = (connections) => (transport === "h1" ? started.client(connections) : started.h2Client());
 try {
   const warm = await open(16);
   await createFlunders(warm, "warm-up", warmUpCreates, 16);
@@ -35,7 +40,7 @@ try {
   await server.profileStop(out);
   client.close();
   console.log(
-    `${storage} at ${concurrency}: ${rate.toFixed(0)} creates/s, server CPU ${(cpu / creates).toFixed(0)} µs per create (profiler on); profile ${out}`,
+    `${storage} at ${concurrency} over ${transport}: ${rate.toFixed(0)} creates/s, server CPU ${(cpu / creates).toFixed(0)} µs per create (profiler on); profile ${out}`,
   );
 } finally {
   await server.stop();

@@ -1,6 +1,7 @@
 // Creates as the storage scenario and its experiments send them: flunders through the server
-// over the lean HTTP/1.1 client, and the baseline's raw etcd transaction.
+// over the lean HTTP/2 or HTTP/1.1 client, and the baseline's raw etcd transaction.
 import { ensureLocalPki } from "@apiserver-kit/runtime";
+import { H2LoadClient } from "./h2-load.mjs";
 import { FLUNDERS, flunder } from "./objects.mjs";
 import { startServerProcess } from "./process.mjs";
 import { RawLoadClient } from "./raw-load.mjs";
@@ -45,7 +46,8 @@ export async function etcdCreate(client, key, value) {
 /**
  * The storage scenario's server (bench/storage.mjs --serve: runServer on `storage`, "sqlite" or
  * "etcd" at `etcdEndpoint`) in a process of its own, with the admin credentials of its local PKI
- * in `dir` and `client(connections)`, which opens a lean load client to it.
+ * in `dir` and `client(connections)`, which opens a lean HTTP/1.1 load client to it with that many
+ * connections (`h2Client()`: the lean HTTP/2 client, one connection, as the storage scenario's rows).
  */
 export async function startStorageServer(dir, storage, etcdEndpoint) {
   const script = new URL("../storage.mjs", import.meta.url).pathname;
@@ -58,5 +60,10 @@ export async function startStorageServer(dir, storage, etcdEndpoint) {
     await load.open();
     return load;
   };
-  return { server, tls, client };
+  const h2Client = async () => {
+    const load = new H2LoadClient({ port: server.info.port, tls });
+    await load.open();
+    return load;
+  };
+  return { server, tls, client, h2Client };
 }
