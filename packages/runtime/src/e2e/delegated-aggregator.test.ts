@@ -304,6 +304,13 @@ describe("behind the test aggregator", { skip: !hasKubectl(MINOR) && `kubectl.1.
     assert.equal(shown.kind, "APIService");
     assert.equal(shown.apiVersion, "apiregistration.k8s.io/v1");
     assert.deepEqual(shown.status?.conditions?.[0], condition);
+    // kubectl get prints the columns kube-apiserver's APIService printer gives.
+    const printed = (await admin.ok(["get", "apiservice", "v1.broken.example.com"])).trim().split("\n");
+    assert.match(printed[0] ?? "", /^NAME\s+SERVICE\s+AVAILABLE\s+AGE$/);
+    assert.match(printed[1] ?? "", /^v1\.broken\.example\.com\s+broken\/api\s+False \(FailedDiscoveryCheck\)\s+\d+s$/);
+    const all = await admin.ok(["get", "apiservices"]);
+    const ours = all.split("\n").find((line) => line.startsWith(`${server.apiService.metadata?.name} `));
+    assert.deepEqual(ours?.split(/\s+/).slice(1, 3), ["wardle/api", "True"], all);
     const raw = await tlsRequest(`${cluster.url}/apis/broken.example.com/v1`, {
       ca: cluster.pki.clusterCA.cert,
       headers: [["Authorization", "Bearer bob-token"]],

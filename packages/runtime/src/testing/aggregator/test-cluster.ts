@@ -26,6 +26,7 @@ import {
 } from "../../auth/types.js";
 import { subjectOf, verifyPeer } from "../../auth/x509-authenticator.js";
 import type { CertKeyPair } from "../../certs/x509.js";
+import { humanDuration } from "../../endpoints/table.js";
 import { kubeconfigYAML } from "../../local/local-mode.js";
 import { encodeDocument } from "../../openapi/gnostic.js";
 import { OPENAPI_V2_PROTOBUF, openAPIV2Format } from "../../openapi/service.js";
@@ -525,12 +526,20 @@ export class TestCluster {
     }
     if (!this.granted(user, info)) throw forbidden({ ...info, user });
     const ns = kind.namespaced ? info.namespace : "";
+    // kubectl asks for a Table; kube-apiserver prints APIServices with columns of their own.
+    const table = kind.resource === "apiservices" && /;\s*as=Table/.test(req.headers.accept ?? "");
     switch (info.verb) {
-      case "get":
-        return writeJSON(res, 200, this.objects.mustGet(kind, ns, info.name));
+      case "get": {
+        const object = this.objects.mustGet(kind, ns, info.name);
+        return writeJSON(res, 200, table ? apiServiceTable([object], object.metadata?.resourceVersion ?? "") : object);
+      }
       case "list": {
         const query = new URL(req.url ?? "/", "https://cluster").searchParams;
-        return writeJSON(res, 200, this.objects.listObject(kind, ns, selectorFilter(kind, query)));
+        const list = this.objects.listObject(kind, ns, selectorFilter(kind, query)) as {
+          items: KubeObject[];
+          metadata: { resourceVersion: string };
+        };
+        return writeJSON(res, 200, table ? apiServiceTable(list.items, list.metadata.resourceVersion) : list);
       }
       case "watch":
         return this.watch(req, res, kind, ns);
@@ -612,4 +621,45 @@ export class TestCluster {
     }
     throw new StatusError(404, "NotFound", "the server could not find the requested resource");
   }
+}
+
+/**
+ * APIServices as kube-apiserver's printer shows them (Name, Service, Available, Age): the service
+ * as namespace/name or Local, Available as the condition's status with its reason when not True.
+ */
+function apiServiceTable(items: KubeObject[], resourceVersion: string): Record<string, unknown> {
+  const now = Date.now();
+  return {
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata: { resourceVersion },
+    columnDefinitions: [
+      { name: "Name", type: "string", format: "name", description: "", priority: 0 },
+      { name: "Service", type: "string", format: "", description: "", priority: 0 },
+      { name: "Available", type: "string", format: "", description: "", priority: 0 },
+      { name: "Age", type: "string", format: "", description: "", priority: 0 },
+    ],
+    rows: items.map((object) => {
+      const spec = (object.spec ?? {}) as { service?: { namespace?: string; name?: string } };
+      const conditions = (
+        (object.status ?? {}) as { conditions?: Array<{ type: string; status: string; reason?: string }> }
+      ).conditions;
+      const condition = conditions?.find((c) => c.type === "Available");
+      const available = !condition
+        ? "Unknown"
+        : condition.status === "True"
+          ? "True"
+          : `${condition.status} (${condition.reason ?? ""})`;
+      const created = Date.parse(object.metadata?.creationTimestamp ?? "");
+      return {
+        cells: [
+          object.metadata?.name ?? "",
+          spec.service ? `${spec.service.namespace}/${spec.service.name}` : "Local",
+          available,
+          Number.isNaN(created) ? "<unknown>" : humanDuration((now - created) / 1000),
+        ],
+        object: { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: object.metadata },
+      };
+    }),
+  };
 }
