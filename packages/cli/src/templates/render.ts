@@ -2,7 +2,7 @@
  * Renders the handlebars templates of the checkout's `templates/` folder (noEscape: the output is
  * code, not HTML; strict: a missing value is an error, not an empty string).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type Handlebars from "handlebars";
@@ -19,6 +19,12 @@ function handlebars(): typeof Handlebars {
   created.registerHelper("camel", (text: string) => camelCase(text));
   created.registerHelper("upperFirst", (text: string) => upperFirst(text));
   created.registerHelper("json", (value: unknown) => JSON.stringify(value));
+  // `<folder>/<name>.partial.hbs` is the partial `{{> <folder>/<name>}}`: text several templates share.
+  for (const entry of readdirSync(templatesDir(), { recursive: true, encoding: "utf8" })) {
+    const path = entry.split("\\").join("/");
+    if (!path.endsWith(".partial.hbs")) continue;
+    created.registerPartial(path.slice(0, -".partial.hbs".length), readFileSync(join(templatesDir(), path), "utf8"));
+  }
   engine = created;
   return created;
 }
